@@ -1,0 +1,60 @@
+package tokenmint
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. The http package maps each to one status in one table.
+const (
+	EINVALID      = "invalid"      // bad input: 400
+	ENOTFOUND     = "not_found"    // 404
+	EUNAUTHORIZED = "unauthorized" // no or bad credentials: 401
+	EFORBIDDEN    = "forbidden"    // valid credentials, not allowed: 403
+	ECONFLICT     = "conflict"     // 409
+	ETOOMANY      = "rate_limited" // 429
+	EUNAVAILABLE  = "unavailable"  // a dependency is down: 503
+	EINTERNAL     = "internal"     // 500; the message is never shown
+)
+
+// Error is the domain error: a code for machines and a message that is safe
+// to show to the caller. Internal details belong in logs, never in Message.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("tokenmint: %s: %s", e.Code, e.Message) }
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the *Error in err's chain, EINTERNAL for any
+// other non-nil error and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Code
+	default:
+		return EINTERNAL
+	}
+}
+
+// ErrorMessage returns the safe message of the *Error in err's chain, or a
+// generic text for any other error so internal details never leak.
+func ErrorMessage(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Message
+	default:
+		return "internal error"
+	}
+}

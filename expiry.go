@@ -1,0 +1,96 @@
+package tokenmint
+
+import "time"
+
+// Day is the unit of every lifetime rule.
+const Day = 24 * time.Hour
+
+// ExpiryRequest is how a caller asks for an expiry: at most one of an
+// absolute time, a number of days, or no expiry. All empty means the type's
+// default.
+type ExpiryRequest struct {
+	ExpiresAt  *time.Time
+	DaysToLive *int
+	NoExpiry   bool
+}
+
+// ResolveExpiry applies the type's and the tenant's limits to a request and
+// returns the expiry (nil = no expiry). Limits count from now, so an
+// extension may reach as far as a new token could.
+func ResolveExpiry(now time.Time, typ *TokenType, pol Policy, req ExpiryRequest) (*time.Time, error) {
+	given := 0
+	if req.ExpiresAt != nil {
+		given++
+	}
+	if req.DaysToLive != nil {
+		given++
+	}
+	if req.NoExpiry {
+		given++
+	}
+	if given > 1 {
+		return nil, Errorf(EINVALID, "give only one of expires_at, days_to_live and no_expiry")
+	}
+	var exp time.Time
+	switch {
+	case req.NoExpiry:
+		return nil, checkNoExpiry(typ, pol)
+	case req.ExpiresAt != nil:
+		exp = req.ExpiresAt.UTC()
+	case req.DaysToLive != nil:
+		if *req.DaysToLive < 1 {
+			return nil, Errorf(EINVALID, "days_to_live must be at least 1")
+		}
+		exp = now.Add(time.Duration(*req.DaysToLive) * Day)
+	default:
+		if typ.DefaultDaysToLive == 0 {
+			if err := checkNoExpiry(typ, pol); err == nil {
+				return nil, nil
+			}
+			// The policy forbids the type's default of no expiry: fall back
+			// to the longest lifetime the policy allows.
+			exp = now.Add(time.Duration(pol.MaxLifetimeDays) * Day)
+		} else {
+			exp = now.Add(time.Duration(typ.DefaultDaysToLive) * Day)
+			if pol.MaxLifetimeDays > 0 && typ.DefaultDaysToLive > pol.MaxLifetimeDays {
+				exp = now.Add(time.Duration(pol.MaxLifetimeDays) * Day)
+			}
+		}
+	}
+	if !exp.After(now) {
+		return nil, Errorf(EINVALID, "expires_at must be in the future")
+	}
+	// One minute of slack lets a client compute "now + max days" itself.
+	const slack = time.Minute
+	if typ.MaxDaysToLive > 0 && exp.After(now.Add(time.Duration(typ.MaxDaysToLive)*Day+slack)) {
+		return nil, Errorf(EINVALID, "expiry exceeds the maximum of %d days for type %s", typ.MaxDaysToLive, typ.Name)
+	}
+	if pol.MaxLifetimeDays > 0 && exp.After(now.Add(time.Duration(pol.MaxLifetimeDays)*Day+slack)) {
+		return nil, Errorf(EINVALID, "expiry exceeds the tenant's max_lifetime_days of %d", pol.MaxLifetimeDays)
+	}
+	return &exp, nil
+}
+
+// MaxExpiry returns the latest expiry a new token of typ may have at now,
+// or nil when it may have none.
+func MaxExpiry(now time.Time, typ *TokenType, pol Policy) *time.Time {
+	days := typ.MaxDaysToLive
+	if pol.MaxLifetimeDays > 0 && (days == 0 || pol.MaxLifetimeDays < days) {
+		days = pol.MaxLifetimeDays
+	}
+	if days == 0 {
+		return nil
+	}
+	t := now.Add(time.Duration(days) * Day)
+	return &t
+}
+
+func checkNoExpiry(typ *TokenType, pol Policy) error {
+	if !typ.AllowNoExpiry {
+		return Errorf(EINVALID, "type %s requires an expiry (max %d days)", typ.Name, typ.MaxDaysToLive)
+	}
+	if pol.MaxLifetimeDays > 0 {
+		return Errorf(EINVALID, "no expiry is refused: the tenant's max_lifetime_days is %d", pol.MaxLifetimeDays)
+	}
+	return nil
+}

@@ -1,0 +1,49 @@
+package tokenmint
+
+import "time"
+
+// Policy is a tenant's token governance settings.
+type Policy struct {
+	TenantID string `json:"tenant_id"`
+	// MaxLifetimeDays caps every token's lifetime; 0 means no cap. When set,
+	// tokens without expiry are refused.
+	MaxLifetimeDays          int `json:"max_lifetime_days"`
+	InactivityDeactivateDays int `json:"inactivity_deactivate_days"`
+	InactivityDeleteDays     int `json:"inactivity_delete_days"`
+	ExpiryNoticeDays         int `json:"expiry_notice_days"`
+	// AccessTokenTTL and RefreshTokenTTL are in seconds.
+	AccessTokenTTL  int       `json:"access_token_ttl"`
+	RefreshTokenTTL int       `json:"refresh_token_ttl"`
+	UpdatedAt       time.Time `json:"updated_at"`
+}
+
+// DefaultPolicy is the policy of a tenant that never set one.
+func DefaultPolicy(tenantID string) Policy {
+	return Policy{
+		TenantID:                 tenantID,
+		InactivityDeactivateDays: 30,
+		InactivityDeleteDays:     90,
+		ExpiryNoticeDays:         7,
+		AccessTokenTTL:           3600,
+		RefreshTokenTTL:          30 * 24 * 3600,
+	}
+}
+
+// Validate checks that every field is in range.
+func (p Policy) Validate() error {
+	switch {
+	case p.MaxLifetimeDays < 0 || p.MaxLifetimeDays > 36500:
+		return Errorf(EINVALID, "max_lifetime_days must be 0-36500")
+	case p.InactivityDeactivateDays < 0 || p.InactivityDeleteDays < 0:
+		return Errorf(EINVALID, "inactivity days must not be negative")
+	case p.InactivityDeleteDays > 0 && p.InactivityDeactivateDays > p.InactivityDeleteDays:
+		return Errorf(EINVALID, "inactivity_deactivate_days must not exceed inactivity_delete_days")
+	case p.ExpiryNoticeDays < 0 || p.ExpiryNoticeDays > 365:
+		return Errorf(EINVALID, "expiry_notice_days must be 0-365")
+	case p.AccessTokenTTL < 60 || p.AccessTokenTTL > 86400:
+		return Errorf(EINVALID, "access_token_ttl must be 60-86400 seconds")
+	case p.RefreshTokenTTL < 300 || p.RefreshTokenTTL > 365*86400:
+		return Errorf(EINVALID, "refresh_token_ttl must be 300 seconds to 365 days")
+	}
+	return nil
+}

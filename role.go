@@ -1,0 +1,40 @@
+package tokenmint
+
+// Built-in role names.
+const (
+	RoleAdmin  = "admin"
+	RoleMember = "member"
+	RoleViewer = "viewer"
+)
+
+// Roles lists the built-in roles.
+var Roles = []string{RoleAdmin, RoleMember, RoleViewer}
+
+// adminOnly are the permissions a member does not hold.
+var adminOnly = NewPermissionSet("users:manage", "tokens:manage", "projects:purge")
+
+// RoleAllows reports whether a built-in role grants p. Roles are rules rather
+// than lists so that permissions introduced by a types file are covered too:
+// admin holds every permission, member every one but the administrative ones,
+// viewer only those whose verb is "read".
+func RoleAllows(role string, p Permission) bool {
+	switch role {
+	case RoleAdmin:
+		return true
+	case RoleMember:
+		return !adminOnly.Has(p)
+	case RoleViewer:
+		return p.Verb() == "read"
+	}
+	return false
+}
+
+// ValidRole reports whether name is a built-in role.
+func ValidRole(name string) bool {
+	for _, r := range Roles {
+		if r == name {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,165 @@
+package tokenmint
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the persistence every backend (SQLite, PostgreSQL) implements.
+// It holds data, not rules: permission checks, limits and auditing live in
+// package service, written once for every backend. Methods return *Error
+// with ENOTFOUND or ECONFLICT where the caller must tell those apart; any
+// other failure is an internal error. Times are stored with microsecond
+// precision in UTC. Package storetest holds the conformance suite.
+type Store interface {
+	CreateTenant(ctx context.Context, t *Tenant) error
+	TenantByID(ctx context.Context, id string) (*Tenant, error)
+	TenantByName(ctx context.Context, name string) (*Tenant, error)
+
+	CreateUser(ctx context.Context, u *User) error
+	// UpdateUser saves email, password hash, roles, enabled and updated_at.
+	UpdateUser(ctx context.Context, u *User) error
+	UserByID(ctx context.Context, tenantID, id string) (*User, error)
+	UserByUsername(ctx context.Context, tenantID, username string) (*User, error)
+	ListUsers(ctx context.Context, tenantID string) ([]*User, error)
+
+	CreateProject(ctx context.Context, p *Project) error
+	ProjectByID(ctx context.Context, tenantID, id string) (*Project, error)
+	ProjectByName(ctx context.Context, tenantID, name string) (*Project, error)
+	ListProjects(ctx context.Context, tenantID string) ([]*Project, error)
+	// DeleteProject removes the project and its memberships.
+	DeleteProject(ctx context.Context, tenantID, id string) error
+
+	// PutMembership creates or replaces the user's role on the project.
+	PutMembership(ctx context.Context, m *Membership) error
+	DeleteMembership(ctx context.Context, tenantID, projectID, userID string) error
+	ListMemberships(ctx context.Context, f MembershipFilter) ([]*Membership, error)
+
+	// PolicyByTenant returns the stored policy or DefaultPolicy(tenantID).
+	PolicyByTenant(ctx context.Context, tenantID string) (Policy, error)
+	PutPolicy(ctx context.Context, p Policy) error
+
+	// CreateToken stores the token with the keyed hash of its secret.
+	CreateToken(ctx context.Context, t *Token, secretHash []byte) error
+	TokenByID(ctx context.Context, tenantID, id string) (*Token, error)
+	// TokenBySecret finds the token one of whose secrets has the hash, and
+	// returns until when that secret is valid (nil: as long as the token).
+	TokenBySecret(ctx context.Context, secretHash []byte) (*Token, *time.Time, error)
+	// ListTokens returns tokens newest first, at most f.Limit of them.
+	ListTokens(ctx context.Context, f TokenFilter) ([]*Token, error)
+	// UpdateToken saves description, expires_at, stored status, revoked_at
+	// and updated_at.
+	UpdateToken(ctx context.Context, t *Token) error
+	// RotateTokenSecret adds a new secret to the token, limits every older
+	// secret to oldValidUntil (an earlier limit stays), and sets the token's
+	// expiry — all in one transaction.
+	RotateTokenSecret(ctx context.Context, tokenID string, newHash []byte, prefix string, oldValidUntil time.Time, expiresAt *time.Time, now time.Time) error
+	// SpendUse atomically counts one use of a limited-use token and reports
+	// whether a use was left. Concurrent callers on any number of instances
+	// get true exactly max_uses times.
+	SpendUse(ctx context.Context, tokenID string, now time.Time) (bool, error)
+	// DeleteToken removes the token, its secrets and its usage for good.
+	DeleteToken(ctx context.Context, tenantID, id string) error
+
+	// RecordUsage applies a batch of usage: per-IP first/last/count, the
+	// token's last_used_at, and its use count for unlimited tokens (limited
+	// ones count in SpendUse).
+	RecordUsage(ctx context.Context, batch []UsageRecord) error
+	TokenUsage(ctx context.Context, tenantID, tokenID string) ([]IPUsage, error)
+
+	CreateSession(ctx context.Context, s *Session) error
+	SessionByHash(ctx context.Context, hash []byte) (*Session, error)
+	DeleteSession(ctx context.Context, hash []byte) error
+
+	AppendAudit(ctx context.Context, e *AuditEntry) error
+	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
+
+	LeaseStore
+	LifecycleStore
+	BlockStore
+	EventStore
+	WebhookStore
+
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// MembershipFilter selects memberships of a tenant; empty fields match all.
+type MembershipFilter struct {
+	TenantID  string
+	ProjectID string
+	UserID    string
+}
+
+// TokenFilter selects tokens of a tenant; empty fields match all.
+type TokenFilter struct {
+	TenantID  string
+	OwnerKind string
+	OwnerID   string
+	Type      string
+	// Status filters by derived state at Now.
+	Status string
+	Now    time.Time
+	// Before is a paging cursor: only tokens with an ID less than it.
+	Before string
+	Limit  int
+}
+
+// UsageRecord is the usage of one token from one IP since the last flush.
+type UsageRecord struct {
+	TenantID string
+	TokenID  string
+	IP       string
+	First    time.Time
+	Last     time.Time
+	Count    int64
+}
+
+// IPUsage is the accumulated usage of a token from one client IP.
+type IPUsage struct {
+	IP        string    `json:"ip"`
+	FirstUsed time.Time `json:"first_used"`
+	LastUsed  time.Time `json:"last_used"`
+	Count     int64     `json:"count"`
+	Blocked   bool      `json:"blocked"`
+}
+
+// Session is a signed-in browser or API session; the Store keeps only the
+// hash of its cookie value.
+type Session struct {
+	Hash      []byte
+	TenantID  string
+	UserID    string
+	CSRFToken string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// AuditEntry is one line of the append-only audit trail. It never holds a
+// secret.
+type AuditEntry struct {
+	ID         int64     `json:"id"`
+	TenantID   string    `json:"tenant_id"`
+	Time       time.Time `json:"time"`
+	ActorKind  string    `json:"actor_kind"` // user, application, token, system, anonymous
+	ActorID    string    `json:"actor_id"`
+	Action     string    `json:"action"` // e.g. token.create
+	ObjectKind string    `json:"object_kind"`
+	ObjectID   string    `json:"object_id"`
+	ClientIP   string    `json:"client_ip"`
+	Outcome    string    `json:"outcome"` // success, failure, denied
+	Detail     string    `json:"detail,omitempty"`
+}
+
+// AuditFilter selects audit entries of a tenant, newest first.
+type AuditFilter struct {
+	TenantID string
+	Action   string
+	ActorID  string
+	ObjectID string
+	Since    *time.Time
+	Until    *time.Time
+	BeforeID int64
+	Limit    int
+}

@@ -1,0 +1,95 @@
+package tokenmint
+
+import (
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Token states. Active, inactive and revoked are stored; expired and
+// exhausted are derived from the clock and the use count.
+const (
+	StatusActive    = "active"
+	StatusInactive  = "inactive"
+	StatusExpired   = "expired"
+	StatusRevoked   = "revoked"
+	StatusExhausted = "exhausted"
+)
+
+// Statuses lists every token state, for validating filters.
+var Statuses = []string{StatusActive, StatusInactive, StatusExpired, StatusRevoked, StatusExhausted}
+
+// Token is the metadata of an issued token. The secret itself is never
+// stored; only its keyed hash lives in the Store, beside the token.
+type Token struct {
+	ID          string     `json:"id"`
+	TenantID    string     `json:"tenant_id"`
+	OwnerKind   string     `json:"owner_kind"`
+	OwnerID     string     `json:"owner_id"`
+	Type        string     `json:"type"`
+	Name        string     `json:"name"`
+	Description string     `json:"description"`
+	ProjectID   string     `json:"project_id,omitempty"`
+	Prefix      string     `json:"prefix"` // the first characters of the secret, for recognising it
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	ExpiresAt   *time.Time `json:"expires_at"`
+	LastUsedAt  *time.Time `json:"last_used_at"`
+	Uses        int64      `json:"uses"`
+	MaxUses     int        `json:"max_uses"`
+	// StoredStatus is active, inactive or revoked; Status derives the rest.
+	StoredStatus string     `json:"-"`
+	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
+}
+
+// Status returns the token's state at now. Revoked wins over everything,
+// then expired, exhausted and inactive.
+func (t *Token) Status(now time.Time) string {
+	switch {
+	case t.StoredStatus == StatusRevoked:
+		return StatusRevoked
+	case t.ExpiresAt != nil && !now.Before(*t.ExpiresAt):
+		return StatusExpired
+	case t.MaxUses > 0 && t.Uses >= int64(t.MaxUses):
+		return StatusExhausted
+	case t.StoredStatus == StatusInactive:
+		return StatusInactive
+	}
+	return StatusActive
+}
+
+// ValidStatus reports whether s names a token state.
+func ValidStatus(s string) bool {
+	for _, v := range Statuses {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Limits on free-text token fields.
+const (
+	MaxTokenNameLen        = 100
+	MaxTokenDescriptionLen = 1024
+)
+
+// ValidateTokenName checks a token's name: 1–100 printable characters.
+func ValidateTokenName(name string) error {
+	n := len([]rune(name))
+	if n == 0 || n > MaxTokenNameLen || strings.TrimSpace(name) == "" {
+		return Errorf(EINVALID, "name must be 1-%d characters", MaxTokenNameLen)
+	}
+	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return Errorf(EINVALID, "name must not contain control characters")
+	}
+	return nil
+}
+
+// ValidateTokenDescription checks a token's description length.
+func ValidateTokenDescription(d string) error {
+	if len([]rune(d)) > MaxTokenDescriptionLen {
+		return Errorf(EINVALID, "description must be at most %d characters", MaxTokenDescriptionLen)
+	}
+	return nil
+}

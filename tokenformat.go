@@ -1,0 +1,80 @@
+package tokenmint
+
+import (
+	"encoding/base64"
+	"hash/crc32"
+	"strings"
+)
+
+// Token kinds: the letter after "tm" in a token's text.
+const (
+	KindUser         = 'u'
+	KindApplication  = 'a'
+	KindRefresh      = 'r'
+	KindClientSecret = 'c'
+)
+
+const (
+	// Base62Alphabet is the alphabet of the random and checksum parts.
+	Base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	// RandomLen is the number of random base62 characters in a token.
+	RandomLen   = 30
+	checksumLen = 6
+	prefixLen   = 4 // "tm" + kind + "_"
+	// TokenLen is the length of a plain token.
+	TokenLen = prefixLen + RandomLen + checksumLen
+	// DisplayPrefixLen is how much of a token is kept for display.
+	DisplayPrefixLen = prefixLen + 6
+)
+
+// FormatToken builds a token from its kind and 30 random base62 characters:
+// "tm" + kind + "_" + random + 6 base62 characters of CRC32 over the rest.
+// The random part comes from the caller (package secret) so the domain does
+// no I/O.
+func FormatToken(kind byte, random string) string {
+	body := "tm" + string(kind) + "_" + random
+	return body + checksum(body)
+}
+
+func checksum(body string) string {
+	sum := crc32.ChecksumIEEE([]byte(body))
+	var out [checksumLen]byte
+	for i := checksumLen - 1; i >= 0; i-- {
+		out[i] = Base62Alphabet[sum%62]
+		sum /= 62
+	}
+	return string(out[:])
+}
+
+// EncodeToken returns the encoded form of a plain token: standard base64.
+func EncodeToken(plain string) string { return base64.StdEncoding.EncodeToString([]byte(plain)) }
+
+// ParseToken accepts a plain or encoded token and returns the plain token
+// and its kind. It checks the shape and the checksum, so a mistyped or made
+// up token is rejected without any storage lookup.
+func ParseToken(s string) (plain string, kind byte, err error) {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "tm") {
+		// The encoded form of a valid token is 56 base64 characters.
+		if dec, derr := base64.StdEncoding.DecodeString(s); derr == nil && strings.HasPrefix(string(dec), "tm") {
+			s = string(dec)
+		}
+	}
+	if len(s) != TokenLen || s[0] != 't' || s[1] != 'm' || s[3] != '_' {
+		return "", 0, Errorf(EUNAUTHORIZED, "malformed token")
+	}
+	switch s[2] {
+	case KindUser, KindApplication, KindRefresh, KindClientSecret:
+	default:
+		return "", 0, Errorf(EUNAUTHORIZED, "malformed token")
+	}
+	for i := prefixLen; i < TokenLen; i++ {
+		if strings.IndexByte(Base62Alphabet, s[i]) < 0 {
+			return "", 0, Errorf(EUNAUTHORIZED, "malformed token")
+		}
+	}
+	if checksum(s[:TokenLen-checksumLen]) != s[TokenLen-checksumLen:] {
+		return "", 0, Errorf(EUNAUTHORIZED, "token checksum mismatch")
+	}
+	return s, s[2], nil
+}

@@ -1,0 +1,146 @@
+package tokenmint
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+)
+
+// Owner kinds of tokens.
+const (
+	OwnerUser        = "user"
+	OwnerApplication = "application"
+)
+
+// TokenType is the runtime definition of a kind of token. Types come from a
+// types file; built-in defaults ship in the binary.
+type TokenType struct {
+	Name        string       `json:"name" yaml:"name"`
+	Description string       `json:"description" yaml:"description"`
+	Permissions []Permission `json:"permissions" yaml:"permissions"`
+	// ProjectScoped types must be created for one project.
+	ProjectScoped     bool `json:"project_scoped" yaml:"project_scoped"`
+	DefaultDaysToLive int  `json:"default_days_to_live" yaml:"default_days_to_live"`
+	// MaxDaysToLive of 0 means no type limit.
+	MaxDaysToLive int  `json:"max_days_to_live" yaml:"max_days_to_live"`
+	AllowNoExpiry bool `json:"allow_no_expiry" yaml:"allow_no_expiry"`
+	// MaxUses of 0 means unlimited; 1 makes a single-use token.
+	MaxUses    int    `json:"max_uses" yaml:"max_uses"`
+	Internal   bool   `json:"internal" yaml:"internal"`
+	Obsolete   bool   `json:"obsolete" yaml:"obsolete"`
+	ReplacedBy string `json:"replaced_by,omitempty" yaml:"replaced_by"`
+	OwnerKind  string `json:"owner_kind" yaml:"owner_kind"`
+}
+
+// Creatable reports whether a person may create tokens of this type.
+func (t *TokenType) Creatable() bool { return !t.Internal && !t.Obsolete }
+
+// AllOwnerPermissions reports whether the type carries every permission of
+// its owner rather than a fixed list.
+func (t *TokenType) AllOwnerPermissions() bool {
+	for _, p := range t.Permissions {
+		if p == AllPermissions {
+			return true
+		}
+	}
+	return false
+}
+
+var typeNamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,63}$`)
+
+// Validate checks one type on its own; TypeRegistry checks cross references.
+func (t *TokenType) Validate() error {
+	if !typeNamePattern.MatchString(t.Name) {
+		return fmt.Errorf("name %q must be 1-64 letters, digits, '_' or '-', starting with a letter", t.Name)
+	}
+	if len(t.Permissions) == 0 {
+		return fmt.Errorf("type %s: permissions must not be empty", t.Name)
+	}
+	for _, p := range t.Permissions {
+		if p != AllPermissions && !p.Valid() {
+			return fmt.Errorf("type %s: permission %q is not of the form resource:verb", t.Name, p)
+		}
+	}
+	switch t.OwnerKind {
+	case OwnerUser, OwnerApplication:
+	default:
+		return fmt.Errorf("type %s: owner_kind %q must be %q or %q", t.Name, t.OwnerKind, OwnerUser, OwnerApplication)
+	}
+	if t.DefaultDaysToLive < 0 || t.MaxDaysToLive < 0 || t.MaxUses < 0 {
+		return fmt.Errorf("type %s: days and uses must not be negative", t.Name)
+	}
+	if t.DefaultDaysToLive == 0 && !t.AllowNoExpiry {
+		return fmt.Errorf("type %s: default_days_to_live 0 means no expiry, which needs allow_no_expiry", t.Name)
+	}
+	if t.MaxDaysToLive > 0 && t.DefaultDaysToLive > t.MaxDaysToLive {
+		return fmt.Errorf("type %s: default_days_to_live %d exceeds max_days_to_live %d", t.Name, t.DefaultDaysToLive, t.MaxDaysToLive)
+	}
+	if t.ReplacedBy != "" && !t.Obsolete {
+		return fmt.Errorf("type %s: replaced_by is only for obsolete types", t.Name)
+	}
+	return nil
+}
+
+// TypeRegistry is the validated, immutable set of token types in force.
+type TypeRegistry struct {
+	byName   map[string]*TokenType
+	ordered  []*TokenType
+	universe PermissionSet
+}
+
+// NewTypeRegistry validates types and their cross references.
+func NewTypeRegistry(types []TokenType) (*TypeRegistry, error) {
+	r := &TypeRegistry{byName: map[string]*TokenType{}, universe: NewPermissionSet(KnownPermissions...)}
+	for i := range types {
+		t := types[i]
+		if err := t.Validate(); err != nil {
+			return nil, err
+		}
+		if _, dup := r.byName[t.Name]; dup {
+			return nil, fmt.Errorf("type %s is defined twice", t.Name)
+		}
+		r.byName[t.Name] = &t
+		r.ordered = append(r.ordered, &t)
+		for _, p := range t.Permissions {
+			if p != AllPermissions {
+				r.universe.Add(p)
+			}
+		}
+	}
+	for _, t := range r.ordered {
+		if t.ReplacedBy == "" {
+			continue
+		}
+		repl, ok := r.byName[t.ReplacedBy]
+		if !ok {
+			return nil, fmt.Errorf("type %s: replaced_by names unknown type %q", t.Name, t.ReplacedBy)
+		}
+		if repl.Obsolete {
+			return nil, fmt.Errorf("type %s: replaced_by names type %s, which is obsolete itself", t.Name, repl.Name)
+		}
+	}
+	sort.SliceStable(r.ordered, func(i, j int) bool { return r.ordered[i].Name < r.ordered[j].Name })
+	return r, nil
+}
+
+// Lookup returns the type with the given name.
+func (r *TypeRegistry) Lookup(name string) (*TokenType, bool) {
+	t, ok := r.byName[name]
+	return t, ok
+}
+
+// All returns every type, sorted by name.
+func (r *TypeRegistry) All() []*TokenType { return r.ordered }
+
+// Universe returns every permission known to the server: the built-in ones
+// and every one a type names.
+func (r *TypeRegistry) Universe() PermissionSet { return r.universe }
+
+// TypePermissions returns the concrete permissions a type grants before they
+// are intersected with what its owner holds.
+func (r *TypeRegistry) TypePermissions(t *TokenType) PermissionSet {
+	if t.AllOwnerPermissions() {
+		return r.universe
+	}
+	return NewPermissionSet(t.Permissions...)
+}
