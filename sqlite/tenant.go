@@ -1,0 +1,38 @@
+package sqlite
+
+import (
+	"context"
+
+	"tokenmint"
+)
+
+// CreateTenant stores a new tenant; a taken ID or name is ECONFLICT.
+func (db *DB) CreateTenant(ctx context.Context, t *tokenmint.Tenant) error {
+	_, err := db.write.ExecContext(ctx,
+		`INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)`,
+		t.ID, t.Name, toMicro(t.CreatedAt))
+	return writeErr(err, "tenant", "create tenant")
+}
+
+// TenantByID returns the tenant with the ID.
+func (db *DB) TenantByID(ctx context.Context, id string) (*tokenmint.Tenant, error) {
+	return db.tenantWhere(ctx, `id = ?`, id)
+}
+
+// TenantByName returns the tenant with the name.
+func (db *DB) TenantByName(ctx context.Context, name string) (*tokenmint.Tenant, error) {
+	return db.tenantWhere(ctx, `name = ?`, name)
+}
+
+func (db *DB) tenantWhere(ctx context.Context, where string, arg any) (*tokenmint.Tenant, error) {
+	var t tokenmint.Tenant
+	var created int64
+	err := db.read.QueryRowContext(ctx,
+		`SELECT id, name, created_at FROM tenants WHERE `+where, arg).
+		Scan(&t.ID, &t.Name, &created)
+	if err != nil {
+		return nil, readErr(err, "tenant", "read tenant")
+	}
+	t.CreatedAt = fromMicro(created)
+	return &t, nil
+}

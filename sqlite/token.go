@@ -1,0 +1,114 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"tokenmint"
+)
+
+// tokenColumns are read with the tokens table aliased as t, so queries that
+// join token_secrets can share scanToken.
+const tokenColumns = `t.id, t.tenant_id, t.owner_kind, t.owner_id, t.type, t.name, t.description,
+	t.project_id, t.prefix, t.created_at, t.updated_at, t.expires_at, t.last_used_at,
+	t.uses, t.max_uses, t.status, t.revoked_at`
+
+// CreateToken stores the token and the keyed hash of its secret in one
+// transaction. A taken ID or secret hash is ECONFLICT.
+func (db *DB) CreateToken(ctx context.Context, t *tokenmint.Token, secretHash []byte) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx,
+			`INSERT INTO tokens (id, tenant_id, owner_kind, owner_id, type, name, description,
+			        project_id, prefix, created_at, updated_at, expires_at, last_used_at,
+			        uses, max_uses, status, revoked_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, t.TenantID, t.OwnerKind, t.OwnerID, t.Type, t.Name, t.Description,
+			t.ProjectID, t.Prefix, toMicro(t.CreatedAt), toMicro(t.UpdatedAt),
+			toNullMicro(t.ExpiresAt), toNullMicro(t.LastUsedAt),
+			t.Uses, t.MaxUses, storedStatus(t.StoredStatus), toNullMicro(t.RevokedAt))
+		if err != nil {
+			return writeErr(err, "token", "create token")
+		}
+		_, err = tx.ExecContext(ctx,
+			`INSERT INTO token_secrets (token_id, hash, valid_until, created_at) VALUES (?, ?, NULL, ?)`,
+			t.ID, secretHash, toMicro(t.CreatedAt))
+		return writeErr(err, "token secret", "create token secret")
+	})
+}
+
+// storedStatus defaults an unset status to active, the state of a new token.
+func storedStatus(s string) string {
+	if s == "" {
+		return tokenmint.StatusActive
+	}
+	return s
+}
+
+// TokenByID returns the token with the ID in the tenant.
+func (db *DB) TokenByID(ctx context.Context, tenantID, id string) (*tokenmint.Token, error) {
+	row := db.read.QueryRowContext(ctx,
+		`SELECT `+tokenColumns+` FROM tokens t WHERE t.tenant_id = ? AND t.id = ?`, tenantID, id)
+	return scanToken(row)
+}
+
+// TokenBySecret finds the token one of whose secrets has the hash, and
+// returns until when that secret is valid (nil: as long as the token). It
+// does not judge the token's state: that is the caller's rule.
+func (db *DB) TokenBySecret(ctx context.Context, secretHash []byte) (*tokenmint.Token, *time.Time, error) {
+	var validUntil sql.NullInt64
+	row := db.read.QueryRowContext(ctx,
+		`SELECT `+tokenColumns+`, s.valid_until
+		 FROM token_secrets s JOIN tokens t ON t.id = s.token_id
+		 WHERE s.hash = ?`, secretHash)
+	t, err := scanToken(row, &validUntil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, fromNullMicro(validUntil), nil
+}
+
+// UpdateToken saves description, expires_at, stored status, revoked_at and
+// updated_at. Everything else about a token is fixed at creation or
+// changed by its own operation (rotation, spending, usage).
+func (db *DB) UpdateToken(ctx context.Context, t *tokenmint.Token) error {
+	res, err := db.write.ExecContext(ctx,
+		`UPDATE tokens SET description = ?, expires_at = ?, status = ?, revoked_at = ?, updated_at = ?
+		 WHERE tenant_id = ? AND id = ?`,
+		t.Description, toNullMicro(t.ExpiresAt), storedStatus(t.StoredStatus),
+		toNullMicro(t.RevokedAt), toMicro(t.UpdatedAt), t.TenantID, t.ID)
+	if err != nil {
+		return wrap("update token", err)
+	}
+	return checkAffected(res, "token", "update token")
+}
+
+// DeleteToken removes the token for good; its secrets and usage go with it
+// through ON DELETE CASCADE.
+func (db *DB) DeleteToken(ctx context.Context, tenantID, id string) error {
+	res, err := db.write.ExecContext(ctx,
+		`DELETE FROM tokens WHERE tenant_id = ? AND id = ?`, tenantID, id)
+	if err != nil {
+		return wrap("delete token", err)
+	}
+	return checkAffected(res, "token", "delete token")
+}
+
+// scanToken reads tokenColumns and then any extra destinations.
+func scanToken(s scanner, extra ...any) (*tokenmint.Token, error) {
+	var t tokenmint.Token
+	var created, updated int64
+	var expires, lastUsed, revoked sql.NullInt64
+	dest := []any{&t.ID, &t.TenantID, &t.OwnerKind, &t.OwnerID, &t.Type, &t.Name, &t.Description,
+		&t.ProjectID, &t.Prefix, &created, &updated, &expires, &lastUsed,
+		&t.Uses, &t.MaxUses, &t.StoredStatus, &revoked}
+	if err := s.Scan(append(dest, extra...)...); err != nil {
+		return nil, readErr(err, "token", "read token")
+	}
+	t.CreatedAt = fromMicro(created)
+	t.UpdatedAt = fromMicro(updated)
+	t.ExpiresAt = fromNullMicro(expires)
+	t.LastUsedAt = fromNullMicro(lastUsed)
+	t.RevokedAt = fromNullMicro(revoked)
+	return &t, nil
+}

@@ -1,0 +1,84 @@
+// Package storetest is the conformance suite of tokenmint.Store. Every
+// backend runs it unchanged from its own tests:
+//
+//	func TestStore(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) tokenmint.Store { return MustOpenDB(t) })
+//		storetest.RunConcurrency(t, func(t *testing.T) tokenmint.Store { return MustOpenDB(t) })
+//	}
+//
+// newStore must return a fresh, empty, migrated store on every call and
+// arrange for it to be closed (t.Cleanup); each subtest calls it once. The
+// suite uses only the Store interface and fixed times, so a failure means
+// the backend breaks the contract, never that the clock moved.
+//
+// Where store.go leaves a behaviour open, the suite pins one choice that
+// every backend must share, so callers see the same store whatever the
+// database:
+//
+//   - Times come back in UTC (time.UTC) at microsecond precision.
+//   - Update and Delete methods of a missing object, or of an object of
+//     another tenant, return ENOTFOUND (DeleteSession included). IDs are
+//     global: a token ID taken in one tenant is ECONFLICT in another, since
+//     RotateTokenSecret and SpendUse take no tenant.
+//   - UpdateUser and UpdateToken save only the fields their doc comments
+//     name; the rest of the struct is ignored.
+//   - PutMembership of a project or user that is unknown in the
+//     membership's tenant is ENOTFOUND.
+//   - ListTokens and ListAudit return 100 rows when Limit is 0; an empty
+//     TenantID matches every tenant (for background jobs). AuditFilter.Since
+//     is inclusive, Until exclusive.
+//   - SpendUse is called for limited-use tokens only (MaxUses > 0); the
+//     suite pins nothing for MaxUses 0. It records now as the token's
+//     last_used_at (never moving it back) and is ENOTFOUND for an unknown
+//     token.
+//   - RecordUsage skips records of tokens that do not exist in the record's
+//     tenant (deleted since the request) without failing the batch, and
+//     never moves last_used_at back. TokenUsage is ENOTFOUND for a token
+//     not in the tenant, empty for a token never used.
+//   - A RotateTokenSecret whose new hash is taken is ECONFLICT and changes
+//     nothing.
+//   - The order of ListUsers, ListProjects, ListMemberships and TokenUsage
+//     is not pinned.
+package storetest
+
+import (
+	"testing"
+
+	"tokenmint"
+)
+
+// storeFunc is the constructor a backend passes to Run.
+type storeFunc = func(t *testing.T) tokenmint.Store
+
+// Run runs the behavioural tests of every Store method as subtests.
+func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
+	groups := []struct {
+		name string
+		run  func(*testing.T, storeFunc)
+	}{
+		{"Ping", testPing},
+		{"Tenants", testTenants},
+		{"Users", testUsers},
+		{"Projects", testProjects},
+		{"Memberships", testMemberships},
+		{"Policies", testPolicies},
+		{"Tokens", testTokens},
+		{"ListTokens", testListTokens},
+		{"RotateTokenSecret", testRotateTokenSecret},
+		{"SpendUse", testSpendUse},
+		{"DeleteToken", testDeleteToken},
+		{"Usage", testUsage},
+		{"Sessions", testSessions},
+		{"Audit", testAudit},
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) { g.run(t, newStore) })
+	}
+}
+
+func testPing(t *testing.T, newStore storeFunc) {
+	s := newStore(t)
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+}
