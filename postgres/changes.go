@@ -1,0 +1,64 @@
+package postgres
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// ChangesChannel is the LISTEN/NOTIFY channel on which instances tell each
+// other what changed, so each drops its cached view of it.
+const ChangesChannel = "tokenmint_changes"
+
+// NotifyChange sends payload to every instance listening on the database,
+// this one included.
+func (db *DB) NotifyChange(ctx context.Context, payload string) error {
+	_, err := db.pool.Exec(ctx, "SELECT pg_notify($1, $2)", ChangesChannel, payload)
+	return wrap("notify", err)
+}
+
+// ListenChanges calls onChange with every payload sent by NotifyChange
+// until ctx ends. It holds one connection of the pool for LISTEN and
+// reconnects by itself after the database went away. Notifications sent
+// while it was disconnected are lost, so after every (re)connection it
+// calls onGap, which must drop everything cached.
+func (db *DB) ListenChanges(ctx context.Context, log *slog.Logger, onChange func(payload string), onGap func()) {
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := db.listenOnce(ctx, onChange, onGap, func() { backoff = 100 * time.Millisecond })
+		if ctx.Err() != nil {
+			return
+		}
+		log.Warn("change listener lost its connection; reconnecting", "err", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		if backoff < 5*time.Second {
+			backoff *= 2
+		}
+	}
+}
+
+func (db *DB) listenOnce(ctx context.Context, onChange func(string), onGap, connected func()) error {
+	pooled, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	// A LISTENing connection must not go back to the pool for others.
+	conn := pooled.Hijack()
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN "+ChangesChannel); err != nil {
+		return err
+	}
+	connected()
+	onGap()
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		onChange(n.Payload)
+	}
+}

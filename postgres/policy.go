@@ -1,0 +1,53 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+
+	"tokenmint"
+)
+
+// PolicyByTenant returns the tenant's stored policy, or
+// tokenmint.DefaultPolicy when the tenant never stored one: a tenant
+// always has a policy, so absence is not an error.
+func (db *DB) PolicyByTenant(ctx context.Context, tenantID string) (tokenmint.Policy, error) {
+	p := tokenmint.Policy{TenantID: tenantID}
+	err := db.pool.QueryRow(ctx,
+		`SELECT max_lifetime_days, inactivity_deactivate_days, inactivity_delete_days,
+		        expiry_notice_days, access_token_ttl, refresh_token_ttl, updated_at
+		 FROM policies WHERE tenant_id = $1`, tenantID).
+		Scan(&p.MaxLifetimeDays, &p.InactivityDeactivateDays, &p.InactivityDeleteDays,
+			&p.ExpiryNoticeDays, &p.AccessTokenTTL, &p.RefreshTokenTTL, &p.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return tokenmint.DefaultPolicy(tenantID), nil
+	}
+	if err != nil {
+		return tokenmint.Policy{}, wrap("read policy", err)
+	}
+	p.UpdatedAt = utc(p.UpdatedAt)
+	return p, nil
+}
+
+// PutPolicy stores the tenant's policy, replacing any earlier one.
+func (db *DB) PutPolicy(ctx context.Context, p tokenmint.Policy) error {
+	_, err := db.pool.Exec(ctx,
+		`INSERT INTO policies (tenant_id, max_lifetime_days, inactivity_deactivate_days,
+		        inactivity_delete_days, expiry_notice_days, access_token_ttl, refresh_token_ttl, updated_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		 ON CONFLICT (tenant_id) DO UPDATE SET
+		   max_lifetime_days = EXCLUDED.max_lifetime_days,
+		   inactivity_deactivate_days = EXCLUDED.inactivity_deactivate_days,
+		   inactivity_delete_days = EXCLUDED.inactivity_delete_days,
+		   expiry_notice_days = EXCLUDED.expiry_notice_days,
+		   access_token_ttl = EXCLUDED.access_token_ttl,
+		   refresh_token_ttl = EXCLUDED.refresh_token_ttl,
+		   updated_at = EXCLUDED.updated_at`,
+		p.TenantID, p.MaxLifetimeDays, p.InactivityDeactivateDays, p.InactivityDeleteDays,
+		p.ExpiryNoticeDays, p.AccessTokenTTL, p.RefreshTokenTTL, p.UpdatedAt)
+	if sqlState(err) == codeForeignKeyViolation {
+		return tokenmint.Errorf(tokenmint.ENOTFOUND, "tenant not found")
+	}
+	return writeErr(err, "policy", "put policy")
+}

@@ -1,0 +1,109 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"tokenmint"
+)
+
+// tokenColumns are read with the tokens table aliased as t, so queries that
+// join token_secrets can share scanToken.
+const tokenColumns = `t.id, t.tenant_id, t.owner_kind, t.owner_id, t.type, t.name, t.description,
+	t.project_id, t.prefix, t.created_at, t.updated_at, t.expires_at, t.last_used_at,
+	t.uses, t.max_uses, t.status, t.revoked_at`
+
+// CreateToken stores the token and the keyed hash of its secret in one
+// transaction. A taken ID or secret hash is ECONFLICT.
+func (db *DB) CreateToken(ctx context.Context, t *tokenmint.Token, secretHash []byte) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx,
+			`INSERT INTO tokens (id, tenant_id, owner_kind, owner_id, type, name, description,
+			        project_id, prefix, created_at, updated_at, expires_at, last_used_at,
+			        uses, max_uses, status, revoked_at)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+			t.ID, t.TenantID, t.OwnerKind, t.OwnerID, t.Type, t.Name, t.Description,
+			t.ProjectID, t.Prefix, t.CreatedAt, t.UpdatedAt, t.ExpiresAt, t.LastUsedAt,
+			t.Uses, t.MaxUses, storedStatus(t.StoredStatus), t.RevokedAt)
+		if err != nil {
+			return writeErr(err, "token", "create token")
+		}
+		_, err = tx.Exec(ctx,
+			`INSERT INTO token_secrets (token_id, hash, valid_until, created_at) VALUES ($1, $2, NULL, $3)`,
+			t.ID, secretHash, t.CreatedAt)
+		return writeErr(err, "token secret", "create token secret")
+	})
+}
+
+// storedStatus defaults an unset status to active, the state of a new token.
+func storedStatus(s string) string {
+	if s == "" {
+		return tokenmint.StatusActive
+	}
+	return s
+}
+
+// TokenByID returns the token with the ID in the tenant.
+func (db *DB) TokenByID(ctx context.Context, tenantID, id string) (*tokenmint.Token, error) {
+	row := db.pool.QueryRow(ctx,
+		`SELECT `+tokenColumns+` FROM tokens t WHERE t.tenant_id = $1 AND t.id = $2`, tenantID, id)
+	return scanToken(row)
+}
+
+// TokenBySecret finds the token one of whose secrets has the hash, and
+// returns until when that secret is valid (nil: as long as the token). It
+// does not judge the token's state: that is the caller's rule.
+func (db *DB) TokenBySecret(ctx context.Context, secretHash []byte) (*tokenmint.Token, *time.Time, error) {
+	var validUntil *time.Time
+	row := db.pool.QueryRow(ctx,
+		`SELECT `+tokenColumns+`, s.valid_until
+		 FROM token_secrets s JOIN tokens t ON t.id = s.token_id
+		 WHERE s.hash = $1`, secretHash)
+	t, err := scanToken(row, &validUntil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, utcPtr(validUntil), nil
+}
+
+// UpdateToken saves description, expires_at, stored status, revoked_at and
+// updated_at. Everything else about a token is fixed at creation or
+// changed by its own operation (rotation, spending, usage).
+func (db *DB) UpdateToken(ctx context.Context, t *tokenmint.Token) error {
+	tag, err := db.pool.Exec(ctx,
+		`UPDATE tokens SET description = $1, expires_at = $2, status = $3, revoked_at = $4, updated_at = $5
+		 WHERE tenant_id = $6 AND id = $7`,
+		t.Description, t.ExpiresAt, storedStatus(t.StoredStatus), t.RevokedAt, t.UpdatedAt,
+		t.TenantID, t.ID)
+	if err != nil {
+		return wrap("update token", err)
+	}
+	return checkAffected(tag, "token")
+}
+
+// DeleteToken removes the token for good; its secrets and usage go with it
+// through ON DELETE CASCADE.
+func (db *DB) DeleteToken(ctx context.Context, tenantID, id string) error {
+	tag, err := db.pool.Exec(ctx,
+		`DELETE FROM tokens WHERE tenant_id = $1 AND id = $2`, tenantID, id)
+	if err != nil {
+		return wrap("delete token", err)
+	}
+	return checkAffected(tag, "token")
+}
+
+// scanToken reads tokenColumns and then any extra destinations.
+func scanToken(row pgx.Row, extra ...any) (*tokenmint.Token, error) {
+	var t tokenmint.Token
+	dest := []any{&t.ID, &t.TenantID, &t.OwnerKind, &t.OwnerID, &t.Type, &t.Name, &t.Description,
+		&t.ProjectID, &t.Prefix, &t.CreatedAt, &t.UpdatedAt, &t.ExpiresAt, &t.LastUsedAt,
+		&t.Uses, &t.MaxUses, &t.StoredStatus, &t.RevokedAt}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return nil, readErr(err, "token", "read token")
+	}
+	t.CreatedAt, t.UpdatedAt = utc(t.CreatedAt), utc(t.UpdatedAt)
+	t.ExpiresAt, t.LastUsedAt, t.RevokedAt = utcPtr(t.ExpiresAt), utcPtr(t.LastUsedAt), utcPtr(t.RevokedAt)
+	return &t, nil
+}
