@@ -1,0 +1,151 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"tokenmint"
+	"tokenmint/secret"
+)
+
+// LoginResult is a new session; Cookie is its secret value, shown once.
+type LoginResult struct {
+	Cookie  string
+	Session *tokenmint.Session
+	User    *tokenmint.User
+}
+
+// Login checks a username and password in a tenant ("" = default) and opens
+// a session. Failures are throttled per user and per IP and answer the same
+// whether the tenant, the user or the password was wrong.
+func (s *Service) Login(ctx context.Context, tenantName, username, password string) (*LoginResult, error) {
+	u, err := s.CheckPassword(ctx, tenantName, username, password)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	cookie := secret.Opaque(32)
+	sess := &tokenmint.Session{
+		Hash: s.hasher.Hash(cookie), TenantID: u.TenantID, UserID: u.ID,
+		CSRFToken: secret.Opaque(24), CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL),
+	}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return nil, err
+	}
+	return &LoginResult{Cookie: cookie, Session: sess, User: u}, nil
+}
+
+// CheckPassword authenticates a user by password with throttling and
+// auditing; the password grant of the OAuth2 server uses it too.
+func (s *Service) CheckPassword(ctx context.Context, tenantName, username, password string) (*tokenmint.User, error) {
+	if tenantName == "" {
+		tenantName = tokenmint.DefaultTenant
+	}
+	ip := ClientIPFromContext(ctx)
+	userKey := "u\x00" + tenantName + "\x00" + username
+	ipKey := "ip\x00" + ip
+	for _, k := range []string{userKey, ipKey} {
+		if blocked, wait := s.loginLim.Blocked(k); blocked {
+			return nil, &RateLimitError{RetryAfter: wait}
+		}
+	}
+	fail := func(tenantID, userID, why string) error {
+		s.loginLim.Fail(userKey)
+		s.loginLim.Fail(ipKey)
+		s.audit(ctx, tenantID, "login", "user", userID, OutcomeFailure, why)
+		return tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "invalid username or password")
+	}
+	t, err := s.store.TenantByName(ctx, tenantName)
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		secret.BurnPasswordCheck(password)
+		return nil, fail("", "", "unknown tenant")
+	} else if err != nil {
+		return nil, err
+	}
+	u, err := s.store.UserByUsername(ctx, t.ID, username)
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		secret.BurnPasswordCheck(password)
+		return nil, fail(t.ID, "", "unknown user")
+	} else if err != nil {
+		return nil, err
+	}
+	if !secret.VerifyPassword(u.PasswordHash, password) {
+		return nil, fail(t.ID, u.ID, "wrong password")
+	}
+	if !u.Enabled {
+		return nil, fail(t.ID, u.ID, "user disabled")
+	}
+	ctx = tokenmint.NewContextWithPrincipal(ctx, &tokenmint.Principal{TenantID: t.ID, User: u})
+	s.audit(ctx, t.ID, "login", "user", u.ID, OutcomeSuccess, "")
+	return u, nil
+}
+
+// RateLimitError says a caller must wait before trying again.
+type RateLimitError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitError) Error() string { return "too many failed attempts" }
+
+// Logout ends the session with the given cookie value.
+func (s *Service) Logout(ctx context.Context, cookie string) error {
+	err := s.store.DeleteSession(ctx, s.hasher.Hash(cookie))
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return nil
+	}
+	return err
+}
+
+// SessionPrincipal returns the principal of a session cookie, and the
+// session for its CSRF token.
+func (s *Service) SessionPrincipal(ctx context.Context, cookie string) (*tokenmint.Principal, *tokenmint.Session, error) {
+	sess, err := s.store.SessionByHash(ctx, s.hasher.Hash(cookie))
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return nil, nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "session expired; sign in again")
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if !s.Now().Before(sess.ExpiresAt) {
+		return nil, nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "session expired; sign in again")
+	}
+	u, err := s.store.UserByID(ctx, sess.TenantID, sess.UserID)
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return nil, nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "session expired; sign in again")
+	} else if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.userPrincipal(ctx, u)
+	return p, sess, err
+}
+
+// userPrincipal is the principal of a signed-in user.
+func (s *Service) userPrincipal(ctx context.Context, u *tokenmint.User) (*tokenmint.Principal, error) {
+	if !u.Enabled {
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "account disabled")
+	}
+	g, err := s.userGrants(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return &tokenmint.Principal{TenantID: u.TenantID, User: u, Permissions: s.tenantPermissions(g)}, nil
+}
+
+// TokenPrincipal authenticates a management API call made with a token. It
+// runs the same checks as Verify (and records usage); the principal may do
+// what the token's effective permissions allow.
+func (s *Service) TokenPrincipal(ctx context.Context, raw string) (*tokenmint.Principal, *VerifyResult, error) {
+	res, err := s.Verify(ctx, VerifyRequest{Token: raw, IP: ClientIPFromContext(ctx)})
+	if err != nil {
+		return nil, nil, err
+	}
+	p := &tokenmint.Principal{TenantID: res.Token.TenantID, Token: res.Token, Permissions: res.Permissions}
+	switch res.Token.OwnerKind {
+	case tokenmint.OwnerUser:
+		u, err := s.store.UserByID(ctx, res.Token.TenantID, res.Token.OwnerID)
+		if err != nil {
+			return nil, nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token owner not found")
+		}
+		p.User = u
+	case tokenmint.OwnerApplication:
+		p.ApplicationID = res.Token.OwnerID
+	}
+	return p, res, nil
+}

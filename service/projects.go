@@ -1,0 +1,134 @@
+package service
+
+import (
+	"context"
+
+	"tokenmint"
+	"tokenmint/secret"
+)
+
+// CreateProject adds a project to the caller's tenant.
+func (s *Service) CreateProject(ctx context.Context, name, description string) (*tokenmint.Project, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := tokenmint.ValidateName("name", name); err != nil {
+		return nil, err
+	}
+	if len([]rune(description)) > 1024 {
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "description must be at most 1024 characters")
+	}
+	pr := &tokenmint.Project{ID: secret.NewID(), TenantID: p.TenantID, Name: name, Description: description, CreatedAt: s.Now()}
+	if err := s.store.CreateProject(ctx, pr); err != nil {
+		return nil, err
+	}
+	s.changed(ctx, Change{Kind: ChangeProject, TenantID: p.TenantID, ID: pr.ID})
+	s.audit(ctx, p.TenantID, "project.create", "project", pr.ID, OutcomeSuccess, "")
+	return pr, nil
+}
+
+// ListProjects lists the projects of the caller's tenant; any signed-in
+// user may, so the UI can offer them for project-scoped tokens.
+func (s *Service) ListProjects(ctx context.Context) ([]*tokenmint.Project, error) {
+	p := tokenmint.PrincipalFromContext(ctx)
+	if p == nil {
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "authentication required")
+	}
+	return s.store.ListProjects(ctx, p.TenantID)
+}
+
+// GetProject returns a project by ID or name.
+func (s *Service) GetProject(ctx context.Context, key string) (*tokenmint.Project, error) {
+	p := tokenmint.PrincipalFromContext(ctx)
+	if p == nil {
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "authentication required")
+	}
+	id, err := s.resolveProject(ctx, p.TenantID, key)
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return nil, tokenmint.Errorf(tokenmint.ENOTFOUND, "project %q not found", key)
+	} else if err != nil {
+		return nil, err
+	}
+	return s.store.ProjectByID(ctx, p.TenantID, id)
+}
+
+// DeleteProject removes a project and its memberships. Tokens scoped to it
+// stop working, since no one holds a role on it any more.
+func (s *Service) DeleteProject(ctx context.Context, key string) error {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	pr, err := s.GetProject(ctx, key)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteProject(ctx, p.TenantID, pr.ID); err != nil {
+		return err
+	}
+	s.changed(ctx, Change{Kind: ChangeProject, TenantID: p.TenantID, ID: pr.ID})
+	s.audit(ctx, p.TenantID, "project.delete", "project", pr.ID, OutcomeSuccess, "")
+	return nil
+}
+
+// PutMembership grants a user a role on a project (replacing any other).
+func (s *Service) PutMembership(ctx context.Context, projectKey, userKey, role string) (*tokenmint.Membership, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !tokenmint.ValidRole(role) {
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "unknown role %q (roles: admin, member, viewer)", role)
+	}
+	pr, err := s.GetProject(ctx, projectKey)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.lookupUser(ctx, p.TenantID, userKey)
+	if err != nil {
+		return nil, err
+	}
+	m := &tokenmint.Membership{TenantID: p.TenantID, ProjectID: pr.ID, UserID: u.ID, Role: role, CreatedAt: s.Now()}
+	if err := s.store.PutMembership(ctx, m); err != nil {
+		return nil, err
+	}
+	s.changed(ctx, Change{Kind: ChangeUser, TenantID: p.TenantID, ID: u.ID})
+	s.audit(ctx, p.TenantID, "membership.put", "project", pr.ID, OutcomeSuccess, "user "+u.ID+" role "+role)
+	return m, nil
+}
+
+// DeleteMembership removes a user's role on a project.
+func (s *Service) DeleteMembership(ctx context.Context, projectKey, userKey string) error {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	pr, err := s.GetProject(ctx, projectKey)
+	if err != nil {
+		return err
+	}
+	u, err := s.lookupUser(ctx, p.TenantID, userKey)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteMembership(ctx, p.TenantID, pr.ID, u.ID); err != nil {
+		return err
+	}
+	s.changed(ctx, Change{Kind: ChangeUser, TenantID: p.TenantID, ID: u.ID})
+	s.audit(ctx, p.TenantID, "membership.delete", "project", pr.ID, OutcomeSuccess, "user "+u.ID)
+	return nil
+}
+
+// ListMemberships lists the members of a project.
+func (s *Service) ListMemberships(ctx context.Context, projectKey string) ([]*tokenmint.Membership, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := s.GetProject(ctx, projectKey)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.ListMemberships(ctx, tokenmint.MembershipFilter{TenantID: p.TenantID, ProjectID: pr.ID})
+}

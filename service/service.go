@@ -1,0 +1,109 @@
+// Package service implements tokenmint's use cases over a Store: who may do
+// what, limits, auditing, the verify hot path with its in-memory view of
+// token state, and batched usage recording. It is written once and serves
+// every database backend.
+package service
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"tokenmint"
+	"tokenmint/secret"
+)
+
+// Config holds the collaborators of a Service.
+type Config struct {
+	Store  tokenmint.Store
+	Types  *tokenmint.TypeRegistry
+	Clock  tokenmint.Clock
+	Hasher *secret.Hasher
+	Logger *slog.Logger
+	// SessionTTL is how long a login session lasts (default 12h).
+	SessionTTL time.Duration
+	// MaxGracePeriod caps the grace period of a rotated secret (default 7 days).
+	MaxGracePeriod time.Duration
+	// PasswordParams are the argon2id costs for new password hashes
+	// (default secret.DefaultPasswordParams).
+	PasswordParams *secret.PasswordParams
+	// Broadcast, when set, tells other instances about a change so they drop
+	// their cached view of it (the PostgreSQL backend provides one).
+	Broadcast func(ctx context.Context, c Change)
+}
+
+// Service is the application layer. It is safe for concurrent use.
+type Service struct {
+	store  tokenmint.Store
+	types  *tokenmint.TypeRegistry
+	clock  tokenmint.Clock
+	hasher *secret.Hasher
+	log    *slog.Logger
+	cfg    Config
+
+	cache       *cache
+	usage       *UsageBuffer
+	loginLim    *limiter
+	tenantNames sync.Map // tenant ID → name
+}
+
+// New returns a Service. Call Close to flush buffered usage.
+func New(cfg Config) *Service {
+	if cfg.Clock == nil {
+		cfg.Clock = tokenmint.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.SessionTTL == 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.PasswordParams == nil {
+		cfg.PasswordParams = &secret.DefaultPasswordParams
+	}
+	if cfg.MaxGracePeriod == 0 {
+		cfg.MaxGracePeriod = 7 * tokenmint.Day
+	}
+	s := &Service{
+		store:    cfg.Store,
+		types:    cfg.Types,
+		clock:    cfg.Clock,
+		hasher:   cfg.Hasher,
+		log:      cfg.Logger,
+		cfg:      cfg,
+		cache:    newCache(),
+		loginLim: newLimiter(cfg.Clock, 10, time.Minute),
+	}
+	s.usage = NewUsageBuffer(cfg.Store, cfg.Logger, 100_000)
+	return s
+}
+
+// Types returns the token type registry in force.
+func (s *Service) Types() *tokenmint.TypeRegistry { return s.types }
+
+// Usage returns the usage buffer, so the caller can run and flush it.
+func (s *Service) Usage() *UsageBuffer { return s.usage }
+
+// Now returns the service clock's time, truncated to what stores keep.
+func (s *Service) Now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// Ready reports whether the store answers.
+func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// Close flushes buffered usage.
+func (s *Service) Close(ctx context.Context) error { return s.usage.Flush(ctx) }
+
+// TenantName returns a tenant's name; tenants are never renamed, so the
+// answer is cached for good.
+func (s *Service) TenantName(ctx context.Context, id string) (string, error) {
+	if n, ok := s.tenantNames.Load(id); ok {
+		return n.(string), nil
+	}
+	t, err := s.store.TenantByID(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	s.tenantNames.Store(id, t.Name)
+	return t.Name, nil
+}

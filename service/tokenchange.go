@@ -1,0 +1,183 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"tokenmint"
+	"tokenmint/secret"
+)
+
+// UpdateTokenInput changes a token; nil fields stay as they are.
+type UpdateTokenInput struct {
+	Expiry      *tokenmint.ExpiryRequest
+	Description *string
+	Active      *bool
+}
+
+// UpdateToken extends, re-describes, deactivates or reactivates a token. An
+// administrator may extend or (de)activate another user's token but not
+// change its description.
+func (s *Service) UpdateToken(ctx context.Context, id string, in UpdateTokenInput) (*tokenmint.Token, error) {
+	p, err := s.ownTokensAccess(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	tok, owner, err := s.accessibleToken(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if in.Expiry == nil && in.Description == nil && in.Active == nil {
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "nothing to change: give expires_at, days_to_live, no_expiry, description or active")
+	}
+	now := s.Now()
+	if st := tok.Status(now); st != tokenmint.StatusActive && st != tokenmint.StatusInactive {
+		return nil, tokenmint.Errorf(tokenmint.ECONFLICT, "token is %s and can no longer be changed", st)
+	}
+	var actions []string
+	if in.Description != nil {
+		if !owner {
+			return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "only the owner may change a token's description")
+		}
+		if err := tokenmint.ValidateTokenDescription(*in.Description); err != nil {
+			return nil, err
+		}
+		tok.Description = *in.Description
+		actions = append(actions, "token.describe")
+	}
+	if in.Expiry != nil {
+		typ, ok := s.types.Lookup(tok.Type)
+		if !ok {
+			return nil, tokenmint.Errorf(tokenmint.ECONFLICT, "token type %s is no longer configured", tok.Type)
+		}
+		pol, err := s.store.PolicyByTenant(ctx, tok.TenantID)
+		if err != nil {
+			return nil, err
+		}
+		exp, err := tokenmint.ResolveExpiry(now, typ, pol, *in.Expiry)
+		if err != nil {
+			return nil, err
+		}
+		tok.ExpiresAt = exp
+		actions = append(actions, "token.extend")
+	}
+	if in.Active != nil {
+		if *in.Active {
+			tok.StoredStatus = tokenmint.StatusActive
+			actions = append(actions, "token.activate")
+		} else {
+			tok.StoredStatus = tokenmint.StatusInactive
+			actions = append(actions, "token.deactivate")
+		}
+	}
+	tok.UpdatedAt = now
+	if err := s.store.UpdateToken(ctx, tok); err != nil {
+		return nil, err
+	}
+	s.changed(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID})
+	for _, a := range actions {
+		s.audit(ctx, tok.TenantID, a, "token", tok.ID, OutcomeSuccess, "")
+	}
+	redactForCaller(p, tok)
+	return tok, nil
+}
+
+// RevokeToken revokes a token for good. Revoking a revoked token is a no-op.
+func (s *Service) RevokeToken(ctx context.Context, id string) error {
+	p, err := s.ownTokensAccess(ctx, true)
+	if err != nil {
+		return err
+	}
+	tok, _, err := s.accessibleToken(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if tok.StoredStatus == tokenmint.StatusRevoked {
+		return nil
+	}
+	now := s.Now()
+	tok.StoredStatus, tok.RevokedAt, tok.UpdatedAt = tokenmint.StatusRevoked, &now, now
+	if err := s.store.UpdateToken(ctx, tok); err != nil {
+		return err
+	}
+	s.changed(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID})
+	s.audit(ctx, tok.TenantID, "token.revoke", "token", tok.ID, OutcomeSuccess, "")
+	return nil
+}
+
+// RotateTokenInput asks for a new secret.
+type RotateTokenInput struct {
+	// Grace is how long the old secret keeps working (0: stops at once).
+	Grace time.Duration
+	// Expiry of the rotated token; empty means the type's default from now.
+	Expiry tokenmint.ExpiryRequest
+}
+
+// RotateToken gives a token a new secret; the old one keeps working for the
+// grace period so deployments can switch over without downtime.
+func (s *Service) RotateToken(ctx context.Context, id string, in RotateTokenInput) (*IssuedToken, error) {
+	p, err := s.ownTokensAccess(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	tok, owner, err := s.accessibleToken(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if !owner {
+		// The new secret would be shown to the administrator: only owners rotate.
+		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "only the owner may rotate a token")
+	}
+	return s.rotate(ctx, tok, in)
+}
+
+// RotateSelf lets the token presented replace itself, so automation can
+// renew its own credential before it expires with no person involved.
+func (s *Service) RotateSelf(ctx context.Context, in RotateTokenInput) (*IssuedToken, error) {
+	p := tokenmint.PrincipalFromContext(ctx)
+	if p == nil || p.Token == nil {
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "present the token itself to rotate it")
+	}
+	tok, err := s.store.TokenByID(ctx, p.TenantID, p.Token.ID)
+	if err != nil {
+		return nil, err
+	}
+	return s.rotate(ctx, tok, in)
+}
+
+func (s *Service) rotate(ctx context.Context, tok *tokenmint.Token, in RotateTokenInput) (*IssuedToken, error) {
+	if in.Grace < 0 || in.Grace > s.cfg.MaxGracePeriod {
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "grace period must be between 0 and %d seconds", int(s.cfg.MaxGracePeriod.Seconds()))
+	}
+	now := s.Now()
+	if st := tok.Status(now); st != tokenmint.StatusActive {
+		return nil, tokenmint.Errorf(tokenmint.ECONFLICT, "token is %s and cannot be rotated", st)
+	}
+	typ, ok := s.types.Lookup(tok.Type)
+	if !ok || !typ.Creatable() {
+		return nil, tokenmint.Errorf(tokenmint.ECONFLICT, "tokens of type %s can no longer be rotated; create a token of a current type", tok.Type)
+	}
+	pol, err := s.store.PolicyByTenant(ctx, tok.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	exp, err := tokenmint.ResolveExpiry(now, typ, pol, in.Expiry)
+	if err != nil {
+		return nil, err
+	}
+	kind := byte(tokenmint.KindUser)
+	if tok.OwnerKind == tokenmint.OwnerApplication {
+		kind = tokenmint.KindApplication
+	}
+	plain := secret.NewToken(kind)
+	if err := s.store.RotateTokenSecret(ctx, tok.ID, s.hasher.Hash(plain), plain[:tokenmint.DisplayPrefixLen], now.Add(in.Grace), exp, now); err != nil {
+		return nil, err
+	}
+	s.changed(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID})
+	s.audit(ctx, tok.TenantID, "token.rotate", "token", tok.ID, OutcomeSuccess, "grace "+in.Grace.String())
+	rotated, err := s.store.TokenByID(ctx, tok.TenantID, tok.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &IssuedToken{Token: rotated, Plain: plain, Encoded: tokenmint.EncodeToken(plain)}, nil
+}

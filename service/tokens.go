@@ -1,0 +1,300 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"tokenmint"
+	"tokenmint/secret"
+)
+
+// CreateTokenInput is a request for a new user token.
+type CreateTokenInput struct {
+	Type        string
+	Name        string
+	Description string
+	Project     string // project ID or name
+	Expiry      tokenmint.ExpiryRequest
+}
+
+// IssuedToken is a token with its secret, which exists only in this value.
+type IssuedToken struct {
+	Token   *tokenmint.Token
+	Plain   string
+	Encoded string
+}
+
+// TokenTypeInfo is a creatable type with the limits that apply to a caller.
+type TokenTypeInfo struct {
+	*tokenmint.TokenType
+	// MaxExpiresAt is the latest expiry allowed now (nil: no limit).
+	MaxExpiresAt *time.Time
+	// NoExpiryAllowed folds the type's and the tenant's rules together.
+	NoExpiryAllowed bool
+}
+
+// CreatableTypes lists the types the caller may create tokens of, with the
+// limits in force for its tenant. Obsolete types are listed (marked) so
+// people see what replaced them; internal ones are not.
+func (s *Service) CreatableTypes(ctx context.Context) ([]TokenTypeInfo, error) {
+	p, err := s.ownTokensAccess(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	pol, err := s.store.PolicyByTenant(ctx, p.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.userGrants(ctx, p.User)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	var out []TokenTypeInfo
+	for _, t := range s.types.All() {
+		if t.Internal || t.OwnerKind != tokenmint.OwnerUser {
+			continue
+		}
+		if t.Creatable() && !s.couldCreateAnywhere(t, g) {
+			continue
+		}
+		out = append(out, TokenTypeInfo{
+			TokenType:       t,
+			MaxExpiresAt:    tokenmint.MaxExpiry(now, t, pol),
+			NoExpiryAllowed: t.AllowNoExpiry && pol.MaxLifetimeDays == 0,
+		})
+	}
+	return out, nil
+}
+
+// couldCreateAnywhere reports whether g allows creating t tenant-wide or on
+// at least one of the projects the user has a role on.
+func (s *Service) couldCreateAnywhere(t *tokenmint.TokenType, g tokenmint.Grants) bool {
+	if tokenmint.CanCreate(s.types, t, g, "") {
+		return true
+	}
+	for pid := range g.ProjectRoles {
+		if tokenmint.CanCreate(s.types, t, g, pid) {
+			return true
+		}
+	}
+	return false
+}
+
+// CreateToken issues a new token owned by the calling user.
+func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (*IssuedToken, error) {
+	p, err := s.ownTokensAccess(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	typ, ok := s.types.Lookup(in.Type)
+	switch {
+	case in.Type == "":
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "type is required")
+	case !ok || typ.Internal:
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "unknown token type %q", in.Type)
+	case typ.Obsolete:
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "token type %s is obsolete; use %s", typ.Name, typ.ReplacedBy)
+	case typ.OwnerKind != tokenmint.OwnerUser:
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "tokens of type %s belong to applications; create them under /api/v1/applications", typ.Name)
+	}
+	if err := tokenmint.ValidateTokenName(in.Name); err != nil {
+		return nil, err
+	}
+	if err := tokenmint.ValidateTokenDescription(in.Description); err != nil {
+		return nil, err
+	}
+	projectID := ""
+	if in.Project != "" {
+		if projectID, err = s.resolveProject(ctx, p.TenantID, in.Project); tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+			return nil, tokenmint.Errorf(tokenmint.EINVALID, "project %q not found", in.Project)
+		} else if err != nil {
+			return nil, err
+		}
+	} else if typ.ProjectScoped {
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "type %s is project scoped: project is required", typ.Name)
+	}
+	g, err := s.userGrants(ctx, p.User)
+	if err != nil {
+		return nil, err
+	}
+	if !tokenmint.CanCreate(s.types, typ, g, projectID) {
+		s.audit(ctx, p.TenantID, "token.create", "token", "", OutcomeDenied, "type "+typ.Name)
+		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "you may not create tokens of type %s", typ.Name)
+	}
+	pol, err := s.store.PolicyByTenant(ctx, p.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	exp, err := tokenmint.ResolveExpiry(now, typ, pol, in.Expiry)
+	if err != nil {
+		return nil, err
+	}
+	plain := secret.NewToken(tokenmint.KindUser)
+	tok := &tokenmint.Token{
+		ID: secret.NewID(), TenantID: p.TenantID, OwnerKind: tokenmint.OwnerUser, OwnerID: p.User.ID,
+		Type: typ.Name, Name: in.Name, Description: in.Description, ProjectID: projectID,
+		Prefix: plain[:tokenmint.DisplayPrefixLen], CreatedAt: now, UpdatedAt: now, ExpiresAt: exp,
+		MaxUses: typ.MaxUses, StoredStatus: tokenmint.StatusActive,
+	}
+	if err := s.store.CreateToken(ctx, tok, s.hasher.Hash(plain)); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, p.TenantID, "token.create", "token", tok.ID, OutcomeSuccess, "type "+typ.Name)
+	return &IssuedToken{Token: tok, Plain: plain, Encoded: tokenmint.EncodeToken(plain)}, nil
+}
+
+// ListTokensInput selects tokens to list.
+type ListTokensInput struct {
+	Owner  string // user ID or username; admins only
+	All    bool   // every token of the tenant; admins only
+	Status string
+	Type   string
+	Before string
+	Limit  int
+}
+
+// ListTokens lists the caller's tokens, or (for admins) another user's or
+// the whole tenant's, and returns the cursor of the next page ("" on the
+// last). Admins never see other owners' descriptions.
+func (s *Service) ListTokens(ctx context.Context, in ListTokensInput) ([]*tokenmint.Token, string, error) {
+	toks, err := s.listTokens(ctx, &in)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(toks) > in.Limit { // one extra row was read to know a next page exists
+		toks = toks[:in.Limit]
+		next = toks[len(toks)-1].ID
+	}
+	return toks, next, nil
+}
+
+func (s *Service) listTokens(ctx context.Context, in *ListTokensInput) ([]*tokenmint.Token, error) {
+	p, err := s.ownTokensAccess(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	if in.Status != "" && !tokenmint.ValidStatus(in.Status) {
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "status must be one of active, inactive, expired, revoked, exhausted")
+	}
+	if in.Limit < 0 || in.Limit > 500 {
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "limit must be 1-500")
+	}
+	if in.Limit == 0 {
+		in.Limit = 50
+	}
+	f := tokenmint.TokenFilter{
+		TenantID: p.TenantID, OwnerKind: tokenmint.OwnerUser, OwnerID: p.User.ID,
+		Type: in.Type, Status: in.Status, Now: s.Now(), Before: in.Before, Limit: in.Limit + 1,
+	}
+	if in.All || in.Owner != "" {
+		if !p.Can("tokens:manage") {
+			return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "only administrators may list other users' tokens")
+		}
+		f.OwnerKind, f.OwnerID = "", ""
+		if in.Owner != "" {
+			u, err := s.lookupUser(ctx, p.TenantID, in.Owner)
+			if err != nil {
+				return nil, err
+			}
+			f.OwnerKind, f.OwnerID = tokenmint.OwnerUser, u.ID
+		}
+	}
+	toks, err := s.store.ListTokens(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range toks {
+		redactForCaller(p, t)
+	}
+	return toks, nil
+}
+
+// GetToken returns one token the caller owns or administers.
+func (s *Service) GetToken(ctx context.Context, id string) (*tokenmint.Token, error) {
+	p, err := s.ownTokensAccess(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	tok, _, err := s.accessibleToken(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	redactForCaller(p, tok)
+	return tok, nil
+}
+
+// SelfToken returns the token the caller authenticated with.
+func (s *Service) SelfToken(ctx context.Context) (*tokenmint.Token, error) {
+	p := tokenmint.PrincipalFromContext(ctx)
+	if p == nil || p.Token == nil {
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "present the token itself to use this endpoint")
+	}
+	return s.store.TokenByID(ctx, p.TenantID, p.Token.ID)
+}
+
+// IsOwner reports whether p owns tok.
+func IsOwner(p *tokenmint.Principal, tok *tokenmint.Token) bool {
+	if p == nil {
+		return false
+	}
+	if tok.OwnerKind == tokenmint.OwnerUser {
+		return p.User != nil && p.User.ID == tok.OwnerID
+	}
+	return p.ApplicationID == tok.OwnerID
+}
+
+// redactForCaller hides what an administrator may not see of another
+// user's token (Fortify's rule): its description.
+func redactForCaller(p *tokenmint.Principal, tok *tokenmint.Token) {
+	if !IsOwner(p, tok) {
+		tok.Description = ""
+	}
+}
+
+// ownTokensAccess checks the caller may work with tokens at all: a signed-in
+// user always may manage their own; a token needs tokens:read or
+// tokens:write among its effective permissions.
+func (s *Service) ownTokensAccess(ctx context.Context, write bool) (*tokenmint.Principal, error) {
+	p := tokenmint.PrincipalFromContext(ctx)
+	if p == nil {
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "authentication required")
+	}
+	if p.User == nil {
+		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "only users manage user tokens")
+	}
+	if p.Token != nil {
+		need := tokenmint.Permission("tokens:read")
+		if write {
+			need = "tokens:write"
+		}
+		if !p.Can(need) && !p.Can("tokens:manage") {
+			return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "this token lacks permission %s", need)
+		}
+	}
+	return p, nil
+}
+
+// accessibleToken loads a token the caller owns or, as an administrator,
+// may govern. Others' tokens are "not found" so IDs reveal nothing.
+func (s *Service) accessibleToken(ctx context.Context, p *tokenmint.Principal, id string) (*tokenmint.Token, bool, error) {
+	if id == "self" {
+		if p.Token == nil {
+			return nil, false, tokenmint.Errorf(tokenmint.EINVALID, "\"self\" names the token presented in Authorization; none was presented")
+		}
+		id = p.Token.ID
+	}
+	tok, err := s.store.TokenByID(ctx, p.TenantID, id)
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return nil, false, tokenmint.Errorf(tokenmint.ENOTFOUND, "token not found")
+	} else if err != nil {
+		return nil, false, err
+	}
+	owner := IsOwner(p, tok)
+	if !owner && !p.Can("tokens:manage") {
+		return nil, false, tokenmint.Errorf(tokenmint.ENOTFOUND, "token not found")
+	}
+	return tok, owner, nil
+}

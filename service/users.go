@@ -1,0 +1,168 @@
+package service
+
+import (
+	"context"
+
+	"tokenmint"
+	"tokenmint/secret"
+)
+
+// requireAdmin returns the caller if it may administer users and projects.
+func requireAdmin(ctx context.Context) (*tokenmint.Principal, error) {
+	p := tokenmint.PrincipalFromContext(ctx)
+	if p == nil {
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "authentication required")
+	}
+	if !p.Can("users:manage") {
+		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "administrator permission users:manage required")
+	}
+	return p, nil
+}
+
+// CreateUserInput is a new local account.
+type CreateUserInput struct {
+	Username string
+	Email    string
+	Password string
+	Roles    []string
+}
+
+// CreateUser adds a user to the caller's tenant.
+func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*tokenmint.User, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := tokenmint.ValidateName("username", in.Username); err != nil {
+		return nil, err
+	}
+	if err := tokenmint.ValidateEmail(in.Email); err != nil {
+		return nil, err
+	}
+	if err := tokenmint.ValidatePassword(in.Password); err != nil {
+		return nil, err
+	}
+	if in.Roles == nil {
+		in.Roles = []string{tokenmint.RoleMember}
+	}
+	if err := tokenmint.ValidateRoles(in.Roles); err != nil {
+		return nil, err
+	}
+	u, err := s.newUser(p.TenantID, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, p.TenantID, "user.create", "user", u.ID, OutcomeSuccess, "")
+	return u, nil
+}
+
+func (s *Service) newUser(tenantID string, in CreateUserInput) (*tokenmint.User, error) {
+	hash, err := s.cfg.PasswordParams.Hash(in.Password)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	return &tokenmint.User{
+		ID: secret.NewID(), TenantID: tenantID, Username: in.Username, Email: in.Email,
+		PasswordHash: hash, Roles: in.Roles, Enabled: true, CreatedAt: now, UpdatedAt: now,
+	}, nil
+}
+
+// UpdateUserInput changes a user; nil fields stay.
+type UpdateUserInput struct {
+	Email    *string
+	Password *string
+	Roles    *[]string
+	Enabled  *bool
+}
+
+// UpdateUser changes a user. A change of roles or of the enabled flag takes
+// effect for every token of the user at once.
+func (s *Service) UpdateUser(ctx context.Context, id string, in UpdateUserInput) (*tokenmint.User, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.lookupUser(ctx, p.TenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	if in.Email == nil && in.Password == nil && in.Roles == nil && in.Enabled == nil {
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "nothing to change: give email, password, roles or enabled")
+	}
+	if in.Email != nil {
+		if err := tokenmint.ValidateEmail(*in.Email); err != nil {
+			return nil, err
+		}
+		u.Email = *in.Email
+	}
+	if in.Roles != nil {
+		if err := tokenmint.ValidateRoles(*in.Roles); err != nil {
+			return nil, err
+		}
+		u.Roles = *in.Roles
+	}
+	if in.Enabled != nil {
+		u.Enabled = *in.Enabled
+	}
+	if p.User != nil && p.User.ID == u.ID && (!u.Enabled || !u.IsAdmin()) {
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "you cannot disable yourself or drop your own admin role")
+	}
+	if in.Password != nil {
+		if err := tokenmint.ValidatePassword(*in.Password); err != nil {
+			return nil, err
+		}
+		if u.PasswordHash, err = s.cfg.PasswordParams.Hash(*in.Password); err != nil {
+			return nil, err
+		}
+	}
+	u.UpdatedAt = s.Now()
+	if err := s.store.UpdateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	s.changed(ctx, Change{Kind: ChangeUser, TenantID: u.TenantID, ID: u.ID})
+	s.audit(ctx, p.TenantID, "user.update", "user", u.ID, OutcomeSuccess, "")
+	return u, nil
+}
+
+// GetUser returns a user of the caller's tenant by ID or username.
+func (s *Service) GetUser(ctx context.Context, id string) (*tokenmint.User, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.lookupUser(ctx, p.TenantID, id)
+}
+
+// ListUsers lists the users of the caller's tenant.
+func (s *Service) ListUsers(ctx context.Context) ([]*tokenmint.User, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.ListUsers(ctx, p.TenantID)
+}
+
+// Me returns the signed-in user.
+func (s *Service) Me(ctx context.Context) (*tokenmint.User, error) {
+	p := tokenmint.PrincipalFromContext(ctx)
+	if p == nil || p.User == nil {
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "authentication required")
+	}
+	return p.User, nil
+}
+
+// lookupUser finds a user of a tenant by ID, then by username.
+func (s *Service) lookupUser(ctx context.Context, tenantID, key string) (*tokenmint.User, error) {
+	u, err := s.store.UserByID(ctx, tenantID, key)
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		u, err = s.store.UserByUsername(ctx, tenantID, key)
+	}
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return nil, tokenmint.Errorf(tokenmint.ENOTFOUND, "user %q not found", key)
+	}
+	return u, err
+}

@@ -1,0 +1,124 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"tokenmint"
+)
+
+// VerifyRequest asks whether a presented token may do something.
+type VerifyRequest struct {
+	Token      string // plain or encoded
+	Permission tokenmint.Permission
+	Project    string // project ID or name; "" for none
+	IP         string
+}
+
+// VerifyResult describes an accepted token.
+type VerifyResult struct {
+	Token       *tokenmint.Token
+	Type        *tokenmint.TokenType
+	Grants      tokenmint.Grants
+	ProjectID   string
+	Permissions tokenmint.PermissionSet
+	// SecretValidUntil is the end of the grace period of a rotated secret.
+	SecretValidUntil *time.Time
+}
+
+// Verify is the hot path. It reads the in-memory view of token state and
+// writes nothing synchronously, except spending a use of a limited-use
+// token, which must be atomic in the store to be exactly-once across
+// instances. Usage is buffered.
+func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult, error) {
+	plain, kind, err := tokenmint.ParseToken(req.Token)
+	if err != nil {
+		return nil, err // bad shape or checksum: no lookup at all
+	}
+	if kind != tokenmint.KindUser && kind != tokenmint.KindApplication {
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "this kind of token cannot be used here")
+	}
+	now := s.Now()
+	e, err := s.lookupSecret(ctx, plain)
+	if err != nil {
+		return nil, err
+	}
+	tok := e.token
+	if e.validUntil != nil && !now.Before(*e.validUntil) {
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token was rotated and its grace period has ended")
+	}
+	if st := tok.Status(now); st != tokenmint.StatusActive {
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token is %s", st)
+	}
+	typ, ok := s.types.Lookup(tok.Type)
+	if !ok {
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token type %s is no longer configured", tok.Type)
+	}
+	g, err := s.grantsFor(ctx, tok.TenantID, tok.OwnerKind, tok.OwnerID)
+	if err != nil {
+		return nil, err
+	}
+	if !g.Enabled {
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token owner is disabled")
+	}
+	projectID := ""
+	if req.Project != "" {
+		if projectID, err = s.resolveProject(ctx, tok.TenantID, req.Project); tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+			return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token is not valid for project %q", req.Project)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	perms := tokenmint.EffectivePermissions(s.types, typ, tok, g, projectID)
+	if len(perms) == 0 {
+		if tok.ProjectID != "" && projectID != "" && projectID != tok.ProjectID {
+			return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token is not valid for project %q", req.Project)
+		}
+		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token owner no longer holds any permission of type %s", typ.Name)
+	}
+	if req.Permission != "" && !perms.Has(req.Permission) {
+		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token lacks permission %s", req.Permission)
+	}
+	if tok.MaxUses > 0 {
+		ok, err := s.store.SpendUse(ctx, tok.ID, now)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token is %s", tokenmint.StatusExhausted)
+		}
+	}
+	s.usage.Record(tok.TenantID, tok.ID, req.IP, now)
+	if projectID == "" {
+		projectID = tok.ProjectID
+	}
+	return &VerifyResult{Token: tok, Type: typ, Grants: g, ProjectID: projectID, Permissions: perms, SecretValidUntil: e.validUntil}, nil
+}
+
+// lookupSecret finds the token holding a secret, through the cache.
+func (s *Service) lookupSecret(ctx context.Context, plain string) (secretEntry, error) {
+	hash := s.hasher.Hash(plain)
+	key := string(hash)
+	if e, ok := s.cache.secret(key); ok {
+		return e, nil
+	}
+	gen := s.cache.generation()
+	tok, validUntil, err := s.store.TokenBySecret(ctx, hash)
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return secretEntry{}, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "unknown token")
+	} else if err != nil {
+		return secretEntry{}, err
+	}
+	e := secretEntry{token: tok, validUntil: validUntil}
+	s.cache.putSecret(gen, key, e)
+	return e, nil
+}
+
+// ExpiresAt returns when the verified token stops working: its expiry, or
+// the end of the presented secret's grace period if that comes first.
+func (r *VerifyResult) ExpiresAt() *time.Time {
+	if r.SecretValidUntil != nil && (r.Token.ExpiresAt == nil || r.SecretValidUntil.Before(*r.Token.ExpiresAt)) {
+		return r.SecretValidUntil
+	}
+	return r.Token.ExpiresAt
+}
