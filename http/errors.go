@@ -1,0 +1,58 @@
+package http
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"tokenmint"
+	"tokenmint/service"
+)
+
+// statusOf is the one table mapping domain error codes to HTTP statuses.
+var statusOf = map[string]int{
+	tokenmint.EINVALID:      http.StatusBadRequest,
+	tokenmint.ENOTFOUND:     http.StatusNotFound,
+	tokenmint.EUNAUTHORIZED: http.StatusUnauthorized,
+	tokenmint.EFORBIDDEN:    http.StatusForbidden,
+	tokenmint.ECONFLICT:     http.StatusConflict,
+	tokenmint.ETOOMANY:      http.StatusTooManyRequests,
+	tokenmint.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	tokenmint.EINTERNAL:     http.StatusInternalServerError,
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// writeError answers with the JSON error shape. Internal errors are logged
+// with their detail and shown to the caller only as "internal error".
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var rl *service.RateLimitError
+	if errors.As(err, &rl) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())+1))
+		err = tokenmint.Errorf(tokenmint.ETOOMANY, "too many failed attempts; try again later")
+	}
+	code := tokenmint.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	switch status {
+	case http.StatusInternalServerError:
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case http.StatusServiceUnavailable:
+		s.log.Warn("dependency unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+	default:
+		s.log.Debug("request refused", "method", r.Method, "path", r.URL.Path, "code", code)
+	}
+	if status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="tokenmint"`)
+	}
+	writeJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: tokenmint.ErrorMessage(err)}})
+}

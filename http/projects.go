@@ -1,0 +1,93 @@
+package http
+
+import (
+	"net/http"
+
+	"tokenmint"
+)
+
+type createProjectRequest struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+func (s *Server) handleCreateProject(w http.ResponseWriter, r *http.Request) {
+	var in createProjectRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, err := s.svc.CreateProject(r.Context(), in.Name, in.Description)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, p)
+}
+
+func (s *Server) handleListProjects(w http.ResponseWriter, r *http.Request) {
+	ps, err := s.svc.ListProjects(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if ps == nil {
+		ps = []*tokenmint.Project{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": ps})
+}
+
+func (s *Server) handleGetProject(w http.ResponseWriter, r *http.Request) {
+	p, err := s.svc.GetProject(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+func (s *Server) handleDeleteProject(w http.ResponseWriter, r *http.Request) {
+	if err := s.svc.DeleteProject(r.Context(), r.PathValue("id")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleListMembers(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.svc.ListMemberships(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if ms == nil {
+		ms = []*tokenmint.Membership{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": ms})
+}
+
+type putMemberRequest struct {
+	Role string `json:"role"`
+}
+
+func (s *Server) handlePutMember(w http.ResponseWriter, r *http.Request) {
+	var in putMemberRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	m, err := s.svc.PutMembership(r.Context(), r.PathValue("id"), r.PathValue("user"), in.Role)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, m)
+}
+
+func (s *Server) handleDeleteMember(w http.ResponseWriter, r *http.Request) {
+	if err := s.svc.DeleteMembership(r.Context(), r.PathValue("id"), r.PathValue("user")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,125 @@
+// Package http serves tokenmint over HTTP: the REST management API, the
+// forward-auth verify endpoint, health and metrics. It maps domain errors
+// to statuses in one table (errors.go) and holds no business rules; those
+// live in package service.
+package http
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"tokenmint/service"
+)
+
+// Config configures the HTTP layer.
+type Config struct {
+	Service *service.Service
+	Logger  *slog.Logger
+	// TrustedProxies are the peers whose X-Forwarded-For / Forwarded headers
+	// are believed when finding the client IP.
+	TrustedProxies []netip.Prefix
+	// SecureCookies sets the Secure flag on session cookies (behind TLS).
+	SecureCookies bool
+	Metrics       *Metrics
+}
+
+// Server holds the handlers.
+type Server struct {
+	svc     *service.Service
+	log     *slog.Logger
+	proxies []netip.Prefix
+	secure  bool
+	metrics *Metrics
+	mux     *http.ServeMux
+}
+
+// NewServer builds the route table.
+func NewServer(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(nil)
+	}
+	s := &Server{svc: cfg.Service, log: cfg.Logger, proxies: cfg.TrustedProxies, secure: cfg.SecureCookies, metrics: cfg.Metrics, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	m := s.mux
+	m.HandleFunc("GET /healthz", s.handleHealthz)
+	m.HandleFunc("GET /readyz", s.handleReadyz)
+	m.Handle("GET /metrics", s.metrics.Handler())
+
+	m.HandleFunc("GET /api/v1/auth/verify", s.handleVerify)
+	m.HandleFunc("POST /api/v1/auth/login", s.handleLogin)
+	m.HandleFunc("POST /api/v1/auth/logout", s.handleLogout)
+	m.HandleFunc("GET /api/v1/auth/me", s.authed(s.handleMe))
+
+	m.HandleFunc("GET /api/v1/token-types", s.authed(s.handleTokenTypes))
+	m.HandleFunc("POST /api/v1/tokens", s.authed(s.handleCreateToken))
+	m.HandleFunc("GET /api/v1/tokens", s.authed(s.handleListTokens))
+	m.HandleFunc("GET /api/v1/tokens/self", s.authed(s.handleSelfToken))
+	m.HandleFunc("POST /api/v1/tokens/self/rotate", s.authed(s.handleRotateSelf))
+	m.HandleFunc("GET /api/v1/tokens/{id}", s.authed(s.handleGetToken))
+	m.HandleFunc("PATCH /api/v1/tokens/{id}", s.authed(s.handleUpdateToken))
+	m.HandleFunc("DELETE /api/v1/tokens/{id}", s.authed(s.handleRevokeToken))
+	m.HandleFunc("POST /api/v1/tokens/{id}/rotate", s.authed(s.handleRotateToken))
+
+	m.HandleFunc("GET /api/v1/users", s.authed(s.handleListUsers))
+	m.HandleFunc("POST /api/v1/users", s.authed(s.handleCreateUser))
+	m.HandleFunc("GET /api/v1/users/{id}", s.authed(s.handleGetUser))
+	m.HandleFunc("PATCH /api/v1/users/{id}", s.authed(s.handleUpdateUser))
+
+	m.HandleFunc("GET /api/v1/projects", s.authed(s.handleListProjects))
+	m.HandleFunc("POST /api/v1/projects", s.authed(s.handleCreateProject))
+	m.HandleFunc("GET /api/v1/projects/{id}", s.authed(s.handleGetProject))
+	m.HandleFunc("DELETE /api/v1/projects/{id}", s.authed(s.handleDeleteProject))
+	m.HandleFunc("GET /api/v1/projects/{id}/members", s.authed(s.handleListMembers))
+	m.HandleFunc("PUT /api/v1/projects/{id}/members/{user}", s.authed(s.handlePutMember))
+	m.HandleFunc("DELETE /api/v1/projects/{id}/members/{user}", s.authed(s.handleDeleteMember))
+
+	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, errNoRoute)
+	})
+}
+
+// ServeHTTP records the client IP in the context, measures the request and
+// dispatches it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	ctx := service.ContextWithClientIP(r.Context(), s.clientIP(r))
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	s.mux.ServeHTTP(sw, r.WithContext(ctx))
+	_, pattern := s.mux.Handler(r)
+	s.metrics.observe(r.Method, pattern, sw.status, time.Since(start))
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.svc.Ready(ctx); err != nil {
+		s.log.Warn("not ready", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unreachable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

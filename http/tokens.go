@@ -1,0 +1,247 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"tokenmint"
+	"tokenmint/service"
+)
+
+// tokenView is a token as the API shows it. Description is omitted when an
+// administrator looks at another user's token.
+type tokenView struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Type        string     `json:"type"`
+	Description *string    `json:"description,omitempty"`
+	OwnerKind   string     `json:"owner_kind"`
+	OwnerID     string     `json:"owner_id"`
+	ProjectID   string     `json:"project_id,omitempty"`
+	Prefix      string     `json:"prefix"`
+	Status      string     `json:"status"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	ExpiresAt   *time.Time `json:"expires_at"`
+	LastUsedAt  *time.Time `json:"last_used_at"`
+	Uses        int64      `json:"uses"`
+	MaxUses     int        `json:"max_uses"`
+	RevokedAt   *time.Time `json:"revoked_at,omitempty"`
+}
+
+func (s *Server) tokenView(r *http.Request, t *tokenmint.Token) tokenView {
+	v := tokenView{
+		ID: t.ID, Name: t.Name, Type: t.Type, OwnerKind: t.OwnerKind, OwnerID: t.OwnerID,
+		ProjectID: t.ProjectID, Prefix: t.Prefix, Status: t.Status(s.svc.Now()),
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt,
+		Uses: t.Uses, MaxUses: t.MaxUses, RevokedAt: t.RevokedAt,
+	}
+	if service.IsOwner(tokenmint.PrincipalFromContext(r.Context()), t) {
+		d := t.Description
+		v.Description = &d
+	}
+	return v
+}
+
+// issuedView is the only response that carries a token's secret.
+type issuedView struct {
+	Token   string `json:"token"`
+	Encoded string `json:"encoded"`
+	tokenView
+}
+
+type tokenTypeView struct {
+	Name              string                 `json:"name"`
+	Description       string                 `json:"description"`
+	Permissions       []tokenmint.Permission `json:"permissions"`
+	ProjectScoped     bool                   `json:"project_scoped"`
+	DefaultDaysToLive int                    `json:"default_days_to_live"`
+	MaxDaysToLive     int                    `json:"max_days_to_live"`
+	AllowNoExpiry     bool                   `json:"allow_no_expiry"`
+	MaxUses           int                    `json:"max_uses"`
+	Obsolete          bool                   `json:"obsolete"`
+	ReplacedBy        string                 `json:"replaced_by,omitempty"`
+	MaxExpiresAt      *time.Time             `json:"max_expires_at"`
+}
+
+func (s *Server) handleTokenTypes(w http.ResponseWriter, r *http.Request) {
+	types, err := s.svc.CreatableTypes(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]tokenTypeView, 0, len(types))
+	for _, t := range types {
+		out = append(out, tokenTypeView{
+			Name: t.Name, Description: t.Description, Permissions: t.Permissions, ProjectScoped: t.ProjectScoped,
+			DefaultDaysToLive: t.DefaultDaysToLive, MaxDaysToLive: t.MaxDaysToLive, AllowNoExpiry: t.NoExpiryAllowed,
+			MaxUses: t.MaxUses, Obsolete: t.Obsolete, ReplacedBy: t.ReplacedBy, MaxExpiresAt: t.MaxExpiresAt,
+		})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": out})
+}
+
+// expiryFields are the ways a request may set an expiry.
+type expiryFields struct {
+	ExpiresAt  *time.Time `json:"expires_at"`
+	DaysToLive *int       `json:"days_to_live"`
+	NoExpiry   bool       `json:"no_expiry"`
+}
+
+func (e expiryFields) request() tokenmint.ExpiryRequest {
+	return tokenmint.ExpiryRequest{ExpiresAt: e.ExpiresAt, DaysToLive: e.DaysToLive, NoExpiry: e.NoExpiry}
+}
+
+func (e expiryFields) given() bool { return e.ExpiresAt != nil || e.DaysToLive != nil || e.NoExpiry }
+
+type createTokenRequest struct {
+	Type        string `json:"type"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Project     string `json:"project"`
+	expiryFields
+}
+
+func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) {
+	var in createTokenRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	issued, err := s.svc.CreateToken(r.Context(), service.CreateTokenInput{
+		Type: in.Type, Name: in.Name, Description: in.Description, Project: in.Project, Expiry: in.request(),
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/tokens/"+issued.Token.ID)
+	writeJSON(w, http.StatusCreated, issuedView{Token: issued.Plain, Encoded: issued.Encoded, tokenView: s.tokenView(r, issued.Token)})
+}
+
+func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	in := service.ListTokensInput{Owner: q.Get("owner"), Status: q.Get("status"), Type: q.Get("type"), Before: q.Get("cursor")}
+	var err error
+	if v := q.Get("all"); v != "" {
+		if in.All, err = strconv.ParseBool(v); err != nil {
+			s.writeError(w, r, tokenmint.Errorf(tokenmint.EINVALID, "all must be true or false"))
+			return
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		if in.Limit, err = strconv.Atoi(v); err != nil || in.Limit < 1 {
+			s.writeError(w, r, tokenmint.Errorf(tokenmint.EINVALID, "limit must be 1-500"))
+			return
+		}
+	}
+	toks, next, err := s.svc.ListTokens(r.Context(), in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	items := make([]tokenView, 0, len(toks))
+	for _, t := range toks {
+		items = append(items, s.tokenView(r, t))
+	}
+	resp := map[string]any{"items": items}
+	if next != "" {
+		resp["next_cursor"] = next
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request) {
+	tok, err := s.svc.GetToken(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.tokenView(r, tok))
+}
+
+func (s *Server) handleSelfToken(w http.ResponseWriter, r *http.Request) {
+	tok, err := s.svc.SelfToken(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.tokenView(r, tok))
+}
+
+type updateTokenRequest struct {
+	Description *string `json:"description"`
+	Active      *bool   `json:"active"`
+	expiryFields
+}
+
+func (s *Server) handleUpdateToken(w http.ResponseWriter, r *http.Request) {
+	var in updateTokenRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	upd := service.UpdateTokenInput{Description: in.Description, Active: in.Active}
+	if in.given() {
+		req := in.request()
+		upd.Expiry = &req
+	}
+	tok, err := s.svc.UpdateToken(r.Context(), r.PathValue("id"), upd)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.tokenView(r, tok))
+}
+
+func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
+	if err := s.svc.RevokeToken(r.Context(), r.PathValue("id")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type rotateRequest struct {
+	GraceSeconds int `json:"grace_seconds"`
+	expiryFields
+}
+
+func (s *Server) decodeRotate(w http.ResponseWriter, r *http.Request) (service.RotateTokenInput, error) {
+	var in rotateRequest
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &in); err != nil {
+			return service.RotateTokenInput{}, err
+		}
+	}
+	return service.RotateTokenInput{Grace: time.Duration(in.GraceSeconds) * time.Second, Expiry: in.request()}, nil
+}
+
+func (s *Server) handleRotateToken(w http.ResponseWriter, r *http.Request) {
+	in, err := s.decodeRotate(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	issued, err := s.svc.RotateToken(r.Context(), r.PathValue("id"), in)
+	s.writeIssued(w, r, issued, err)
+}
+
+func (s *Server) handleRotateSelf(w http.ResponseWriter, r *http.Request) {
+	in, err := s.decodeRotate(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	issued, err := s.svc.RotateSelf(r.Context(), in)
+	s.writeIssued(w, r, issued, err)
+}
+
+func (s *Server) writeIssued(w http.ResponseWriter, r *http.Request, issued *service.IssuedToken, err error) {
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, issuedView{Token: issued.Plain, Encoded: issued.Encoded, tokenView: s.tokenView(r, issued.Token)})
+}
