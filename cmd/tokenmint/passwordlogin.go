@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	tmhttp "tokenmint/http"
+)
+
+// passwordOptions are the flags of the commands that sign in with a
+// username and password: login and token get.
+type passwordOptions struct {
+	clientOptions
+	user, tenant string
+	ask          bool
+}
+
+func (p *passwordOptions) bind(f *cmdFlags) {
+	p.clientOptions.bind(f, false)
+	f.StringVar(&p.user, "user", "", "username (required)")
+	f.StringVar(&p.tenant, "tenant", "", "tenant (default: the default tenant)")
+	const help = "ask for the password: on the terminal without echo, or one line from stdin when it is not a terminal (the password is never taken from the command line)"
+	f.BoolVar(&p.ask, "password", false, help)
+	f.BoolVar(&p.ask, "password-stdin", false, "same as --password")
+}
+
+// passwordFlags are the flags that must never carry an inline value.
+var passwordFlags = []string{"password", "password-stdin"}
+
+// session asks for the password, signs in and returns a client that holds
+// the session, and a function that ends it.
+func (p *passwordOptions) session(stdin io.Reader, stderr io.Writer) (*tmhttp.Client, func(), error) {
+	setup, err := p.resolve()
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := setup.client(false)
+	if err != nil {
+		return nil, nil, err
+	}
+	// A token from the environment or a saved login must not override the
+	// session: this client authenticates with the password only.
+	c.SetToken("")
+	pw, err := readPassword(stdin, stderr, fmt.Sprintf("Password for %s at %s: ", p.user, c.BaseURL()))
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := c.Login(context.Background(), p.user, pw, p.tenant); err != nil {
+		return nil, nil, err
+	}
+	logout := func() {
+		if err := c.Logout(context.Background()); err != nil {
+			fmt.Fprintf(stderr, "warning: signing out: %v\n", err)
+		}
+	}
+	return c, logout, nil
+}
+
+// checkPasswordArgs rejects an inline password value before parsing, without
+// echoing it: a password typed on the command line must not be printed.
+func checkPasswordArgs(f *cmdFlags, args []string, stderr io.Writer) error {
+	if err := rejectInlineValue(args, passwordFlags...); err != nil {
+		return f.usageError(stderr, "%v", err)
+	}
+	return nil
+}
