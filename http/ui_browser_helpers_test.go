@@ -23,10 +23,12 @@ import (
 // pages; they are committed so reviewers see the UI without running it.
 const screenshotDir = "../artifacts/screenshots"
 
-// chromiumPath finds the browser: TOKENMINT_CHROMIUM, else the usual names.
+// chromiumPath finds the browser: TOKENMINT_CHROMIUM when set (and only
+// it), else the usual names. It returns "" when there is none.
 func chromiumPath() string {
 	if p := os.Getenv("TOKENMINT_CHROMIUM"); p != "" {
-		return p
+		found, _ := exec.LookPath(p)
+		return found
 	}
 	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
