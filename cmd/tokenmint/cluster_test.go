@@ -107,8 +107,11 @@ func (s *session) createToken(typ string) (plain, id string, status int) {
 	return m["token"].(string), m["id"].(string), st
 }
 
-func verifyOn(base, tok string) int {
-	req, _ := http.NewRequest("GET", base+"/api/v1/auth/verify?permission=results:upload", nil)
+func verifyOn(base, tok string) int { return verifyFor(base, tok, "results:upload") }
+
+// verifyFor asks the verify endpoint whether tok holds permission.
+func verifyFor(base, tok, permission string) int {
+	req, _ := http.NewRequest("GET", base+"/api/v1/auth/verify?permission="+permission, nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
 	if err != nil {

@@ -33,7 +33,10 @@ func TestMigrateMovesASQLiteInstallToPostgreSQL(t *testing.T) {
 		t.Fatalf("user: %d %s", st, body)
 	}
 	var tokens []string
-	for _, typ := range []string{"CIToken", "UserToken", "ReportToken", "ScanCentralOneTimeJobToken"} {
+	types := []string{"CIToken", "UserToken", "ReportToken", "ScanCentralOneTimeJobToken"}
+	// permissions[i] is one permission of types[i].
+	permissions := []string{"results:upload", "users:manage", "reports:write", "results:upload"}
+	for _, typ := range types {
 		tok, _, st := s.createToken(typ)
 		if st != 201 {
 			t.Fatalf("create %s: %d", typ, st)
@@ -44,6 +47,11 @@ func TestMigrateMovesASQLiteInstallToPostgreSQL(t *testing.T) {
 	s.call("DELETE", "/api/v1/tokens/"+revokedID, "")
 	for i := 0; i < 5; i++ {
 		verifyOn(srv.URL, tokens[0])
+	}
+	for i := 1; i < 3; i++ {
+		if got := verifyFor(srv.URL, tokens[i], permissions[i]); got != 200 {
+			t.Fatalf("%s verifies %d before migration", types[i], got)
+		}
 	}
 	srv.Close()
 	if err := lite.close(context.Background()); err != nil { // flushes usage
@@ -80,9 +88,9 @@ func TestMigrateMovesASQLiteInstallToPostgreSQL(t *testing.T) {
 	}
 	pgSrv := httptest.NewServer(pgApp.handler)
 	t.Cleanup(func() { pgSrv.Close(); pgApp.close(context.Background()) })
-	for _, tok := range tokens { // the single-use one (last) is spent here, once
-		if got := verifyOn(pgSrv.URL, tok); got != 200 {
-			t.Fatalf("token %.10s… verifies %d after migration", tok, got)
+	for i, tok := range tokens { // the single-use one (last) is spent here, once
+		if got := verifyFor(pgSrv.URL, tok, permissions[i]); got != 200 {
+			t.Fatalf("%s verifies %d after migration", types[i], got)
 		}
 	}
 	if got := verifyOn(pgSrv.URL, revoked); got != 401 {
