@@ -145,6 +145,9 @@ func TestUIBrowser(t *testing.T) {
 		if inv := eval[string](alice, `document.getElementById("expires_on").getAttribute("aria-describedby")`); inv != "expires_on-error" {
 			t.Errorf("date field aria-describedby %q", inv)
 		}
+		if f := eval[string](alice, `document.activeElement.id`); f != "expires_on" {
+			t.Errorf("after the refused form the focus is on %q, want the date field", f)
+		}
 		alice.do("pick 2026-06-01", chromedp.SetValue(chromedp.ID("expires_on"), "2026-06-01"))
 		if st := alice.click("extend-token"); st != 200 {
 			t.Fatalf("extend: status %d", st)

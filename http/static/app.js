@@ -74,5 +74,8 @@
       syncNoExpiry(form);
     });
     document.querySelectorAll("button[data-copy]").forEach(function (b) { b.hidden = false; });
+    // After a refused form, start keyboard users at the first field to fix.
+    var invalid = document.querySelector("[aria-invalid=true]");
+    if (invalid) { invalid.focus(); }
   });
 })();
