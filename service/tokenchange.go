@@ -77,6 +77,9 @@ func (s *Service) UpdateToken(ctx context.Context, id string, in UpdateTokenInpu
 	s.changed(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID})
 	for _, a := range actions {
 		s.audit(ctx, tok.TenantID, a, "token", tok.ID, OutcomeSuccess, "")
+		if a == "token.deactivate" {
+			s.emit(ctx, tokenmint.EventTokenDeactivated, tok, "deactivated by hand")
+		}
 	}
 	redactForCaller(p, tok)
 	return tok, nil
@@ -102,6 +105,7 @@ func (s *Service) RevokeToken(ctx context.Context, id string) error {
 	}
 	s.changed(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID})
 	s.audit(ctx, tok.TenantID, "token.revoke", "token", tok.ID, OutcomeSuccess, "")
+	s.emit(ctx, tokenmint.EventTokenRevoked, tok, "")
 	return nil
 }
 
