@@ -22,6 +22,9 @@ import (
 	"tokenmint/typesfile"
 )
 
+// smtpPassword is the mailer's SMTP password; it must never be logged.
+const smtpPassword = "smtp-password-3f9a"
+
 // lcOptions configure a lifecycle test server.
 type lcOptions struct {
 	// mail starts a real SMTP server and sends notices to it.
@@ -51,7 +54,7 @@ func newLCEnv(t *testing.T, opts lcOptions) *lcEnv {
 		opts: opts,
 	}
 	if opts.mail {
-		e.smtp = smtptest.Start(t, smtptest.Options{})
+		e.smtp = smtptest.Start(t, smtptest.Options{Users: map[string]string{"mailer": smtpPassword}})
 	}
 	e.start()
 	t.Cleanup(e.stop)
@@ -71,7 +74,8 @@ func (e *lcEnv) start() {
 	e.n++
 	lc := service.LifecycleConfig{InstanceID: "instance-" + string(rune('0'+e.n))}
 	if e.smtp != nil {
-		m, err := smtp.New(smtp.Config{Host: e.smtp.Host, Port: e.smtp.Port, From: "tokenmint@example.com", Security: smtp.SecurityNone, Now: e.clock.Now})
+		m, err := smtp.New(smtp.Config{Host: e.smtp.Host, Port: e.smtp.Port, From: "tokenmint@example.com", Security: smtp.SecurityNone,
+			Username: "mailer", Password: smtpPassword, Now: e.clock.Now})
 		if err != nil {
 			t.Fatal(err)
 		}
