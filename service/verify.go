@@ -114,7 +114,9 @@ func (s *Service) lookupSecret(ctx context.Context, plain string) (secretEntry, 
 		return secretEntry{}, err
 	}
 	blocks, err := s.blockPrefixes(ctx, tok.TenantID, tok.ID)
-	if err != nil {
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND { // deleted meanwhile
+		return secretEntry{}, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "unknown token")
+	} else if err != nil {
 		return secretEntry{}, err
 	}
 	e := secretEntry{token: tok, validUntil: validUntil, blocks: blocks}
