@@ -158,6 +158,7 @@ type AuditFilter struct {
 	Action   string
 	ActorID  string
 	ObjectID string
+	Outcome  string
 	Since    *time.Time
 	Until    *time.Time
 	BeforeID int64

@@ -31,6 +31,9 @@ type Config struct {
 	// Broadcast, when set, tells other instances about a change so they drop
 	// their cached view of it (the PostgreSQL backend provides one).
 	Broadcast func(ctx context.Context, c Change)
+	// Lifecycle configures background jobs, notifications and webhooks
+	// (lifecycle.go).
+	Lifecycle LifecycleConfig
 }
 
 // Service is the application layer. It is safe for concurrent use.
@@ -46,6 +49,7 @@ type Service struct {
 	usage       *UsageBuffer
 	loginLim    *limiter
 	tenantNames sync.Map // tenant ID → name
+	lc          *lifecycle
 }
 
 // New returns a Service. Call Close to flush buffered usage.
@@ -76,6 +80,7 @@ func New(cfg Config) *Service {
 		loginLim: newLimiter(cfg.Clock, 10, time.Minute),
 	}
 	s.usage = NewUsageBuffer(cfg.Store, cfg.Logger, 100_000)
+	s.lc = newLifecycle(cfg)
 	return s
 }
 
@@ -91,8 +96,12 @@ func (s *Service) Now() time.Time { return s.clock.Now().UTC().Truncate(time.Mic
 // Ready reports whether the store answers.
 func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
 
-// Close flushes buffered usage.
-func (s *Service) Close(ctx context.Context) error { return s.usage.Flush(ctx) }
+// Close waits for the background jobs to stop, hands their lease on and
+// flushes buffered usage.
+func (s *Service) Close(ctx context.Context) error {
+	s.stopLifecycle(ctx)
+	return s.usage.Flush(ctx)
+}
 
 // TenantName returns a tenant's name; tenants are never renamed, so the
 // answer is cached for good.

@@ -50,6 +50,10 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 	if st := tok.Status(now); st != tokenmint.StatusActive {
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token is %s", st)
 	}
+	if tokenmint.BlockedBy(e.blocks, req.IP) {
+		s.auditBlocked(ctx, tok, req.IP)
+		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token is blocked for this client IP")
+	}
 	typ, ok := s.types.Lookup(tok.Type)
 	if !ok {
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token type %s is no longer configured", tok.Type)
@@ -109,7 +113,13 @@ func (s *Service) lookupSecret(ctx context.Context, plain string) (secretEntry, 
 	} else if err != nil {
 		return secretEntry{}, err
 	}
-	e := secretEntry{token: tok, validUntil: validUntil}
+	blocks, err := s.blockPrefixes(ctx, tok.TenantID, tok.ID)
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND { // deleted meanwhile
+		return secretEntry{}, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "unknown token")
+	} else if err != nil {
+		return secretEntry{}, err
+	}
+	e := secretEntry{token: tok, validUntil: validUntil, blocks: blocks}
 	s.cache.putSecret(gen, key, e)
 	return e, nil
 }

@@ -47,8 +47,13 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 	if err != nil {
 		return nil, err
 	}
+	lc, err := cfg.lifecycle(log)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	svcCfg := service.Config{
-		Store: store, Types: types, Clock: clock, Hasher: secret.NewHasher(pepper), Logger: log,
+		Store: store, Types: types, Clock: clock, Hasher: secret.NewHasher(pepper), Logger: log, Lifecycle: lc,
 	}
 	var background []func(context.Context)
 	if pg, ok := store.(*postgres.DB); ok {
@@ -58,6 +63,7 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 		svcCfg.Broadcast = broadcastChanges(pg, log)
 	}
 	svc := service.New(svcCfg)
+	background = append(background, svc.RunBackground) // jobs, webhooks, e-mail; Close waits for them
 	if pg, ok := store.(*postgres.DB); ok {
 		background = append(background, listenForChanges(pg, svc, log))
 	}

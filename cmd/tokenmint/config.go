@@ -29,6 +29,7 @@ type serverConfig struct {
 	AdminPassword  string
 	Pepper         string
 	UsageFlush     string
+	lifecycleConfig
 }
 
 // setting describes one configuration key for flags, env and file alike.
@@ -38,7 +39,7 @@ type setting struct {
 }
 
 func (c *serverConfig) settings() []setting {
-	return []setting{
+	return append([]setting{
 		{"data-dir", "TOKENMINT_DATA_DIR", "directory for the SQLite database and the pepper", "./data", &c.DataDir},
 		{"listen", "TOKENMINT_LISTEN", "address to listen on", "127.0.0.1:8080", &c.Listen},
 		{"database", "TOKENMINT_DATABASE", "database: empty for SQLite in the data directory, or postgres://...", "", &c.Database},
@@ -48,7 +49,7 @@ func (c *serverConfig) settings() []setting {
 		{"trusted-proxies", "TOKENMINT_TRUSTED_PROXIES", "comma-separated CIDRs whose X-Forwarded-For is believed", "", &c.TrustedProxies},
 		{"secure-cookies", "TOKENMINT_SECURE_COOKIES", "mark session cookies Secure (serve behind TLS)", "false", &c.SecureCookies},
 		{"usage-flush", "TOKENMINT_USAGE_FLUSH", "how often buffered token usage is written", "2s", &c.UsageFlush},
-	}
+	}, c.lifecycleSettings()...)
 }
 
 // bindFlags registers the settings and --config on fs.
@@ -103,6 +104,7 @@ func (c *serverConfig) resolve(fs *flag.FlagSet, getenv func(string) string) err
 	}
 	c.AdminPassword = getenv("TOKENMINT_ADMIN_PASSWORD")
 	c.Pepper = getenv("TOKENMINT_PEPPER")
+	c.SMTPPassword = getenv("TOKENMINT_SMTP_PASSWORD")
 	return nil
 }
 
