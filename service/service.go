@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"tokenmint"
+	"tokenmint/oauth"
 	"tokenmint/secret"
 )
 
@@ -31,6 +32,12 @@ type Config struct {
 	// Broadcast, when set, tells other instances about a change so they drop
 	// their cached view of it (the PostgreSQL backend provides one).
 	Broadcast func(ctx context.Context, c Change)
+	// Keys signs and verifies JWT access tokens. Nil: keys sealed with a
+	// master key that lives only in memory (tests, throw-away servers).
+	Keys *oauth.KeyRing
+	// Issuer is the "iss" of JWT access tokens and the OAuth2 issuer
+	// identifier (default "tokenmint").
+	Issuer string
 }
 
 // Service is the application layer. It is safe for concurrent use.
@@ -61,6 +68,14 @@ func New(cfg Config) *Service {
 	}
 	if cfg.PasswordParams == nil {
 		cfg.PasswordParams = &secret.DefaultPasswordParams
+	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = "tokenmint"
+	}
+	if cfg.Keys == nil {
+		cfg.Keys = oauth.NewKeyRing(oauth.KeyConfig{
+			Store: cfg.Store, MasterKey: secret.RandomMasterKey(), Clock: cfg.Clock, Logger: cfg.Logger,
+		})
 	}
 	if cfg.MaxGracePeriod == 0 {
 		cfg.MaxGracePeriod = 7 * tokenmint.Day
