@@ -98,4 +98,3 @@ func (k *KeyRing) Verify(ctx context.Context, raw, issuer string) (*tokenmint.Ac
 	}
 	return c, nil
 }
-
