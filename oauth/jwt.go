@@ -81,7 +81,9 @@ func (k *KeyRing) Verify(ctx context.Context, raw, issuer string) (*tokenmint.Ac
 	if err := jc.Claims.ValidateWithLeeway(jwt.Expected{Issuer: issuer, Time: now}, 0); err != nil {
 		return nil, errInvalid
 	}
-	if jc.Expiry == nil || jc.ID == "" || jc.Subject == "" {
+	// RFC 7519 §4.1.4: the current time must be before exp; the library
+	// still accepts a token at exactly exp.
+	if jc.Expiry == nil || !now.Before(jc.Expiry.Time()) || jc.ID == "" || jc.Subject == "" {
 		return nil, errInvalid
 	}
 	scope, err := tokenmint.ParseScope(jc.Scope)
