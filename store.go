@@ -74,6 +74,7 @@ type Store interface {
 	AppendAudit(ctx context.Context, e *AuditEntry) error
 	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
 
+	OAuthStore
 	LeaseStore
 	LifecycleStore
 	BlockStore

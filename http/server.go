@@ -84,6 +84,7 @@ func (s *Server) routes() {
 	m.HandleFunc("DELETE /api/v1/projects/{id}/members/{user}", s.authed(s.handleDeleteMember))
 
 	s.lifecycleRoutes(m)
+	s.oauthRoutes(m)
 
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errNoRoute)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"tokenmint"
+	"tokenmint/oauth"
 	"tokenmint/secret"
 )
 
@@ -34,6 +35,12 @@ type Config struct {
 	// Lifecycle configures background jobs, notifications and webhooks
 	// (lifecycle.go).
 	Lifecycle LifecycleConfig
+	// Keys signs and verifies JWT access tokens. Nil: keys sealed with a
+	// master key that lives only in memory (tests, throw-away servers).
+	Keys *oauth.KeyRing
+	// Issuer is the "iss" of JWT access tokens and the OAuth2 issuer
+	// identifier (default "tokenmint").
+	Issuer string
 }
 
 // Service is the application layer. It is safe for concurrent use.
@@ -65,6 +72,14 @@ func New(cfg Config) *Service {
 	}
 	if cfg.PasswordParams == nil {
 		cfg.PasswordParams = &secret.DefaultPasswordParams
+	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = "tokenmint"
+	}
+	if cfg.Keys == nil {
+		cfg.Keys = oauth.NewKeyRing(oauth.KeyConfig{
+			Store: cfg.Store, MasterKey: secret.RandomMasterKey(), Clock: cfg.Clock, Logger: cfg.Logger,
+		})
 	}
 	if cfg.MaxGracePeriod == 0 {
 		cfg.MaxGracePeriod = 7 * tokenmint.Day

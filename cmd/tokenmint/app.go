@@ -55,7 +55,13 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 	svcCfg := service.Config{
 		Store: store, Types: types, Clock: clock, Hasher: secret.NewHasher(pepper), Logger: log, Lifecycle: lc,
 	}
-	var background []func(context.Context)
+	oa, err := newOAuthSetup(cfg, store, clock, log)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	svcCfg.Keys, svcCfg.Issuer = oa.keys, oa.issuer
+	background := []func(context.Context){oa.loop}
 	if pg, ok := store.(*postgres.DB); ok {
 		if cfg.Pepper == "" {
 			log.Warn("with PostgreSQL every instance must use the same pepper: set TOKENMINT_PEPPER on all of them (this one uses " + filepath.Join(cfg.DataDir, secret.PepperFile) + ")")
@@ -71,6 +77,10 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("first start: %w", err)
+	}
+	if err := oa.keys.Ensure(ctx); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("signing keys: %w", err)
 	}
 	proxies, err := cfg.trustedProxies()
 	if err != nil {

@@ -30,6 +30,10 @@ type serverConfig struct {
 	Pepper         string
 	UsageFlush     string
 	lifecycleConfig
+	Issuer      string
+	JWTAlg      string
+	KeyRotation string
+	MasterKey   string
 }
 
 // setting describes one configuration key for flags, env and file alike.
@@ -49,6 +53,9 @@ func (c *serverConfig) settings() []setting {
 		{"trusted-proxies", "TOKENMINT_TRUSTED_PROXIES", "comma-separated CIDRs whose X-Forwarded-For is believed", "", &c.TrustedProxies},
 		{"secure-cookies", "TOKENMINT_SECURE_COOKIES", "mark session cookies Secure (serve behind TLS)", "false", &c.SecureCookies},
 		{"usage-flush", "TOKENMINT_USAGE_FLUSH", "how often buffered token usage is written", "2s", &c.UsageFlush},
+		{"issuer", "TOKENMINT_ISSUER", "OAuth2 issuer URL, the iss of JWT access tokens (default http://LISTEN)", "", &c.Issuer},
+		{"jwt-alg", "TOKENMINT_JWT_ALG", "algorithm of new JWT signing keys: EdDSA or ES256", "EdDSA", &c.JWTAlg},
+		{"key-rotation", "TOKENMINT_KEY_ROTATION", "age at which the JWT signing key is replaced (0: only by 'tokenmint keys rotate')", "720h", &c.KeyRotation},
 	}, c.lifecycleSettings()...)
 }
 
@@ -105,6 +112,7 @@ func (c *serverConfig) resolve(fs *flag.FlagSet, getenv func(string) string) err
 	c.AdminPassword = getenv("TOKENMINT_ADMIN_PASSWORD")
 	c.Pepper = getenv("TOKENMINT_PEPPER")
 	c.SMTPPassword = getenv("TOKENMINT_SMTP_PASSWORD")
+	c.MasterKey = getenv("TOKENMINT_MASTER_KEY")
 	return nil
 }
 
