@@ -1,0 +1,225 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"tokenmint"
+	"tokenmint/service"
+)
+
+// graceOption is a choice of how long a rotated token's old secret works.
+type graceOption struct {
+	Seconds int
+	Label   string
+}
+
+var graceOptions = []graceOption{
+	{0, "Stop the old secret now"},
+	{3600, "Keep the old secret for 1 hour"},
+	{86400, "Keep the old secret for 1 day"},
+	{7 * 86400, "Keep the old secret for 7 days"},
+}
+
+// tokenPageData is the content of a token's details page.
+type tokenPageData struct {
+	Row tokenRow
+	// Owned is true for the caller's own token. Administrators looking at
+	// another user's token see neither its description nor its usage.
+	Owned       bool
+	Description string
+	Changeable  bool // active or inactive: may be extended and (de)activated
+	Active      bool
+	Extend      extendForm
+	Graces      []graceOption
+	BackURL     string
+}
+
+// extendForm is the date picker of the Extend form, bounded by the limits
+// of the token's type and the tenant's policy.
+type extendForm struct {
+	Min, Max, Value string
+	NoExpiryAllowed bool
+}
+
+// tokenPage loads what the details page shows.
+func (s *Server) tokenPage(r *http.Request, us *uiSession, id string) (*tokenPageData, error) {
+	ctx := r.Context()
+	tok, err := s.svc.GetToken(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	projects, _, err := s.projectNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	owned := service.IsOwner(us.p, tok)
+	owners := map[string]string{us.p.User.ID: us.p.User.Username}
+	if !owned && tok.OwnerKind == tokenmint.OwnerUser {
+		if u, err := s.svc.GetUser(ctx, tok.OwnerID); err == nil {
+			owners[u.ID] = u.Username
+		}
+	}
+	row := s.tokenRow(tok, projects, owners)
+	d := &tokenPageData{
+		Row: row, Owned: owned, Changeable: row.Status == tokenmint.StatusActive || row.Status == tokenmint.StatusInactive,
+		Active: row.Status == tokenmint.StatusActive, Graces: graceOptions, BackURL: "/ui/tokens",
+	}
+	if owned {
+		d.Description = tok.Description
+	} else {
+		d.BackURL = "/ui/admin/tokens"
+	}
+	d.Extend.Min = s.today().AddDate(0, 0, 1).Format(uiDate)
+	types, err := s.typeOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range types {
+		if t.Name == tok.Type {
+			d.Extend.Max, d.Extend.Value, d.Extend.NoExpiryAllowed = t.MaxDate, t.DefaultDate, t.NoExpiryAllowed
+		}
+	}
+	if d.Extend.Value == "" && tok.ExpiresAt != nil {
+		d.Extend.Value = tok.ExpiresAt.UTC().Format(uiDate)
+	}
+	return d, nil
+}
+
+func (s *Server) uiTokenPage(w http.ResponseWriter, r *http.Request, us *uiSession) {
+	d, err := s.tokenPage(r, us, r.PathValue("id"))
+	if err != nil {
+		s.uiError(w, r, us, err)
+		return
+	}
+	pg := s.newPage(w, r, us, "Token "+d.Row.Name)
+	pg.Nav = navOf(d.Owned)
+	pg.Data = d
+	s.render(w, r, http.StatusOK, "token", pg)
+}
+
+func navOf(owned bool) string {
+	if owned {
+		return "tokens"
+	}
+	return "admin"
+}
+
+// tokenFormError shows the details page again with err next to field.
+func (s *Server) tokenFormError(w http.ResponseWriter, r *http.Request, us *uiSession, err error, rules ...fieldRule) {
+	d, derr := s.tokenPage(r, us, r.PathValue("id"))
+	if derr != nil {
+		s.uiError(w, r, us, derr)
+		return
+	}
+	pg := s.newPage(w, r, us, "Token "+d.Row.Name)
+	pg.Nav = navOf(d.Owned)
+	status := s.formError(r, pg, err, rules...)
+	if v := r.PostForm.Get("expires_on"); v != "" {
+		d.Extend.Value = v
+	}
+	pg.Data = d
+	s.render(w, r, status, "token", pg)
+}
+
+func (s *Server) uiExtendToken(w http.ResponseWriter, r *http.Request, us *uiSession) {
+	expiry, err := s.formExpiry(r.PostForm)
+	if err == nil && !expiry.NoExpiry && expiry.DaysToLive == nil {
+		err = tokenmint.Errorf(tokenmint.EINVALID, "choose the new expiry date")
+	}
+	var tok *tokenmint.Token
+	if err == nil {
+		tok, err = s.svc.UpdateToken(r.Context(), r.PathValue("id"), service.UpdateTokenInput{Expiry: &expiry})
+	}
+	if err != nil {
+		s.tokenFormError(w, r, us, err, fieldRule{"expires_on", []string{""}})
+		return
+	}
+	msg := "The token no longer expires."
+	if tok.ExpiresAt != nil {
+		msg = "The token now expires on " + tok.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC") + "."
+	}
+	redirectWith(w, r, "/ui/tokens/"+tok.ID, msg)
+}
+
+// formActive reads the "active" field of the (de)activate buttons.
+func formActive(r *http.Request) (bool, error) {
+	v, err := strconv.ParseBool(r.PostForm.Get("active"))
+	if err != nil {
+		return false, tokenmint.Errorf(tokenmint.EINVALID, "active must be true or false")
+	}
+	return v, nil
+}
+
+func (s *Server) setActive(r *http.Request) (*tokenmint.Token, string, error) {
+	active, err := formActive(r)
+	if err != nil {
+		return nil, "", err
+	}
+	tok, err := s.svc.UpdateToken(r.Context(), r.PathValue("id"), service.UpdateTokenInput{Active: &active})
+	if err != nil {
+		return nil, "", err
+	}
+	if active {
+		return tok, "Token " + tok.Name + " activated.", nil
+	}
+	return tok, "Token " + tok.Name + " deactivated: it is refused until activated again.", nil
+}
+
+func (s *Server) uiSetTokenActive(w http.ResponseWriter, r *http.Request, us *uiSession) {
+	tok, msg, err := s.setActive(r)
+	if err != nil {
+		s.tokenFormError(w, r, us, err)
+		return
+	}
+	redirectWith(w, r, "/ui/tokens/"+tok.ID, msg)
+}
+
+func (s *Server) uiRotateToken(w http.ResponseWriter, r *http.Request, us *uiSession) {
+	grace, err := strconv.Atoi(r.PostForm.Get("grace_seconds"))
+	if err != nil {
+		s.tokenFormError(w, r, us, tokenmint.Errorf(tokenmint.EINVALID, "choose how long the old secret keeps working"), fieldRule{"grace_seconds", []string{""}})
+		return
+	}
+	issued, err := s.svc.RotateToken(r.Context(), r.PathValue("id"), service.RotateTokenInput{Grace: time.Duration(grace) * time.Second})
+	if err != nil {
+		s.tokenFormError(w, r, us, err, fieldRule{"grace_seconds", []string{"grace"}})
+		return
+	}
+	projects, _, _ := s.projectNames(r.Context())
+	var until *time.Time
+	if grace > 0 {
+		t := s.svc.Now().Add(time.Duration(grace) * time.Second)
+		until = &t
+	}
+	pg := s.newPage(w, r, us, "New secret")
+	pg.Nav = "tokens"
+	pg.Data = secretData{
+		Heading: "New secret for " + issued.Token.Name,
+		Row:     s.tokenRow(issued.Token, projects, map[string]string{us.p.User.ID: us.p.User.Username}),
+		Plain:   issued.Plain, Encoded: issued.Encoded, OldValidUntil: until, CloseURL: "/ui/tokens/" + issued.Token.ID,
+	}
+	s.render(w, r, http.StatusOK, "token_secret", pg)
+}
+
+func (s *Server) uiRevokeTokenPage(w http.ResponseWriter, r *http.Request, us *uiSession) {
+	d, err := s.tokenPage(r, us, r.PathValue("id"))
+	if err != nil {
+		s.uiError(w, r, us, err)
+		return
+	}
+	pg := s.newPage(w, r, us, "Revoke "+d.Row.Name)
+	pg.Nav = navOf(d.Owned)
+	pg.Data = d
+	s.render(w, r, http.StatusOK, "token_revoke", pg)
+}
+
+func (s *Server) uiRevokeToken(w http.ResponseWriter, r *http.Request, us *uiSession) {
+	id := r.PathValue("id")
+	if err := s.svc.RevokeToken(r.Context(), id); err != nil {
+		s.tokenFormError(w, r, us, err)
+		return
+	}
+	redirectWith(w, r, "/ui/tokens/"+id, "Token revoked. It is refused from now on and cannot be activated again.")
+}

@@ -1,0 +1,320 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"tokenmint"
+	"tokenmint/service"
+)
+
+// tokenRow is a token as the tables and the details page show it.
+type tokenRow struct {
+	ID, Name, Type, Project, Owner, Status, Prefix string
+	Created                                        time.Time
+	Expires, LastUsed                              *time.Time
+	Uses                                           int64
+	MaxUses                                        int
+}
+
+func (s *Server) tokenRow(t *tokenmint.Token, projects, owners map[string]string) tokenRow {
+	row := tokenRow{
+		ID: t.ID, Name: t.Name, Type: t.Type, Status: t.Status(s.svc.Now()), Prefix: t.Prefix,
+		Created: t.CreatedAt, Expires: t.ExpiresAt, LastUsed: t.LastUsedAt, Uses: t.Uses, MaxUses: t.MaxUses,
+	}
+	if t.ProjectID != "" {
+		row.Project = projects[t.ProjectID]
+		if row.Project == "" {
+			row.Project = "(deleted project)"
+		}
+	}
+	row.Owner = owners[t.OwnerID]
+	if row.Owner == "" {
+		row.Owner = t.OwnerKind + " " + t.OwnerID
+	}
+	return row
+}
+
+// projectNames maps the tenant's project IDs to names.
+func (s *Server) projectNames(ctx context.Context) (map[string]string, []*tokenmint.Project, error) {
+	ps, err := s.svc.ListProjects(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := make(map[string]string, len(ps))
+	for _, p := range ps {
+		m[p.ID] = p.Name
+	}
+	return m, ps, nil
+}
+
+// uiDate is the format of <input type=date> values; the UI's dates are UTC.
+const uiDate = "2006-01-02"
+
+// today is the start of the current UTC day on the service clock.
+func (s *Server) today() time.Time {
+	y, m, d := s.svc.Now().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+var errExpiryDate = tokenmint.Errorf(tokenmint.EINVALID, "expiry date must be a date after today")
+
+// formExpiry reads the expiry fields of a form: a "no expiration" box, or
+// a date. A date D means "D days from now", the way the API's
+// days_to_live counts, so the type's maximum date is always accepted.
+func (s *Server) formExpiry(f url.Values) (tokenmint.ExpiryRequest, error) {
+	if f.Get("no_expiry") != "" {
+		return tokenmint.ExpiryRequest{NoExpiry: true}, nil
+	}
+	v := f.Get("expires_on")
+	if v == "" {
+		return tokenmint.ExpiryRequest{}, nil
+	}
+	d, err := time.Parse(uiDate, v)
+	if err != nil {
+		return tokenmint.ExpiryRequest{}, errExpiryDate
+	}
+	days := int(d.Sub(s.today()) / tokenmint.Day)
+	if days < 1 {
+		return tokenmint.ExpiryRequest{}, errExpiryDate
+	}
+	return tokenmint.ExpiryRequest{DaysToLive: &days}, nil
+}
+
+// expiryRules route expiry errors to the date field.
+var expiryRules = fieldRule{"expires_on", []string{"expir", "days_to_live", "lifetime", "max_days"}}
+
+// tokenListData is the content of the token tables.
+type tokenListData struct {
+	Rows     []tokenRow
+	Status   string
+	Type     string
+	Owner    string
+	Statuses []string
+	Types    []string
+	Owners   []string
+	Next     string
+	AllView  bool // the administrators' list of every token
+}
+
+// userTypeNames lists the names of user token types, for the filters.
+func (s *Server) userTypeNames() []string {
+	var out []string
+	for _, t := range s.svc.Types().All() {
+		if t.OwnerKind == tokenmint.OwnerUser {
+			out = append(out, t.Name)
+		}
+	}
+	return out
+}
+
+func (s *Server) uiTokenList(w http.ResponseWriter, r *http.Request, us *uiSession) {
+	pg := s.newPage(w, r, us, "Token Management")
+	pg.Nav = "tokens"
+	s.renderTokenTable(w, r, pg, service.ListTokensInput{}, "tokens")
+}
+
+// renderTokenTable lists tokens with the filters of the query string.
+func (s *Server) renderTokenTable(w http.ResponseWriter, r *http.Request, pg *page, in service.ListTokensInput, tmpl string) {
+	q := r.URL.Query()
+	in.Status, in.Type, in.Before = q.Get("status"), q.Get("type"), q.Get("cursor")
+	d := &tokenListData{Status: in.Status, Type: in.Type, Statuses: tokenmint.Statuses, Types: s.userTypeNames(), AllView: in.All}
+	pg.Data = d
+	ctx := r.Context()
+	projects, _, err := s.projectNames(ctx)
+	if err != nil {
+		s.uiError(w, r, nil, err)
+		return
+	}
+	owners := map[string]string{}
+	if pg.User != nil {
+		owners[pg.User.ID] = pg.User.Username
+	}
+	if in.All {
+		d.Owner = q.Get("owner")
+		in.Owner = d.Owner
+		users, err := s.svc.ListUsers(ctx)
+		if err != nil {
+			s.uiError(w, r, nil, err)
+			return
+		}
+		for _, u := range users {
+			owners[u.ID] = u.Username
+			d.Owners = append(d.Owners, u.Username)
+		}
+	}
+	toks, next, err := s.svc.ListTokens(ctx, in)
+	if err != nil {
+		status := s.formError(r, pg, err)
+		s.render(w, r, status, tmpl, pg)
+		return
+	}
+	for _, t := range toks {
+		d.Rows = append(d.Rows, s.tokenRow(t, projects, owners))
+	}
+	if next != "" {
+		nq := url.Values{}
+		for _, k := range []string{"status", "type", "owner"} {
+			if v := q.Get(k); v != "" {
+				nq.Set(k, v)
+			}
+		}
+		nq.Set("cursor", next)
+		d.Next = r.URL.Path + "?" + nq.Encode()
+	}
+	s.render(w, r, http.StatusOK, tmpl, pg)
+}
+
+// typeOption is a token type on the Create Token page.
+type typeOption struct {
+	service.TokenTypeInfo
+	MaxDate         string // "" when the type has no maximum
+	DefaultDate     string
+	NoExpiryDefault bool
+}
+
+// newTokenForm is what the user typed, kept when the form comes back with
+// an error.
+type newTokenForm struct {
+	Type, Name, Description, Project, ExpiresOn string
+	NoExpiry                                    bool
+}
+
+type newTokenData struct {
+	Types    []typeOption
+	Selected *typeOption
+	Projects []*tokenmint.Project
+	MinDate  string
+	Form     newTokenForm
+}
+
+// typeOptions lists the types the caller may create with their dates.
+func (s *Server) typeOptions(ctx context.Context) ([]typeOption, error) {
+	infos, err := s.svc.CreatableTypes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	today := s.today()
+	out := make([]typeOption, 0, len(infos))
+	for _, ti := range infos {
+		o := typeOption{TokenTypeInfo: ti}
+		switch {
+		case ti.MaxExpiresAt != nil:
+			o.MaxDate = ti.MaxExpiresAt.UTC().Format(uiDate)
+			o.DefaultDate = o.MaxDate
+		case ti.NoExpiryAllowed:
+			o.NoExpiryDefault = true
+			fallthrough
+		default:
+			days := ti.DefaultDaysToLive
+			if days == 0 {
+				days = 90
+			}
+			o.DefaultDate = today.AddDate(0, 0, days).Format(uiDate)
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func (s *Server) newTokenData(ctx context.Context, form newTokenForm) (*newTokenData, error) {
+	types, err := s.typeOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, projects, err := s.projectNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &newTokenData{Types: types, Projects: projects, MinDate: s.today().AddDate(0, 0, 1).Format(uiDate), Form: form}
+	for i := range types {
+		if types[i].Obsolete {
+			continue
+		}
+		if d.Selected == nil || types[i].Name == form.Type {
+			d.Selected = &types[i]
+		}
+	}
+	if d.Selected != nil {
+		d.Form.Type = d.Selected.Name
+	}
+	return d, nil
+}
+
+func (s *Server) uiNewTokenPage(w http.ResponseWriter, r *http.Request, us *uiSession) {
+	d, err := s.newTokenData(r.Context(), newTokenForm{Type: r.URL.Query().Get("type")})
+	if err != nil {
+		s.uiError(w, r, us, err)
+		return
+	}
+	if d.Selected != nil {
+		d.Form.ExpiresOn = d.Selected.DefaultDate
+		d.Form.NoExpiry = d.Selected.NoExpiryDefault
+	}
+	pg := s.newPage(w, r, us, "Create Token")
+	pg.Nav = "tokens"
+	pg.Data = d
+	s.render(w, r, http.StatusOK, "token_new", pg)
+}
+
+// createTokenRules are ordered from the most specific words: "type X is
+// project scoped: project is required" concerns the project, "expiry
+// exceeds the maximum for type X" the date.
+var createTokenRules = []fieldRule{
+	{"project", []string{"project"}},
+	expiryRules,
+	{"name", []string{"name must"}},
+	{"description", []string{"description"}},
+	{"type", []string{"type"}},
+}
+
+func (s *Server) uiCreateToken(w http.ResponseWriter, r *http.Request, us *uiSession) {
+	f := r.PostForm
+	form := newTokenForm{
+		Type: f.Get("type"), Name: f.Get("name"), Description: f.Get("description"),
+		Project: f.Get("project"), ExpiresOn: f.Get("expires_on"), NoExpiry: f.Get("no_expiry") != "",
+	}
+	pg := s.newPage(w, r, us, "Create Token")
+	pg.Nav = "tokens"
+	// Expiry rules are checked after the type's, so a missing type is
+	// reported first.
+	expiry, err := s.formExpiry(f)
+	var issued *service.IssuedToken
+	if err == nil {
+		issued, err = s.svc.CreateToken(r.Context(), service.CreateTokenInput{
+			Type: form.Type, Name: form.Name, Description: form.Description, Project: form.Project, Expiry: expiry,
+		})
+	}
+	if err != nil {
+		status := s.formError(r, pg, err, createTokenRules...)
+		d, derr := s.newTokenData(r.Context(), form)
+		if derr != nil {
+			s.uiError(w, r, us, derr)
+			return
+		}
+		pg.Data = d
+		s.render(w, r, status, "token_new", pg)
+		return
+	}
+	projects, _, _ := s.projectNames(r.Context())
+	pg.Title = "Token created"
+	pg.Data = secretData{
+		Heading: "Token created", Row: s.tokenRow(issued.Token, projects, map[string]string{us.p.User.ID: us.p.User.Username}),
+		Plain: issued.Plain, Encoded: issued.Encoded, CloseURL: "/ui/tokens",
+	}
+	s.render(w, r, http.StatusCreated, "token_secret", pg)
+}
+
+// secretData is the page that shows a secret, once: after creation and
+// after rotation. It is rendered in the answer to the form, so the secret
+// is never in a URL, a redirect or a server-side store.
+type secretData struct {
+	Heading       string
+	Row           tokenRow
+	Plain         string
+	Encoded       string
+	OldValidUntil *time.Time
+	CloseURL      string
+}
