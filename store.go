@@ -74,6 +74,7 @@ type Store interface {
 	AppendAudit(ctx context.Context, e *AuditEntry) error
 	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
 
+	OAuthStore
 	LeaseStore
 	LifecycleStore
 	BlockStore
@@ -158,6 +159,7 @@ type AuditFilter struct {
 	Action   string
 	ActorID  string
 	ObjectID string
+	Outcome  string
 	Since    *time.Time
 	Until    *time.Time
 	BeforeID int64

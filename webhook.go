@@ -16,9 +16,13 @@ type Webhook struct {
 	Enabled  bool     `json:"enabled"`
 	// SealedSecret is the signing secret encrypted at rest; the plain
 	// secret is shown once, when it is set.
-	SealedSecret []byte    `json:"-"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	SealedSecret []byte `json:"-"`
+	// Secret is the plain signing secret, set only on the value that
+	// creates the webhook or sets a new secret, so it is shown once. Stores
+	// ignore it.
+	Secret    string    `json:"secret,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Subscribes reports whether the webhook wants events of type typ.

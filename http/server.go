@@ -83,6 +83,8 @@ func (s *Server) routes() {
 	m.HandleFunc("PUT /api/v1/projects/{id}/members/{user}", s.authed(s.handlePutMember))
 	m.HandleFunc("DELETE /api/v1/projects/{id}/members/{user}", s.authed(s.handleDeleteMember))
 
+	s.lifecycleRoutes(m)
+	s.oauthRoutes(m)
 	s.uiRoutes(m)
 
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -45,6 +45,9 @@ func (db *DB) ListAudit(ctx context.Context, f tokenmint.AuditFilter) ([]*tokenm
 	if f.ObjectID != "" {
 		add("object_id = $%d", f.ObjectID)
 	}
+	if f.Outcome != "" {
+		add("outcome = $%d", f.Outcome)
+	}
 	if f.Since != nil {
 		add("time >= $%d", *f.Since)
 	}

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -33,6 +34,9 @@ const maxCacheEntries = 200_000
 type secretEntry struct {
 	token      *tokenmint.Token
 	validUntil *time.Time
+	// blocks are the token's blocked IP ranges; blocking or unblocking is
+	// a token change, so it drops this entry.
+	blocks []netip.Prefix
 }
 
 // cache is the in-memory view of token state that the verify path reads.

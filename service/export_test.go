@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"time"
 
 	"tokenmint"
 )
@@ -11,3 +12,6 @@ func (s *Service) SessionPrincipalForUser(ctx context.Context, u *tokenmint.User
 	p, err := s.userPrincipal(ctx, u)
 	return p, nil, err
 }
+
+// RetryDelay exposes the delivery retry schedule to the external tests.
+func RetryDelay(attempt int) time.Duration { return retryDelay(attempt) }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"tokenmint"
+	"tokenmint/oauth"
 	"tokenmint/secret"
 )
 
@@ -31,6 +32,15 @@ type Config struct {
 	// Broadcast, when set, tells other instances about a change so they drop
 	// their cached view of it (the PostgreSQL backend provides one).
 	Broadcast func(ctx context.Context, c Change)
+	// Lifecycle configures background jobs, notifications and webhooks
+	// (lifecycle.go).
+	Lifecycle LifecycleConfig
+	// Keys signs and verifies JWT access tokens. Nil: keys sealed with a
+	// master key that lives only in memory (tests, throw-away servers).
+	Keys *oauth.KeyRing
+	// Issuer is the "iss" of JWT access tokens and the OAuth2 issuer
+	// identifier (default "tokenmint").
+	Issuer string
 }
 
 // Service is the application layer. It is safe for concurrent use.
@@ -46,6 +56,7 @@ type Service struct {
 	usage       *UsageBuffer
 	loginLim    *limiter
 	tenantNames sync.Map // tenant ID → name
+	lc          *lifecycle
 }
 
 // New returns a Service. Call Close to flush buffered usage.
@@ -62,6 +73,14 @@ func New(cfg Config) *Service {
 	if cfg.PasswordParams == nil {
 		cfg.PasswordParams = &secret.DefaultPasswordParams
 	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = "tokenmint"
+	}
+	if cfg.Keys == nil {
+		cfg.Keys = oauth.NewKeyRing(oauth.KeyConfig{
+			Store: cfg.Store, MasterKey: secret.RandomMasterKey(), Clock: cfg.Clock, Logger: cfg.Logger,
+		})
+	}
 	if cfg.MaxGracePeriod == 0 {
 		cfg.MaxGracePeriod = 7 * tokenmint.Day
 	}
@@ -76,6 +95,7 @@ func New(cfg Config) *Service {
 		loginLim: newLimiter(cfg.Clock, 10, time.Minute),
 	}
 	s.usage = NewUsageBuffer(cfg.Store, cfg.Logger, 100_000)
+	s.lc = newLifecycle(cfg)
 	return s
 }
 
@@ -91,8 +111,12 @@ func (s *Service) Now() time.Time { return s.clock.Now().UTC().Truncate(time.Mic
 // Ready reports whether the store answers.
 func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
 
-// Close flushes buffered usage.
-func (s *Service) Close(ctx context.Context) error { return s.usage.Flush(ctx) }
+// Close waits for the background jobs to stop, hands their lease on and
+// flushes buffered usage.
+func (s *Service) Close(ctx context.Context) error {
+	s.stopLifecycle(ctx)
+	return s.usage.Flush(ctx)
+}
 
 // TenantName returns a tenant's name; tenants are never renamed, so the
 // answer is cached for good.

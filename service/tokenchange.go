@@ -35,6 +35,7 @@ func (s *Service) UpdateToken(ctx context.Context, id string, in UpdateTokenInpu
 		return nil, tokenmint.Errorf(tokenmint.ECONFLICT, "token is %s and can no longer be changed", st)
 	}
 	var actions []string
+	wasActive := tok.StoredStatus == tokenmint.StatusActive
 	if in.Description != nil {
 		if !owner {
 			return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "only the owner may change a token's description")
@@ -77,6 +78,9 @@ func (s *Service) UpdateToken(ctx context.Context, id string, in UpdateTokenInpu
 	s.changed(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID})
 	for _, a := range actions {
 		s.audit(ctx, tok.TenantID, a, "token", tok.ID, OutcomeSuccess, "")
+		if a == "token.deactivate" && wasActive {
+			s.emit(ctx, tokenmint.EventTokenDeactivated, tok, "deactivated by hand")
+		}
 	}
 	redactForCaller(p, tok)
 	return tok, nil
@@ -102,6 +106,7 @@ func (s *Service) RevokeToken(ctx context.Context, id string) error {
 	}
 	s.changed(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID})
 	s.audit(ctx, tok.TenantID, "token.revoke", "token", tok.ID, OutcomeSuccess, "")
+	s.emit(ctx, tokenmint.EventTokenRevoked, tok, "")
 	return nil
 }
 

@@ -142,6 +142,7 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (*Issued
 		return nil, err
 	}
 	s.audit(ctx, p.TenantID, "token.create", "token", tok.ID, OutcomeSuccess, "type "+typ.Name)
+	s.emit(ctx, tokenmint.EventTokenCreated, tok, "")
 	return &IssuedToken{Token: tok, Plain: plain, Encoded: tokenmint.EncodeToken(plain)}, nil
 }
 

@@ -22,10 +22,18 @@ type UsageBuffer struct {
 
 	mu      sync.Mutex
 	pending map[usageKey]*tokenmint.UsageRecord
+	// dropped counts uses of new (token, IP) pairs refused because the
+	// buffer held hardLimit pairs (the store was unreachable for long).
+	dropped int64
 	flushMu sync.Mutex // one flush at a time keeps batches in order
 }
 
 type usageKey struct{ tokenID, ip string }
+
+// hardLimitFactor times maxKeys is the most (token, IP) pairs a buffer ever
+// holds: when flushes keep failing, uses of new pairs are dropped (and
+// counted) rather than growing memory without bound.
+const hardLimitFactor = 4
 
 // NewUsageBuffer returns a buffer that asks for an early flush when it holds
 // maxKeys distinct (token, IP) pairs.
@@ -48,6 +56,8 @@ func (b *UsageBuffer) Record(tenantID, tokenID, ip string, t time.Time) {
 		if t.After(r.Last) {
 			r.Last = t
 		}
+	} else if len(b.pending) >= b.maxKeys*hardLimitFactor {
+		b.dropped++
 	} else {
 		b.pending[k] = &tokenmint.UsageRecord{TenantID: tenantID, TokenID: tokenID, IP: ip, First: t, Last: t, Count: 1}
 	}
@@ -88,7 +98,22 @@ func (b *UsageBuffer) Flush(ctx context.Context) error {
 		b.mergeBack(batch)
 		return err
 	}
+	b.mu.Lock()
+	dropped := b.dropped
+	b.dropped = 0
+	b.mu.Unlock()
+	if dropped > 0 {
+		b.log.Warn("token usage was dropped while the database was unreachable and the buffer full", "uses", dropped)
+	}
 	return nil
+}
+
+// Dropped returns the uses not buffered since the last successful flush
+// because the buffer was full.
+func (b *UsageBuffer) Dropped() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.dropped
 }
 
 func (b *UsageBuffer) mergeBack(batch map[usageKey]*tokenmint.UsageRecord) {
@@ -97,6 +122,10 @@ func (b *UsageBuffer) mergeBack(batch map[usageKey]*tokenmint.UsageRecord) {
 	for k, old := range batch {
 		cur, ok := b.pending[k]
 		if !ok {
+			if len(b.pending) >= b.maxKeys*hardLimitFactor {
+				b.dropped += old.Count
+				continue
+			}
 			b.pending[k] = old
 			continue
 		}

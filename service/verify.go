@@ -1,10 +1,12 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"time"
 
 	"tokenmint"
+	"tokenmint/oauth"
 )
 
 // VerifyRequest asks whether a presented token may do something.
@@ -13,6 +15,9 @@ type VerifyRequest struct {
 	Permission tokenmint.Permission
 	Project    string // project ID or name; "" for none
 	IP         string
+	// Inspect asks only whether the token is valid (introspection): a use
+	// is not spent and usage is not recorded.
+	Inspect bool
 }
 
 // VerifyResult describes an accepted token.
@@ -31,6 +36,9 @@ type VerifyResult struct {
 // token, which must be atomic in the store to be exactly-once across
 // instances. Usage is buffered.
 func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult, error) {
+	if oauth.LooksLikeJWT(req.Token) {
+		return s.verifyJWT(ctx, req) // JWT access tokens: see oauth_verify.go
+	}
 	plain, kind, err := tokenmint.ParseToken(req.Token)
 	if err != nil {
 		return nil, err // bad shape or checksum: no lookup at all
@@ -49,6 +57,10 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 	}
 	if st := tok.Status(now); st != tokenmint.StatusActive {
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token is %s", st)
+	}
+	if tokenmint.BlockedBy(e.blocks, req.IP) {
+		s.auditBlocked(ctx, tok, req.IP)
+		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token is blocked for this client IP")
 	}
 	typ, ok := s.types.Lookup(tok.Type)
 	if !ok {
@@ -78,6 +90,9 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 	}
 	if req.Permission != "" && !perms.Has(req.Permission) {
 		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token lacks permission %s", req.Permission)
+	}
+	if req.Inspect {
+		return &VerifyResult{Token: tok, Type: typ, Grants: g, ProjectID: cmp.Or(projectID, tok.ProjectID), Permissions: perms, SecretValidUntil: e.validUntil}, nil
 	}
 	if tok.MaxUses > 0 {
 		ok, err := s.store.SpendUse(ctx, tok.ID, now)
@@ -109,7 +124,13 @@ func (s *Service) lookupSecret(ctx context.Context, plain string) (secretEntry, 
 	} else if err != nil {
 		return secretEntry{}, err
 	}
-	e := secretEntry{token: tok, validUntil: validUntil}
+	blocks, err := s.blockPrefixes(ctx, tok.TenantID, tok.ID)
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND { // deleted meanwhile
+		return secretEntry{}, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "unknown token")
+	} else if err != nil {
+		return secretEntry{}, err
+	}
+	e := secretEntry{token: tok, validUntil: validUntil, blocks: blocks}
 	s.cache.putSecret(gen, key, e)
 	return e, nil
 }

@@ -47,6 +47,9 @@ func (db *DB) ListAudit(ctx context.Context, f tokenmint.AuditFilter) ([]*tokenm
 	if f.ObjectID != "" {
 		add("object_id = ?", f.ObjectID)
 	}
+	if f.Outcome != "" {
+		add("outcome = ?", f.Outcome)
+	}
 	if f.Since != nil {
 		add("time >= ?", toMicro(*f.Since))
 	}

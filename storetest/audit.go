@@ -90,6 +90,8 @@ func testAudit(t *testing.T, newStore storeFunc) {
 			{"action in tenant", tokenmint.AuditFilter{TenantID: tenantA, Action: "token.create"}, []int{0}},
 			{"actor", tokenmint.AuditFilter{TenantID: tenantA, ActorID: "usr-0001"}, []int{4, 0}},
 			{"object", tokenmint.AuditFilter{TenantID: tenantA, ObjectID: "tok-0002"}, []int{5, 3}},
+			{"outcome", tokenmint.AuditFilter{Outcome: "failure"}, []int{4}},
+			{"outcome in tenant", tokenmint.AuditFilter{TenantID: tenantA, Outcome: "success"}, []int{3, 1, 0}},
 			// Since is inclusive, Until exclusive: consecutive windows
 			// neither overlap nor leave a gap.
 			{"since", tokenmint.AuditFilter{Since: ptr(at(4 * time.Minute))}, []int{5, 4, 3}},

@@ -20,6 +20,8 @@ func RunConcurrency(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 	t.Run("SpendUse", func(t *testing.T) { testConcurrentSpendUse(t, newStore) })
 	t.Run("RecordUsage", func(t *testing.T) { testConcurrentRecordUsage(t, newStore) })
 	t.Run("RotateTokenSecret", func(t *testing.T) { testConcurrentRotate(t, newStore) })
+	t.Run("Lifecycle", func(t *testing.T) { testConcurrentLifecycle(t, newStore) })
+	t.Run("RotateRefreshToken", func(t *testing.T) { testConcurrentRefreshRotation(t, newStore) })
 }
 
 // race starts n goroutines that call fn(i) as close to simultaneously as a

@@ -70,6 +70,15 @@ func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 		{"Usage", testUsage},
 		{"Sessions", testSessions},
 		{"Audit", testAudit},
+		{"Leases", testLeases},
+		{"Lifecycle", testLifecycle},
+		{"IPBlocks", testIPBlocks},
+		{"Outbox", testOutbox},
+		{"Webhooks", testWebhooks},
+		{"Applications", testApplications},
+		{"ClientCredentials", testClientCredentials},
+		{"RefreshTokens", testRefreshTokens},
+		{"SigningKeys", testSigningKeys},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, newStore) })

@@ -47,10 +47,21 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 	if err != nil {
 		return nil, err
 	}
-	svcCfg := service.Config{
-		Store: store, Types: types, Clock: clock, Hasher: secret.NewHasher(pepper), Logger: log,
+	lc, err := cfg.lifecycle(log)
+	if err != nil {
+		store.Close()
+		return nil, err
 	}
-	var background []func(context.Context)
+	svcCfg := service.Config{
+		Store: store, Types: types, Clock: clock, Hasher: secret.NewHasher(pepper), Logger: log, Lifecycle: lc,
+	}
+	oa, err := newOAuthSetup(cfg, store, clock, log)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	svcCfg.Keys, svcCfg.Issuer = oa.keys, oa.issuer
+	background := []func(context.Context){oa.loop}
 	if pg, ok := store.(*postgres.DB); ok {
 		if cfg.Pepper == "" {
 			log.Warn("with PostgreSQL every instance must use the same pepper: set TOKENMINT_PEPPER on all of them (this one uses " + filepath.Join(cfg.DataDir, secret.PepperFile) + ")")
@@ -58,6 +69,7 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 		svcCfg.Broadcast = broadcastChanges(pg, log)
 	}
 	svc := service.New(svcCfg)
+	background = append(background, svc.RunBackground) // jobs, webhooks, e-mail; Close waits for them
 	if pg, ok := store.(*postgres.DB); ok {
 		background = append(background, listenForChanges(pg, svc, log))
 	}
@@ -65,6 +77,10 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("first start: %w", err)
+	}
+	if err := oa.keys.Ensure(ctx); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("signing keys: %w", err)
 	}
 	proxies, err := cfg.trustedProxies()
 	if err != nil {

@@ -22,6 +22,10 @@ func TestMain(m *testing.M) { postgrestest.Main(m) }
 
 const clusterPepper = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
+// clusterMasterKey is shared like the pepper: every instance must open the
+// signing keys.
+const clusterMasterKey = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+
 // instance is one tokenmint server of a cluster sharing a PostgreSQL
 // database, with its background loops running.
 type instance struct {
@@ -31,7 +35,7 @@ type instance struct {
 
 func startInstance(t *testing.T, dbURL string) *instance {
 	t.Helper()
-	cfg := &serverConfig{DataDir: t.TempDir(), Database: dbURL, AdminPassword: "cluster-admin-pw", Pepper: clusterPepper}
+	cfg := &serverConfig{DataDir: t.TempDir(), Database: dbURL, AdminPassword: "cluster-admin-pw", Pepper: clusterPepper, MasterKey: clusterMasterKey}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := openApp(context.Background(), cfg, log, tokenmint.SystemClock{})
 	if err != nil {

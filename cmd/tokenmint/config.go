@@ -29,6 +29,11 @@ type serverConfig struct {
 	AdminPassword  string
 	Pepper         string
 	UsageFlush     string
+	lifecycleConfig
+	Issuer      string
+	JWTAlg      string
+	KeyRotation string
+	MasterKey   string
 }
 
 // setting describes one configuration key for flags, env and file alike.
@@ -38,7 +43,7 @@ type setting struct {
 }
 
 func (c *serverConfig) settings() []setting {
-	return []setting{
+	return append([]setting{
 		{"data-dir", "TOKENMINT_DATA_DIR", "directory for the SQLite database and the pepper", "./data", &c.DataDir},
 		{"listen", "TOKENMINT_LISTEN", "address to listen on", "127.0.0.1:8080", &c.Listen},
 		{"database", "TOKENMINT_DATABASE", "database: empty for SQLite in the data directory, or postgres://...", "", &c.Database},
@@ -48,7 +53,10 @@ func (c *serverConfig) settings() []setting {
 		{"trusted-proxies", "TOKENMINT_TRUSTED_PROXIES", "comma-separated CIDRs whose X-Forwarded-For is believed", "", &c.TrustedProxies},
 		{"secure-cookies", "TOKENMINT_SECURE_COOKIES", "mark session cookies Secure (serve behind TLS)", "false", &c.SecureCookies},
 		{"usage-flush", "TOKENMINT_USAGE_FLUSH", "how often buffered token usage is written", "2s", &c.UsageFlush},
-	}
+		{"issuer", "TOKENMINT_ISSUER", "OAuth2 issuer URL, the iss of JWT access tokens (default http://LISTEN)", "", &c.Issuer},
+		{"jwt-alg", "TOKENMINT_JWT_ALG", "algorithm of new JWT signing keys: EdDSA or ES256", "EdDSA", &c.JWTAlg},
+		{"key-rotation", "TOKENMINT_KEY_ROTATION", "age at which the JWT signing key is replaced (0: only by 'tokenmint keys rotate')", "720h", &c.KeyRotation},
+	}, c.lifecycleSettings()...)
 }
 
 // bindFlags registers the settings and --config on fs.
@@ -103,6 +111,8 @@ func (c *serverConfig) resolve(fs *flag.FlagSet, getenv func(string) string) err
 	}
 	c.AdminPassword = getenv("TOKENMINT_ADMIN_PASSWORD")
 	c.Pepper = getenv("TOKENMINT_PEPPER")
+	c.SMTPPassword = getenv("TOKENMINT_SMTP_PASSWORD")
+	c.MasterKey = getenv("TOKENMINT_MASTER_KEY")
 	return nil
 }
 

@@ -78,7 +78,11 @@ func TestMigrateMovesASQLiteInstallToPostgreSQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pgCfg := &serverConfig{DataDir: t.TempDir(), Database: url, Pepper: strings.TrimSpace(string(pepper))}
+	masterKey, err := os.ReadFile(filepath.Join(dataDir, "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgCfg := &serverConfig{DataDir: t.TempDir(), Database: url, Pepper: strings.TrimSpace(string(pepper)), MasterKey: strings.TrimSpace(string(masterKey))}
 	pgApp, err := openApp(context.Background(), pgCfg, log, tokenmint.SystemClock{})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,113 @@
+package http_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"tokenmint"
+)
+
+// tokenStatus reads a token's status through the API as c.
+func tokenStatus(t *testing.T, c *client, id string) string {
+	t.Helper()
+	r := c.do("GET", "/api/v1/tokens/"+id, nil)
+	if r.status == http.StatusNotFound {
+		return "gone"
+	}
+	expect(t, r, http.StatusOK, "get token "+id)
+	return r.json(t)["status"].(string)
+}
+
+// Inactivity with the default policy (deactivate after 30 days, delete
+// after 90), on the fake clock: unused tokens are refused at 30 days and
+// restored by their owner or an admin; at 90 days a never-used token is
+// gone; a token in use is never touched.
+func TestInactivityDeactivatesAndDeletes(t *testing.T) {
+	e := newLCEnv(t, lcOptions{})
+	olive, _ := e.userWithEmail("olive")
+	create := func(name string) (string, string) {
+		plain, _, id := olive.createToken(map[string]any{"type": "CIToken", "name": name, "days_to_live": 365})
+		return plain, id
+	}
+	plainA, idA := create("reactivated-by-owner")
+	plainB, idB := create("reactivated-by-admin")
+	plainC, idC := create("never-used")
+	plainD, idD := create("in-use")
+	use := func(plain string) {
+		t.Helper()
+		expect(t, e.verifyFrom(plain, "198.51.100.4"), http.StatusOK, "verify in-use token")
+		e.flushUsage()
+	}
+	use(plainD)
+
+	e.clock.Advance(29*tokenmint.Day + 23*3600e9)
+	e.runJobs()
+	for _, id := range []string{idA, idB, idC, idD} {
+		if st := tokenStatus(t, olive, id); st != tokenmint.StatusActive {
+			t.Fatalf("day 29.9: token %s is %s, want active", id, st)
+		}
+	}
+	use(plainD)
+
+	e.clock.Advance(3600e9) // day 30
+	e.runJobs()
+	for id, want := range map[string]string{idA: "inactive", idB: "inactive", idC: "inactive", idD: "active"} {
+		if st := tokenStatus(t, olive, id); st != want {
+			t.Errorf("day 30: token %s is %s, want %s", id, st, want)
+		}
+	}
+	for _, p := range []string{plainA, plainB, plainC} {
+		r := e.verifyFrom(p, "198.51.100.4")
+		if r.status != http.StatusUnauthorized || !strings.Contains(r.message(t), "inactive") {
+			t.Fatalf("day 30: verify of an idle token: %d %s, want 401 inactive", r.status, r.body)
+		}
+	}
+	// The owner reactivates A; an admin reactivates B.
+	expect(t, olive.do("PATCH", "/api/v1/tokens/"+idA, map[string]any{"active": true}), http.StatusOK, "owner reactivates")
+	expect(t, e.admin.do("PATCH", "/api/v1/tokens/"+idB, map[string]any{"active": true}), http.StatusOK, "admin reactivates")
+	e.runJobs() // the reactivation counts as activity: the next run leaves them alone
+	expect(t, e.verifyFrom(plainA, "198.51.100.4"), http.StatusOK, "verify A after reactivation")
+	expect(t, e.verifyFrom(plainB, "198.51.100.4"), http.StatusOK, "verify B after reactivation")
+	use(plainD)
+
+	// Days 50, 70 and 90: D is used every 20 days, C never.
+	for step := 0; step < 3; step++ {
+		e.clock.Advance(20 * tokenmint.Day)
+		e.runJobs()
+		use(plainD)
+	}
+	if st := tokenStatus(t, olive, idC); st != "gone" {
+		t.Errorf("day 90: never-used token is %s, want deleted", st)
+	}
+	if r := e.verifyFrom(plainC, "198.51.100.4"); r.status != http.StatusUnauthorized {
+		t.Errorf("day 90: verify of the deleted token: %d", r.status)
+	}
+	if st := tokenStatus(t, olive, idD); st != tokenmint.StatusActive {
+		t.Errorf("day 90: the token in use is %s, want active", st)
+	}
+	// A was last active on day 30: inactive again since day 60, deleted only at day 120.
+	if st := tokenStatus(t, olive, idA); st != tokenmint.StatusInactive {
+		t.Errorf("day 90: token A is %s, want inactive (deleted only at day 120)", st)
+	}
+
+	// The jobs audit as the system, once per change.
+	for _, action := range []string{"token.deactivate", "token.delete"} {
+		items := auditItems(t, e.admin, "action="+action+"&object="+idC)
+		if len(items) != 1 || items[0]["actor_kind"] != "system" {
+			t.Errorf("%s of C audited as %v, want one system entry", action, items)
+		}
+	}
+}
+
+// auditItems lists audit entries through the API with the given query.
+func auditItems(t *testing.T, c *client, query string) []map[string]any {
+	t.Helper()
+	r := c.do("GET", "/api/v1/audit?limit=500&"+query, nil)
+	expect(t, r, http.StatusOK, "list audit "+query)
+	var out []map[string]any
+	for _, it := range r.json(t)["items"].([]any) {
+		out = append(out, it.(map[string]any))
+	}
+	return out
+}

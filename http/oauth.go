@@ -1,0 +1,157 @@
+package http
+
+import (
+	"errors"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"tokenmint"
+	"tokenmint/service"
+)
+
+// oauthRoutes adds the applications API and the OAuth2 authorization
+// server's endpoints.
+func (s *Server) oauthRoutes(m *http.ServeMux) {
+	s.applicationRoutes(m)
+	m.HandleFunc("POST /oauth/token", s.handleOAuthToken)
+	// Compatibility paths for clients written against other products.
+	m.HandleFunc("POST /identity/connect/token", s.handleOAuthToken)
+	m.HandleFunc("POST /api/v1/auth/credentials/token/", s.handleOAuthToken)
+	m.HandleFunc("POST /api/v1/auth/credentials/token", s.handleOAuthToken)
+	m.HandleFunc("POST /oauth/introspect", s.handleIntrospect)
+	m.HandleFunc("POST /oauth/revoke", s.handleOAuthRevoke)
+	m.HandleFunc("GET /.well-known/jwks.json", s.handleJWKS)
+	m.HandleFunc("GET /.well-known/oauth-authorization-server", s.handleASMetadata)
+}
+
+// oauthErrorBody is the error answer of RFC 6749 §5.2.
+type oauthErrorBody struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description,omitempty"`
+}
+
+// oauthStatus maps RFC 6749 error codes to statuses (§5.2: 400, and 401
+// for a failed client authentication).
+func oauthStatus(code string) int {
+	if code == "invalid_client" {
+		return http.StatusUnauthorized
+	}
+	return http.StatusBadRequest
+}
+
+// writeOAuthError answers in the RFC 6749 §5.2 shape. Internal errors are
+// logged and shown only as server_error.
+func (s *Server) writeOAuthError(w http.ResponseWriter, r *http.Request, err error) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	var oe *service.OAuthError
+	var rl *service.RateLimitError
+	switch {
+	case errors.As(err, &oe):
+		status := oauthStatus(oe.Code)
+		if status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Basic realm="tokenmint"`)
+		}
+		s.log.Debug("oauth request refused", "path", r.URL.Path, "error", oe.Code)
+		writeJSON(w, status, oauthErrorBody{Error: oe.Code, Description: oe.Description})
+	case errors.As(err, &rl):
+		w.Header().Set("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())+1))
+		writeJSON(w, http.StatusTooManyRequests, oauthErrorBody{Error: "temporarily_unavailable", Description: "too many failed attempts; try again later"})
+	case tokenmint.ErrorCode(err) == tokenmint.EUNAVAILABLE:
+		s.log.Warn("dependency unavailable", "path", r.URL.Path, "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, oauthErrorBody{Error: "temporarily_unavailable", Description: "the server is temporarily unavailable"})
+	case tokenmint.ErrorCode(err) == tokenmint.EFORBIDDEN:
+		writeJSON(w, http.StatusForbidden, oauthErrorBody{Error: "insufficient_scope", Description: tokenmint.ErrorMessage(err)})
+	default:
+		s.log.Error("oauth request failed", "path", r.URL.Path, "err", err)
+		writeJSON(w, http.StatusInternalServerError, oauthErrorBody{Error: "server_error", Description: "internal error"})
+	}
+}
+
+// parseOAuthForm reads a form-encoded OAuth request: the right content
+// type, at most 64 KiB, and no parameter given twice (RFC 6749 §3.2).
+func parseOAuthForm(w http.ResponseWriter, r *http.Request) (*service.TokenRequest, error) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/x-www-form-urlencoded" {
+		return nil, &service.OAuthError{Code: "invalid_request", Description: "Content-Type must be application/x-www-form-urlencoded"}
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return nil, &service.OAuthError{Code: "invalid_request", Description: "malformed form body"}
+	}
+	for k, vs := range r.PostForm {
+		if len(vs) > 1 {
+			return nil, &service.OAuthError{Code: "invalid_request", Description: "parameter " + k + " is given more than once"}
+		}
+	}
+	// acr_values may also ride on the token URL's query, for client
+	// libraries that cannot add form parameters to the password grant.
+	if q := r.URL.Query().Get("acr_values"); q != "" && !r.PostForm.Has("acr_values") {
+		r.PostForm.Set("acr_values", q)
+	}
+	req := &service.TokenRequest{Form: r.PostForm}
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, _, _ := strings.Cut(h, " ")
+		if strings.EqualFold(scheme, "Basic") {
+			user, pass, ok := r.BasicAuth()
+			if !ok {
+				return nil, &service.OAuthError{Code: "invalid_client", Description: "malformed Basic credentials"}
+			}
+			req.Basic = &service.BasicAuth{User: user, Password: pass}
+		}
+	}
+	return req, nil
+}
+
+func (s *Server) handleOAuthToken(w http.ResponseWriter, r *http.Request) {
+	req, err := parseOAuthForm(w, r)
+	if err != nil {
+		s.writeOAuthError(w, r, err)
+		return
+	}
+	res, err := s.svc.Token(r.Context(), req)
+	if err != nil {
+		s.writeOAuthError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
+	req, err := parseOAuthForm(w, r)
+	if err != nil {
+		s.writeOAuthError(w, r, err)
+		return
+	}
+	in := &service.IntrospectRequest{TokenRequest: *req}
+	if h := r.Header.Get("Authorization"); h != "" {
+		if scheme, rest, _ := strings.Cut(h, " "); strings.EqualFold(scheme, "Bearer") {
+			in.Bearer = strings.TrimSpace(rest)
+		}
+	}
+	res, err := s.svc.Introspect(r.Context(), in)
+	if err != nil {
+		s.writeOAuthError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) handleOAuthRevoke(w http.ResponseWriter, r *http.Request) {
+	req, err := parseOAuthForm(w, r)
+	if err != nil {
+		s.writeOAuthError(w, r, err)
+		return
+	}
+	if err := s.svc.Revoke(r.Context(), req); err != nil {
+		s.writeOAuthError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+}

@@ -1,0 +1,40 @@
+package http
+
+import (
+	"net/http"
+
+	"tokenmint/service"
+)
+
+type policyRequest struct {
+	MaxLifetimeDays          *int `json:"max_lifetime_days"`
+	InactivityDeactivateDays *int `json:"inactivity_deactivate_days"`
+	InactivityDeleteDays     *int `json:"inactivity_delete_days"`
+	ExpiryNoticeDays         *int `json:"expiry_notice_days"`
+	AccessTokenTTL           *int `json:"access_token_ttl"`
+	RefreshTokenTTL          *int `json:"refresh_token_ttl"`
+}
+
+func (s *Server) handleGetPolicy(w http.ResponseWriter, r *http.Request) {
+	pol, err := s.svc.GetPolicy(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, pol)
+}
+
+// handlePutPolicy sets the fields given; fields left out keep their value.
+func (s *Server) handlePutPolicy(w http.ResponseWriter, r *http.Request) {
+	var in policyRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	pol, err := s.svc.PutPolicy(r.Context(), service.PolicyInput(in))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, pol)
+}

@@ -1,0 +1,102 @@
+package oauth
+
+import (
+	"context"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"tokenmint"
+)
+
+// AccessTokenType is the JOSE "typ" of JWT access tokens (RFC 9068 §2.1).
+const AccessTokenType = "at+jwt"
+
+// jwtClaims is the JSON of an access token: the registered claims RFC 9068
+// requires plus tokenmint's own.
+type jwtClaims struct {
+	jwt.Claims
+	ClientID  string `json:"client_id"`
+	Scope     string `json:"scope"`
+	Tenant    string `json:"tenant"`
+	TenantID  string `json:"tenant_id"`
+	OwnerKind string `json:"owner_kind,omitempty"`
+	Project   string `json:"project,omitempty"`
+}
+
+// Sign returns the claims as a JWT signed with the active key.
+func (k *KeyRing) Sign(ctx context.Context, c *tokenmint.AccessClaims) (string, error) {
+	active, err := k.activeKey(ctx)
+	if err != nil {
+		return "", err
+	}
+	jc := jwtClaims{
+		Claims: jwt.Claims{
+			Issuer: c.Issuer, Subject: c.Subject, Audience: jwt.Audience(c.Audience),
+			Expiry: jwt.NewNumericDate(c.ExpiresAt), IssuedAt: jwt.NewNumericDate(c.IssuedAt),
+			NotBefore: jwt.NewNumericDate(c.IssuedAt), ID: c.JTI,
+		},
+		ClientID: c.ClientID, Scope: tokenmint.FormatScope(c.Scope), Tenant: c.Tenant, TenantID: c.TenantID,
+		OwnerKind: c.OwnerKind, Project: c.ProjectID,
+	}
+	return jwt.Signed(active.signer).Claims(jc).Serialize()
+}
+
+// LooksLikeJWT reports whether s has the shape of a compact JWS, so callers
+// can route it to Verify without trying it as an opaque token first.
+func LooksLikeJWT(s string) bool {
+	return strings.Count(s, ".") == 2 && strings.HasPrefix(s, "eyJ")
+}
+
+// errInvalid is the one answer for every rejected JWT: callers learn that
+// it is not valid, not why, which the log has.
+var errInvalid = tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "invalid access token")
+
+// Verify checks a JWT access token: a published key's signature, typ
+// at+jwt, the issuer, and that it is not expired at now. It does not check
+// revocation, which needs the store; the caller does.
+func (k *KeyRing) Verify(ctx context.Context, raw, issuer string) (*tokenmint.AccessClaims, error) {
+	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.EdDSA, jose.ES256})
+	if err != nil || len(tok.Headers) != 1 {
+		return nil, errInvalid
+	}
+	h := tok.Headers[0]
+	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); !strings.EqualFold(typ, AccessTokenType) &&
+		!strings.EqualFold(typ, "application/"+AccessTokenType) {
+		return nil, errInvalid
+	}
+	kk, err := k.publishedKey(ctx, h.KeyID)
+	if err != nil {
+		return nil, err
+	}
+	if kk == nil || h.Algorithm != kk.meta.Algorithm {
+		return nil, errInvalid
+	}
+	var jc jwtClaims
+	if err := tok.Claims(kk.public, &jc); err != nil {
+		return nil, errInvalid
+	}
+	now := k.cfg.Clock.Now()
+	if err := jc.Claims.ValidateWithLeeway(jwt.Expected{Issuer: issuer, Time: now}, 0); err != nil {
+		return nil, errInvalid
+	}
+	// RFC 7519 §4.1.4: the current time must be before exp; the library
+	// still accepts a token at exactly exp.
+	if jc.Expiry == nil || !now.Before(jc.Expiry.Time()) || jc.ID == "" || jc.Subject == "" {
+		return nil, errInvalid
+	}
+	scope, err := tokenmint.ParseScope(jc.Scope)
+	if err != nil {
+		return nil, errInvalid
+	}
+	c := &tokenmint.AccessClaims{
+		Issuer: jc.Issuer, Subject: jc.Subject, Audience: jc.Audience,
+		ExpiresAt: jc.Expiry.Time().UTC(), JTI: jc.ID, ClientID: jc.ClientID, Scope: scope,
+		Tenant: jc.Tenant, TenantID: jc.TenantID, OwnerKind: jc.OwnerKind, ProjectID: jc.Project,
+	}
+	if jc.IssuedAt != nil {
+		c.IssuedAt = jc.IssuedAt.Time().UTC()
+	}
+	return c, nil
+}

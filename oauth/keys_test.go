@@ -1,0 +1,123 @@
+package oauth_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"tokenmint"
+	"tokenmint/oauth"
+	"tokenmint/secret"
+	"tokenmint/sqlite"
+)
+
+func newRing(t *testing.T, db *sqlite.DB, mk *secret.MasterKey, clock tokenmint.Clock, alg string) *oauth.KeyRing {
+	t.Helper()
+	return oauth.NewKeyRing(oauth.KeyConfig{Store: db, MasterKey: mk, Clock: clock, Algorithm: alg,
+		RotateEvery: 7 * tokenmint.Day, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+}
+
+func openDB(t *testing.T) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func claims(now time.Time) *tokenmint.AccessClaims {
+	return &tokenmint.AccessClaims{Issuer: "iss", Subject: "sub", Audience: []string{"iss"}, IssuedAt: now,
+		ExpiresAt: now.Add(time.Hour), JTI: "jti-1", ClientID: "c", Scope: []tokenmint.Permission{"api:read"},
+		Tenant: "default", TenantID: "t1", OwnerKind: tokenmint.OwnerApplication}
+}
+
+func TestSignVerifyBothAlgorithms(t *testing.T) {
+	for _, alg := range []string{tokenmint.AlgEdDSA, tokenmint.AlgES256} {
+		t.Run(alg, func(t *testing.T) {
+			ctx := context.Background()
+			clock := tokenmint.NewFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+			k := newRing(t, openDB(t), secret.RandomMasterKey(), clock, alg)
+			if err := k.Ensure(ctx); err != nil {
+				t.Fatal(err)
+			}
+			raw, err := k.Sign(ctx, claims(clock.Now()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := k.Verify(ctx, raw, "iss")
+			if err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			if c.Subject != "sub" || c.JTI != "jti-1" || !c.HasScope("api:read") || c.TenantID != "t1" {
+				t.Errorf("claims = %+v", c)
+			}
+			set, err := k.JWKS(ctx)
+			if err != nil || len(set.Keys) != 1 || set.Keys[0].Algorithm != alg {
+				t.Errorf("JWKS = %+v, %v", set, err)
+			}
+			if _, err := k.Verify(ctx, raw, "other-issuer"); err == nil {
+				t.Error("wrong issuer accepted")
+			}
+			parts := strings.Split(raw, ".")
+			tampered := parts[0] + "." + parts[1] + "A." + parts[2]
+			if _, err := k.Verify(ctx, tampered, "iss"); err == nil {
+				t.Error("tampered token accepted")
+			}
+			clock.Advance(time.Hour)
+			if _, err := k.Verify(ctx, raw, "iss"); err == nil {
+				t.Error("expired token accepted")
+			}
+		})
+	}
+}
+
+func TestScheduledRotationAndMasterKey(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	mk := secret.RandomMasterKey()
+	clock := tokenmint.NewFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	k := newRing(t, db, mk, clock, "")
+	if err := k.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := db.SigningKeys(ctx)
+	// The private key is stored only sealed.
+	if len(first) != 1 || len(first[0].SealedPrivateKey) < 40 {
+		t.Fatalf("keys = %+v", first)
+	}
+	clock.Advance(6 * tokenmint.Day)
+	if err := k.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := db.SigningKeys(ctx); len(keys) != 1 {
+		t.Fatalf("rotated before the schedule: %d keys", len(keys))
+	}
+	clock.Advance(tokenmint.Day)
+	if err := k.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := db.SigningKeys(ctx)
+	if len(keys) != 2 || keys[0].RetiredAt == nil || keys[1].RetiredAt != nil {
+		t.Fatalf("after the schedule: %+v", keys)
+	}
+	// Another instance with the same master key signs with the new key;
+	// one with a different master key cannot open it.
+	other := newRing(t, db, mk, clock, "")
+	raw, err := other.Sign(ctx, claims(clock.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Verify(ctx, raw, "iss"); err != nil {
+		t.Errorf("token of another instance: %v", err)
+	}
+	wrong := newRing(t, db, secret.RandomMasterKey(), clock, "")
+	if _, err := wrong.Sign(ctx, claims(clock.Now())); err == nil || !strings.Contains(err.Error(), "master key") {
+		t.Errorf("wrong master key: %v", err)
+	}
+}

@@ -1,0 +1,246 @@
+package service
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+
+	"tokenmint"
+	"tokenmint/secret"
+)
+
+// ApplicationInput is a new application.
+type ApplicationInput struct {
+	Name        string
+	Description string
+	AccessTypes []string
+}
+
+// ApplicationUpdate changes an application; nil fields stay as they are.
+type ApplicationUpdate struct {
+	Name        *string
+	Description *string
+	AccessTypes *[]string
+	Enabled     *bool
+}
+
+// IssuedCredential is a new client credential with its secret, shown once:
+// ClientSecret for client_id + client_secret authentication, and Encoded,
+// the single opaque credential accepted as "Authorization: Basic <Encoded>".
+type IssuedCredential struct {
+	Credential   *tokenmint.ClientCredential
+	ClientSecret string
+	Encoded      string
+}
+
+// clientIDPrefix marks tokenmint client IDs so they are recognisable in
+// configuration files; the random part makes them unguessable but they are
+// not secret.
+const clientIDPrefix = "tmcid_"
+
+// EncodeCredential returns the single opaque credential of a client: the
+// standard base64 of "client_id:client_secret", which is what HTTP Basic
+// carries, so a client that has only this string can send it as is.
+func EncodeCredential(clientID, clientSecret string) string {
+	return base64.StdEncoding.EncodeToString([]byte(clientID + ":" + clientSecret))
+}
+
+func (s *Service) validateApplication(name, description string, ats []string) error {
+	if err := tokenmint.ValidateApplicationName(name); err != nil {
+		return err
+	}
+	if err := tokenmint.ValidateApplicationDescription(description); err != nil {
+		return err
+	}
+	return tokenmint.ValidateAccessTypes(s.types.Universe(), ats)
+}
+
+// CreateApplication adds an application to the caller's tenant (admin only).
+func (s *Service) CreateApplication(ctx context.Context, in ApplicationInput) (*tokenmint.Application, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.AccessTypes == nil {
+		in.AccessTypes = []string{}
+	}
+	if err := s.validateApplication(in.Name, in.Description, in.AccessTypes); err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	a := &tokenmint.Application{
+		ID: secret.NewID(), TenantID: p.TenantID, Name: in.Name, Description: in.Description,
+		AccessTypes: in.AccessTypes, Enabled: true, CreatedAt: now, UpdatedAt: now,
+	}
+	if err := s.store.CreateApplication(ctx, a); err != nil {
+		if tokenmint.ErrorCode(err) == tokenmint.ECONFLICT {
+			return nil, tokenmint.Errorf(tokenmint.ECONFLICT, "an application named %q already exists", in.Name)
+		}
+		return nil, err
+	}
+	s.audit(ctx, p.TenantID, "application.create", "application", a.ID, OutcomeSuccess, "")
+	return a, nil
+}
+
+// ListApplications lists the applications of the caller's tenant by name.
+func (s *Service) ListApplications(ctx context.Context) ([]*tokenmint.Application, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.ListApplications(ctx, p.TenantID)
+}
+
+// GetApplication returns an application of the caller's tenant by ID or
+// name.
+func (s *Service) GetApplication(ctx context.Context, id string) (*tokenmint.Application, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.application(ctx, p.TenantID, id)
+}
+
+func (s *Service) application(ctx context.Context, tenantID, key string) (*tokenmint.Application, error) {
+	a, err := s.store.ApplicationByID(ctx, tenantID, key)
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		a, err = s.store.ApplicationByName(ctx, tenantID, key)
+	}
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return nil, tokenmint.Errorf(tokenmint.ENOTFOUND, "application %q not found", key)
+	}
+	return a, err
+}
+
+// UpdateApplication renames, describes, re-grants, enables or disables an
+// application. A disabled application cannot obtain tokens.
+func (s *Service) UpdateApplication(ctx context.Context, id string, in ApplicationUpdate) (*tokenmint.Application, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.application(ctx, p.TenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	next := *a
+	if in.Name != nil {
+		next.Name = *in.Name
+	}
+	if in.Description != nil {
+		next.Description = *in.Description
+	}
+	if in.AccessTypes != nil {
+		next.AccessTypes = *in.AccessTypes
+		if next.AccessTypes == nil {
+			next.AccessTypes = []string{}
+		}
+	}
+	if in.Enabled != nil {
+		next.Enabled = *in.Enabled
+	}
+	if err := s.validateApplication(next.Name, next.Description, next.AccessTypes); err != nil {
+		return nil, err
+	}
+	next.UpdatedAt = s.Now()
+	if err := s.store.UpdateApplication(ctx, &next); err != nil {
+		if tokenmint.ErrorCode(err) == tokenmint.ECONFLICT {
+			return nil, tokenmint.Errorf(tokenmint.ECONFLICT, "an application named %q already exists", next.Name)
+		}
+		return nil, err
+	}
+	var changed []string
+	if next.Name != a.Name {
+		changed = append(changed, "name")
+	}
+	if next.Description != a.Description {
+		changed = append(changed, "description")
+	}
+	if strings.Join(next.AccessTypes, " ") != strings.Join(a.AccessTypes, " ") {
+		changed = append(changed, "access_types")
+	}
+	if next.Enabled != a.Enabled {
+		changed = append(changed, "enabled")
+	}
+	s.audit(ctx, p.TenantID, "application.update", "application", a.ID, OutcomeSuccess, strings.Join(changed, ","))
+	return &next, nil
+}
+
+// DeleteApplication removes an application and its client credentials.
+func (s *Service) DeleteApplication(ctx context.Context, id string) error {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	a, err := s.application(ctx, p.TenantID, id)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteApplication(ctx, p.TenantID, a.ID); err != nil {
+		return err
+	}
+	s.audit(ctx, p.TenantID, "application.delete", "application", a.ID, OutcomeSuccess, "")
+	return nil
+}
+
+// CreateClientCredential issues a new client ID and secret for an
+// application. The secret is returned only here; the store keeps its keyed
+// hash.
+func (s *Service) CreateClientCredential(ctx context.Context, appID string) (*IssuedCredential, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.application(ctx, p.TenantID, appID)
+	if err != nil {
+		return nil, err
+	}
+	clientSecret := secret.NewToken(tokenmint.KindClientSecret)
+	c := &tokenmint.ClientCredential{
+		ID: secret.NewID(), TenantID: p.TenantID, ApplicationID: a.ID,
+		ClientID: clientIDPrefix + secret.Base62(24), SecretHash: s.hasher.Hash(clientSecret),
+		Prefix: clientSecret[:8], CreatedAt: s.Now(),
+	}
+	if err := s.store.CreateClientCredential(ctx, c); err != nil {
+		return nil, err
+	}
+	s.audit(ctx, p.TenantID, "application.credential.create", "client_credential", c.ID, OutcomeSuccess, "application "+a.ID)
+	shown := *c
+	shown.SecretHash = nil
+	return &IssuedCredential{Credential: &shown, ClientSecret: clientSecret, Encoded: EncodeCredential(c.ClientID, clientSecret)}, nil
+}
+
+// ListClientCredentials lists an application's credentials, without
+// secrets.
+func (s *Service) ListClientCredentials(ctx context.Context, appID string) ([]*tokenmint.ClientCredential, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.application(ctx, p.TenantID, appID)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.ListClientCredentials(ctx, p.TenantID, a.ID)
+}
+
+// RevokeClientCredential revokes one credential of an application; the
+// others keep working.
+func (s *Service) RevokeClientCredential(ctx context.Context, appID, credID string) error {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	a, err := s.application(ctx, p.TenantID, appID)
+	if err != nil {
+		return err
+	}
+	if err := s.store.RevokeClientCredential(ctx, p.TenantID, a.ID, credID, s.Now()); err != nil {
+		if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+			return tokenmint.Errorf(tokenmint.ENOTFOUND, "client credential %q not found", credID)
+		}
+		return err
+	}
+	s.audit(ctx, p.TenantID, "application.credential.revoke", "client_credential", credID, OutcomeSuccess, "application "+a.ID)
+	return nil
+}

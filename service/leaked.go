@@ -1,0 +1,45 @@
+package service
+
+import (
+	"context"
+
+	"tokenmint"
+)
+
+// leakReportsPerMinute bounds anonymous leak reports per client IP.
+const leakReportsPerMinute = 10
+
+// RevokeLeaked lets anyone who finds a token kill it, without signing in:
+// the token is revoked, its owner is e-mailed and token.leaked is emitted.
+// The answer is the same whether the token existed, was already revoked or
+// was never a token, so the endpoint cannot be used to test guesses; only
+// the rate limit per client IP (ETOOMANY) differs.
+func (s *Service) RevokeLeaked(ctx context.Context, raw string) error {
+	ip := ClientIPFromContext(ctx)
+	if blocked, wait := s.lc.leakLim.Blocked(ip); blocked {
+		return &RateLimitError{RetryAfter: wait}
+	}
+	s.lc.leakLim.Fail(ip) // every report counts, found or not
+	plain, _, err := tokenmint.ParseToken(raw)
+	if err != nil {
+		return nil // not a token: nothing to revoke, same answer
+	}
+	tok, _, err := s.store.TokenBySecret(ctx, s.hasher.Hash(plain))
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if tok.StoredStatus == tokenmint.StatusRevoked {
+		return nil
+	}
+	now := s.Now()
+	tok.StoredStatus, tok.RevokedAt, tok.UpdatedAt = tokenmint.StatusRevoked, &now, now
+	if err := s.store.UpdateToken(ctx, tok); err != nil {
+		return err
+	}
+	s.changed(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID})
+	s.audit(ctx, tok.TenantID, "token.revoke_leaked", "token", tok.ID, OutcomeSuccess, "reported leaked")
+	s.emit(ctx, tokenmint.EventTokenLeaked, tok, "reported leaked")
+	return nil
+}

@@ -1,0 +1,268 @@
+package service
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"tokenmint"
+	"tokenmint/oauth"
+	"tokenmint/secret"
+)
+
+// OAuth2 grant types and token types this server knows.
+const (
+	GrantPassword          = "password"
+	GrantClientCredentials = "client_credentials"
+	GrantRefreshToken      = "refresh_token"
+	GrantTokenExchange     = "urn:ietf:params:oauth:grant-type:token-exchange"
+	TokenTypeAccessToken   = "urn:ietf:params:oauth:token-type:access_token"
+	TokenTypeJWT           = "urn:ietf:params:oauth:token-type:jwt"
+	TokenTypeRefreshToken  = "urn:ietf:params:oauth:token-type:refresh_token"
+)
+
+// OAuthError is an error answer of RFC 6749 §5.2. Description is safe to
+// show; it never holds a secret.
+type OAuthError struct {
+	Code        string // invalid_request, invalid_client, invalid_grant, ...
+	Description string
+}
+
+func (e *OAuthError) Error() string { return e.Code + ": " + e.Description }
+
+func oauthErr(code, format string, args ...any) error {
+	return &OAuthError{Code: code, Description: fmt.Sprintf(format, args...)}
+}
+
+// TokenRequest is a call of the token endpoint.
+type TokenRequest struct {
+	Form url.Values
+	// Basic holds HTTP Basic credentials when the request carried them.
+	Basic *BasicAuth
+}
+
+// BasicAuth is the user and password of an HTTP Basic header.
+type BasicAuth struct{ User, Password string }
+
+// TokenResponse is the successful answer of RFC 6749 §5.1, plus expires
+// (epoch milliseconds) and, for token exchange, issued_token_type.
+type TokenResponse struct {
+	AccessToken     string `json:"access_token"`
+	IssuedTokenType string `json:"issued_token_type,omitempty"`
+	TokenType       string `json:"token_type"`
+	ExpiresIn       int64  `json:"expires_in"`
+	Scope           string `json:"scope"`
+	RefreshToken    string `json:"refresh_token,omitempty"`
+	Expires         int64  `json:"expires"`
+}
+
+// grantHandler is one grant type: the token endpoint finds the handler of
+// the request's grant_type and lets it answer. Adding a grant is adding a
+// file with one of these.
+type grantHandler interface {
+	grantType() string
+	handle(ctx context.Context, req *TokenRequest) (*TokenResponse, error)
+}
+
+func (s *Service) grants() []grantHandler {
+	return []grantHandler{passwordGrant{s}, clientCredentialsGrant{s}, refreshGrant{s}, exchangeGrant{s}}
+}
+
+// Token answers the token endpoint. Errors are *OAuthError, a
+// *RateLimitError, or an internal error.
+func (s *Service) Token(ctx context.Context, req *TokenRequest) (*TokenResponse, error) {
+	gt := req.Form.Get("grant_type")
+	if gt == "" {
+		return nil, oauthErr("invalid_request", "grant_type is required")
+	}
+	for _, g := range s.grants() {
+		if g.grantType() == gt {
+			res, err := g.handle(ctx, req)
+			return res, oauthDomainErr(err)
+		}
+	}
+	return nil, oauthErr("unsupported_grant_type", "grant_type %q is not supported", gt)
+}
+
+// oauthDomainErr maps the domain errors grants may meet on their way to
+// OAuth errors; internal and rate-limit errors pass through.
+func oauthDomainErr(err error) error {
+	var oe *OAuthError
+	var rl *RateLimitError
+	if err == nil || errors.As(err, &oe) || errors.As(err, &rl) {
+		return err
+	}
+	switch tokenmint.ErrorCode(err) {
+	case tokenmint.EUNAUTHORIZED, tokenmint.EFORBIDDEN, tokenmint.ENOTFOUND:
+		return oauthErr("invalid_grant", "%s", tokenmint.ErrorMessage(err))
+	case tokenmint.EINVALID:
+		return oauthErr("invalid_request", "%s", tokenmint.ErrorMessage(err))
+	}
+	return err
+}
+
+// client is an authenticated OAuth client, or a public one known only by
+// its client_id (app nil).
+type client struct {
+	id   string
+	app  *tokenmint.Application
+	cred *tokenmint.ClientCredential
+}
+
+// authenticateClient finds the client of a request: HTTP Basic
+// client_id:client_secret (or the opaque credential, which is the same
+// thing base64-encoded), or client_id and client_secret form fields. A
+// client_id without any secret is a public client. Failures are throttled
+// per client_id and per IP like password logins.
+func (s *Service) authenticateClient(ctx context.Context, req *TokenRequest) (*client, error) {
+	id, sec, hasSecret := req.Form.Get("client_id"), req.Form.Get("client_secret"), req.Form.Has("client_secret")
+	if req.Basic != nil {
+		if req.Form.Has("client_secret") {
+			return nil, oauthErr("invalid_request", "use one client authentication method, not several")
+		}
+		bid, err1 := url.QueryUnescape(req.Basic.User)
+		bsec, err2 := url.QueryUnescape(req.Basic.Password)
+		if err1 != nil || err2 != nil {
+			return nil, oauthErr("invalid_client", "malformed client credentials")
+		}
+		if id != "" && id != bid {
+			return nil, oauthErr("invalid_request", "client_id differs from the authenticated client")
+		}
+		id, sec, hasSecret = bid, bsec, bsec != ""
+	}
+	if !hasSecret {
+		return &client{id: id}, nil
+	}
+	if id == "" {
+		return nil, oauthErr("invalid_client", "client_id is required with client_secret")
+	}
+	keys := []string{"c\x00" + id, "ip\x00" + ClientIPFromContext(ctx)}
+	for _, k := range keys {
+		if blocked, wait := s.loginLim.Blocked(k); blocked {
+			return nil, &RateLimitError{RetryAfter: wait}
+		}
+	}
+	fail := func(tenantID, objID, why string) error {
+		for _, k := range keys {
+			s.loginLim.Fail(k)
+		}
+		s.audit(ctx, tenantID, "oauth.client.authenticate", "client_credential", objID, OutcomeFailure, why)
+		return oauthErr("invalid_client", "client authentication failed")
+	}
+	c, err := s.store.ClientCredentialByClientID(ctx, id)
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return nil, fail("", "", "unknown client")
+	} else if err != nil {
+		return nil, err
+	}
+	if subtle.ConstantTimeCompare(c.SecretHash, s.hasher.Hash(sec)) != 1 {
+		return nil, fail(c.TenantID, c.ID, "wrong secret")
+	}
+	if c.RevokedAt != nil {
+		return nil, fail(c.TenantID, c.ID, "credential revoked")
+	}
+	app, err := s.store.ApplicationByID(ctx, c.TenantID, c.ApplicationID)
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return nil, fail(c.TenantID, c.ID, "application deleted")
+	} else if err != nil {
+		return nil, err
+	}
+	if !app.Enabled {
+		return nil, fail(c.TenantID, c.ID, "application disabled")
+	}
+	return &client{id: id, app: app, cred: c}, nil
+}
+
+// requestedScope parses the scope parameter and checks it against what
+// the subject holds; an empty scope asks for everything it holds.
+func requestedScope(form url.Values, holds tokenmint.PermissionSet) ([]tokenmint.Permission, error) {
+	if !form.Has("scope") || strings.TrimSpace(form.Get("scope")) == "" {
+		if len(holds) == 0 {
+			return nil, oauthErr("invalid_scope", "the subject holds no permission")
+		}
+		return holds.Sorted(), nil
+	}
+	ps, err := tokenmint.ParseScope(form.Get("scope"))
+	if err != nil {
+		return nil, oauthErr("invalid_scope", "%s", tokenmint.ErrorMessage(err))
+	}
+	for _, p := range ps {
+		if !holds.Has(p) {
+			return nil, oauthErr("invalid_scope", "scope %s exceeds what the subject may do", p)
+		}
+	}
+	return ps, nil
+}
+
+// issued is what issueAccess needs to know about a grant's outcome.
+type issued struct {
+	tenantID  string
+	subject   string
+	ownerKind string
+	clientID  string
+	scope     []tokenmint.Permission
+	projectID string
+	// notAfter caps the lifetime (token exchange: the subject token's).
+	notAfter *time.Time
+}
+
+// issueAccess signs a JWT access token with the tenant policy's lifetime.
+func (s *Service) issueAccess(ctx context.Context, in issued) (*TokenResponse, *tokenmint.AccessClaims, error) {
+	pol, err := s.store.PolicyByTenant(ctx, in.tenantID)
+	if err != nil {
+		return nil, nil, err
+	}
+	tenant, err := s.TenantName(ctx, in.tenantID)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := s.Now()
+	exp := now.Add(time.Duration(pol.AccessTokenTTL) * time.Second).Truncate(time.Second)
+	if in.notAfter != nil && in.notAfter.Before(exp) {
+		exp = in.notAfter.Truncate(time.Second)
+	}
+	if !exp.After(now) {
+		return nil, nil, oauthErr("invalid_grant", "the subject expires too soon")
+	}
+	c := &tokenmint.AccessClaims{
+		Issuer: s.cfg.Issuer, Subject: in.subject, Audience: []string{s.cfg.Issuer},
+		IssuedAt: now, ExpiresAt: exp, JTI: secret.NewID(), ClientID: in.clientID, Scope: in.scope,
+		Tenant: tenant, TenantID: in.tenantID, OwnerKind: in.ownerKind, ProjectID: in.projectID,
+	}
+	jwt, err := s.cfg.Keys.Sign(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &TokenResponse{
+		AccessToken: jwt, TokenType: "Bearer", ExpiresIn: int64(exp.Sub(now) / time.Second),
+		Scope: tokenmint.FormatScope(in.scope), Expires: exp.UnixMilli(),
+	}, c, nil
+}
+
+// issueRefresh creates the first refresh token of a new family.
+func (s *Service) newRefresh(ctx context.Context, family string, c *tokenmint.AccessClaims) (*tokenmint.RefreshToken, string, error) {
+	pol, err := s.store.PolicyByTenant(ctx, c.TenantID)
+	if err != nil {
+		return nil, "", err
+	}
+	now := s.Now()
+	if family == "" {
+		family = secret.NewID()
+	}
+	plain := secret.NewToken(tokenmint.KindRefresh)
+	return &tokenmint.RefreshToken{
+		ID: secret.NewID(), TenantID: c.TenantID, FamilyID: family, UserID: c.Subject, ClientID: c.ClientID,
+		Scope: c.Scope, CreatedAt: now, ExpiresAt: now.Add(time.Duration(pol.RefreshTokenTTL) * time.Second),
+		AccessJTI: c.JTI, AccessExpiresAt: c.ExpiresAt,
+	}, plain, nil
+}
+
+// Keys returns the key ring that signs JWT access tokens.
+func (s *Service) Keys() *oauth.KeyRing { return s.cfg.Keys }
+
+// Issuer returns the OAuth2 issuer identifier.
+func (s *Service) Issuer() string { return s.cfg.Issuer }

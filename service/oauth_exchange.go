@@ -1,0 +1,71 @@
+package service
+
+import (
+	"context"
+
+	"tokenmint"
+	"tokenmint/oauth"
+)
+
+// exchangeGrant is token exchange (RFC 8693): a long-lived tokenmint token
+// is exchanged for a short-lived JWT access token carrying the same or
+// narrower permissions, which resource servers can verify offline.
+type exchangeGrant struct{ s *Service }
+
+func (exchangeGrant) grantType() string { return GrantTokenExchange }
+
+func (g exchangeGrant) handle(ctx context.Context, req *TokenRequest) (*TokenResponse, error) {
+	s := g.s
+	subject := req.Form.Get("subject_token")
+	if subject == "" {
+		return nil, oauthErr("invalid_request", "subject_token is required")
+	}
+	if tt := req.Form.Get("subject_token_type"); tt != TokenTypeAccessToken {
+		return nil, oauthErr("invalid_request", "subject_token_type must be %s", TokenTypeAccessToken)
+	}
+	switch req.Form.Get("requested_token_type") {
+	case "", TokenTypeAccessToken, TokenTypeJWT:
+	default:
+		return nil, oauthErr("invalid_request", "requested_token_type must be %s", TokenTypeAccessToken)
+	}
+	if req.Form.Has("actor_token") {
+		return nil, oauthErr("invalid_request", "actor_token is not supported")
+	}
+	cl, err := s.authenticateClient(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if oauth.LooksLikeJWT(subject) {
+		return nil, oauthErr("invalid_grant", "subject_token must be a tokenmint token, not a JWT")
+	}
+	res, err := s.Verify(ctx, VerifyRequest{Token: subject, IP: ClientIPFromContext(ctx)})
+	if err != nil {
+		if code := tokenmint.ErrorCode(err); code == tokenmint.EUNAUTHORIZED || code == tokenmint.EFORBIDDEN {
+			return nil, oauthErr("invalid_grant", "subject_token is not valid: %s", tokenmint.ErrorMessage(err))
+		}
+		return nil, err
+	}
+	tok := res.Token
+	if cl.app != nil && cl.app.TenantID != tok.TenantID {
+		return nil, oauthErr("invalid_grant", "subject_token is not valid")
+	}
+	scope, err := requestedScope(req.Form, res.Permissions)
+	if err != nil {
+		return nil, err
+	}
+	clientID := cl.id
+	if clientID == "" {
+		clientID = tok.ID // the token acts as its own client
+	}
+	out, claims, err := s.issueAccess(ctx, issued{
+		tenantID: tok.TenantID, subject: tok.OwnerID, ownerKind: tok.OwnerKind, clientID: clientID,
+		scope: scope, projectID: tok.ProjectID, notAfter: res.ExpiresAt(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.IssuedTokenType = TokenTypeAccessToken
+	tctx := tokenmint.NewContextWithPrincipal(ctx, &tokenmint.Principal{TenantID: tok.TenantID, Token: tok})
+	s.audit(tctx, tok.TenantID, "oauth.token.exchange", "access_token", claims.JTI, OutcomeSuccess, "token "+tok.ID)
+	return out, nil
+}

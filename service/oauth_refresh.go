@@ -1,0 +1,122 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"tokenmint"
+)
+
+// refreshGrant exchanges a refresh token for a new access token and a new
+// refresh token (rotation). Presenting a spent refresh token again means it
+// was stolen or replayed: the whole family is revoked, with the access
+// tokens issued alongside, and the event is audited.
+type refreshGrant struct{ s *Service }
+
+func (refreshGrant) grantType() string { return GrantRefreshToken }
+
+var errBadRefresh = &OAuthError{Code: "invalid_grant", Description: "refresh token is invalid, expired or revoked"}
+
+func (g refreshGrant) handle(ctx context.Context, req *TokenRequest) (*TokenResponse, error) {
+	s := g.s
+	raw := req.Form.Get("refresh_token")
+	if raw == "" {
+		return nil, oauthErr("invalid_request", "refresh_token is required")
+	}
+	cl, err := s.authenticateClient(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	plain, kind, err := tokenmint.ParseToken(raw)
+	if err != nil || kind != tokenmint.KindRefresh {
+		return nil, errBadRefresh
+	}
+	old, err := s.store.RefreshTokenByHash(ctx, s.hasher.Hash(plain))
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return nil, errBadRefresh
+	} else if err != nil {
+		return nil, err
+	}
+	if (cl.id != "" && cl.id != old.ClientID) || (cl.app != nil && cl.app.TenantID != old.TenantID) {
+		return nil, errBadRefresh
+	}
+	now := s.Now()
+	if old.UsedAt != nil && old.RevokedAt == nil {
+		return nil, s.refreshReused(ctx, old)
+	}
+	if !old.Active(now) {
+		return nil, errBadRefresh
+	}
+	u, err := s.store.UserByID(ctx, old.TenantID, old.UserID)
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return nil, errBadRefresh
+	} else if err != nil {
+		return nil, err
+	}
+	if !u.Enabled {
+		return nil, oauthErr("invalid_grant", "the user is disabled")
+	}
+	grants, err := s.userGrants(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	// The new tokens carry at most the original scope, and only what the
+	// user still holds now.
+	holds := tokenmint.NewPermissionSet(old.Scope...).Intersect(s.tenantPermissions(grants))
+	scope, err := requestedScope(req.Form, holds)
+	if err != nil {
+		return nil, err
+	}
+	res, claims, err := s.issueAccess(ctx, issued{
+		tenantID: old.TenantID, subject: old.UserID, ownerKind: tokenmint.OwnerUser, clientID: old.ClientID, scope: scope,
+	})
+	if err != nil {
+		return nil, err
+	}
+	next, nextPlain, err := s.newRefresh(ctx, old.FamilyID, claims)
+	if err != nil {
+		return nil, err
+	}
+	next.Scope = old.Scope // a narrower request now does not shrink later refreshes
+	next.ExpiresAt = old.ExpiresAt
+	if err := s.store.RotateRefreshToken(ctx, old.ID, now, next, s.hasher.Hash(nextPlain)); err != nil {
+		if tokenmint.ErrorCode(err) == tokenmint.ECONFLICT {
+			// Spent by a concurrent request: the same token presented twice.
+			return nil, s.refreshReused(ctx, old)
+		}
+		return nil, err
+	}
+	res.RefreshToken = nextPlain
+	return res, nil
+}
+
+// refreshReused revokes the family of a replayed refresh token and the
+// access tokens issued with it, and audits the event.
+func (s *Service) refreshReused(ctx context.Context, r *tokenmint.RefreshToken) error {
+	if err := s.revokeFamily(ctx, r.FamilyID); err != nil {
+		return err
+	}
+	s.audit(ctx, r.TenantID, "oauth.refresh.reuse", "refresh_family", r.FamilyID, OutcomeDenied,
+		"a spent refresh token was presented again; the family is revoked")
+	return errBadRefresh
+}
+
+// revokeFamily revokes every refresh token of a family and the access
+// tokens issued with them that have not expired yet.
+func (s *Service) revokeFamily(ctx context.Context, familyID string) error {
+	now := s.Now()
+	fam, err := s.store.RevokeRefreshFamily(ctx, familyID, now)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, r := range fam {
+		if r.AccessJTI == "" || !now.Before(r.AccessExpiresAt) {
+			continue
+		}
+		errs = append(errs, s.store.RevokeAccessToken(ctx, &tokenmint.RevokedAccessToken{
+			JTI: r.AccessJTI, TenantID: r.TenantID, ExpiresAt: r.AccessExpiresAt, RevokedAt: now,
+		}))
+	}
+	return errors.Join(errs...)
+}

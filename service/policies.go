@@ -1,0 +1,68 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"tokenmint"
+)
+
+// PolicyInput changes the caller's tenant policy; nil fields keep their
+// current value.
+type PolicyInput struct {
+	MaxLifetimeDays          *int
+	InactivityDeactivateDays *int
+	InactivityDeleteDays     *int
+	ExpiryNoticeDays         *int
+	AccessTokenTTL           *int
+	RefreshTokenTTL          *int
+}
+
+// GetPolicy returns the policy of the caller's tenant (the defaults when
+// none was set). Administrators only.
+func (s *Service) GetPolicy(ctx context.Context) (tokenmint.Policy, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return tokenmint.Policy{}, err
+	}
+	return s.store.PolicyByTenant(ctx, p.TenantID)
+}
+
+// PutPolicy changes the policy of the caller's tenant. It applies from now
+// on: a lower max_lifetime_days limits tokens created, extended or rotated
+// later and never shortens an existing token; inactivity and notice
+// settings apply from the next job run.
+func (s *Service) PutPolicy(ctx context.Context, in PolicyInput) (tokenmint.Policy, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return tokenmint.Policy{}, err
+	}
+	pol, err := s.store.PolicyByTenant(ctx, p.TenantID)
+	if err != nil {
+		return tokenmint.Policy{}, err
+	}
+	var changes []string
+	set := func(name string, dst *int, v *int) {
+		if v != nil && *v != *dst {
+			changes = append(changes, fmt.Sprintf("%s %d->%d", name, *dst, *v))
+			*dst = *v
+		}
+	}
+	set("max_lifetime_days", &pol.MaxLifetimeDays, in.MaxLifetimeDays)
+	set("inactivity_deactivate_days", &pol.InactivityDeactivateDays, in.InactivityDeactivateDays)
+	set("inactivity_delete_days", &pol.InactivityDeleteDays, in.InactivityDeleteDays)
+	set("expiry_notice_days", &pol.ExpiryNoticeDays, in.ExpiryNoticeDays)
+	set("access_token_ttl", &pol.AccessTokenTTL, in.AccessTokenTTL)
+	set("refresh_token_ttl", &pol.RefreshTokenTTL, in.RefreshTokenTTL)
+	if err := pol.Validate(); err != nil {
+		return tokenmint.Policy{}, err
+	}
+	pol.TenantID = p.TenantID
+	pol.UpdatedAt = s.Now()
+	if err := s.store.PutPolicy(ctx, pol); err != nil {
+		return tokenmint.Policy{}, err
+	}
+	s.audit(ctx, p.TenantID, "policy.update", "policy", p.TenantID, OutcomeSuccess, strings.Join(changes, ", "))
+	return pol, nil
+}
