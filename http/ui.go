@@ -80,6 +80,8 @@ func (s *Server) uiRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /ui/tokens/{id}/rotate", s.uiAuthed(s.uiRotateToken))
 	m.HandleFunc("GET /ui/tokens/{id}/revoke", s.uiAuthed(s.uiRevokeTokenPage))
 	m.HandleFunc("POST /ui/tokens/{id}/revoke", s.uiAuthed(s.uiRevokeToken))
+	m.HandleFunc("POST /ui/tokens/{id}/block", s.uiAuthed(s.uiBlockIP))
+	m.HandleFunc("POST /ui/tokens/{id}/unblock", s.uiAuthed(s.uiUnblockIP))
 
 	m.HandleFunc("GET /ui/admin/{$}", s.uiAdmin(func(w http.ResponseWriter, r *http.Request, _ *uiSession) {
 		http.Redirect(w, r, "/ui/admin/tokens", http.StatusSeeOther)
@@ -98,6 +100,24 @@ func (s *Server) uiRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /ui/admin/projects/{id}/members/{user}/remove", s.uiAdmin(s.uiRemoveMember))
 	m.HandleFunc("GET /ui/admin/projects/{id}/delete", s.uiAdmin(s.uiDeleteProjectPage))
 	m.HandleFunc("POST /ui/admin/projects/{id}/delete", s.uiAdmin(s.uiDeleteProject))
+	m.HandleFunc("GET /ui/admin/applications", s.uiAdmin(s.uiApps))
+	m.HandleFunc("POST /ui/admin/applications", s.uiAdmin(s.uiCreateApp))
+	m.HandleFunc("GET /ui/admin/applications/{id}", s.uiAdmin(s.uiAppPage))
+	m.HandleFunc("POST /ui/admin/applications/{id}", s.uiAdmin(s.uiUpdateApp))
+	m.HandleFunc("POST /ui/admin/applications/{id}/credentials", s.uiAdmin(s.uiCreateCredential))
+	m.HandleFunc("GET /ui/admin/applications/{id}/credentials/{cred}/revoke", s.uiAdmin(s.uiRevokeCredentialPage))
+	m.HandleFunc("POST /ui/admin/applications/{id}/credentials/{cred}/revoke", s.uiAdmin(s.uiRevokeCredential))
+	m.HandleFunc("GET /ui/admin/applications/{id}/delete", s.uiAdmin(s.uiDeleteAppPage))
+	m.HandleFunc("POST /ui/admin/applications/{id}/delete", s.uiAdmin(s.uiDeleteApp))
+	m.HandleFunc("GET /ui/admin/policy", s.uiAdmin(s.uiPolicy))
+	m.HandleFunc("POST /ui/admin/policy", s.uiAdmin(s.uiSavePolicy))
+	m.HandleFunc("GET /ui/admin/webhooks", s.uiAdmin(s.uiWebhooks))
+	m.HandleFunc("POST /ui/admin/webhooks", s.uiAdmin(s.uiCreateWebhook))
+	m.HandleFunc("GET /ui/admin/webhooks/{id}", s.uiAdmin(s.uiWebhookPage))
+	m.HandleFunc("POST /ui/admin/webhooks/{id}/enabled", s.uiAdmin(s.uiSetWebhookEnabled))
+	m.HandleFunc("GET /ui/admin/webhooks/{id}/delete", s.uiAdmin(s.uiDeleteWebhookPage))
+	m.HandleFunc("POST /ui/admin/webhooks/{id}/delete", s.uiAdmin(s.uiDeleteWebhook))
+	m.HandleFunc("GET /ui/admin/audit", s.uiAdmin(s.uiAudit))
 
 	m.HandleFunc("/ui/", s.uiAuthed(func(w http.ResponseWriter, r *http.Request, us *uiSession) {
 		s.uiError(w, r, us, tokenmint.Errorf(tokenmint.ENOTFOUND, "there is no such page"))
@@ -225,6 +245,10 @@ func (p *page) AdminSections() []adminSection {
 		{"tokens", "/ui/admin/tokens", "All tokens"},
 		{"users", "/ui/admin/users", "Users"},
 		{"projects", "/ui/admin/projects", "Projects"},
+		{"applications", "/ui/admin/applications", "Applications"},
+		{"policy", "/ui/admin/policy", "Policy"},
+		{"webhooks", "/ui/admin/webhooks", "Webhooks"},
+		{"audit", "/ui/admin/audit", "Audit log"},
 	}
 }
 
@@ -371,17 +395,20 @@ func redirectWith(w http.ResponseWriter, r *http.Request, path, flash string) {
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 
+// fmtTime shows a time the way every page does: UTC, to the minute.
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
 // fieldErr is one form field's error message.
 type fieldErr struct{ Name, Err string }
 
 // uiFuncs are the helpers templates may call.
 var uiFuncs = template.FuncMap{
-	"when": func(t time.Time) string {
-		if t.IsZero() {
-			return "—"
-		}
-		return t.UTC().Format("2006-01-02 15:04 UTC")
-	},
+	"when": fmtTime,
 	"whenp": func(t *time.Time, none string) string {
 		if t == nil {
 			return none
@@ -401,4 +428,11 @@ var uiFuncs = template.FuncMap{
 		return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(name) + `-error"`)
 	},
 	"join": strings.Join,
+	// short abbreviates long IDs in tables; the full value goes in a title.
+	"short": func(s string) string {
+		if r := []rune(s); len(r) > 24 {
+			return string(r[:20]) + "…"
+		}
+		return s
+	},
 }

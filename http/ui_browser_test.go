@@ -1,7 +1,10 @@
 package http_test
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -178,6 +181,48 @@ func TestUIBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("usage and IP blocking", func(t *testing.T) {
+		alice.t = t
+		// The verifications above came from this test, at 127.0.0.1; usage
+		// is buffered, so write it out before looking.
+		if err := e.svc.Usage().Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		alice.open("/ui/tokens/" + tokenID)
+		row := `#usage-table tr[data-ip="127.0.0.1"]`
+		txt := alice.text(row)
+		if !strings.Contains(txt, "2026-01-05 09:00 UTC") || !strings.Contains(txt, "allowed") {
+			t.Errorf("usage row: %q", txt)
+		}
+		if n := eval[int](alice, `+document.querySelector('`+row+` td[data-label="Requests"]').textContent`); n < 4 {
+			t.Errorf("usage count %d, want at least the 4 successful verifications", n)
+		}
+		alice.screenshot("token-usage")
+		alice.load("block 127.0.0.1", chromedp.Click(chromedp.CSS(row+" button"), chromedp.NodeVisible))
+		if f := alice.text("#flash"); !strings.Contains(f, "Blocked 127.0.0.1") {
+			t.Errorf("flash %q", f)
+		}
+		if r := e.verify("Bearer "+plain, ""); r.status != 403 {
+			t.Errorf("verify from a blocked IP: %d, want 403", r.status)
+		}
+		if txt := alice.text("#blocked-list"); !strings.Contains(txt, "127.0.0.1") {
+			t.Errorf("blocked list %q", txt)
+		}
+		// A malformed IP is refused next to the field.
+		alice.do("bad ip", chromedp.SendKeys(chromedp.ID("block-ip"), "300.1.2.3"))
+		if st := alice.click("block-ip-submit"); st != 400 {
+			t.Errorf("blocking a malformed IP: %d, want 400", st)
+		}
+		if msg := alice.text("#ip-error"); !strings.Contains(msg, "not an IPv4 or IPv6") {
+			t.Errorf("ip field error %q", msg)
+		}
+		alice.open("/ui/tokens/" + tokenID)
+		alice.load("unblock", chromedp.Click(chromedp.CSS(row+" button"), chromedp.NodeVisible))
+		if r := e.verify("Bearer "+plain, ""); r.status != 200 {
+			t.Errorf("verify after unblocking: %d, want 200", r.status)
+		}
+	})
+
 	t.Run("rotate", func(t *testing.T) {
 		alice.t = t
 		alice.open("/ui/tokens/" + tokenID)
@@ -271,6 +316,9 @@ func TestUIBrowser(t *testing.T) {
 		}
 		if d := admin.text("#token-description"); !strings.Contains(d, "only the owner") {
 			t.Errorf("description cell for the admin: %q", d)
+		}
+		if eval[bool](admin, `document.getElementById("usage-table") !== null`) {
+			t.Error("the admin sees the usage of alice's token")
 		}
 		if eval[bool](admin, `document.getElementById("rotate-token") !== null`) {
 			t.Error("the admin is offered to rotate alice's token (the secret would be shown to them)")
@@ -369,6 +417,109 @@ func TestUIBrowser(t *testing.T) {
 		admin.assertOnlyLocalRequests()
 	})
 
+	t.Run("admin applications, policy, webhooks and audit", func(t *testing.T) {
+		admin := newTab(t, bctx, e.srv.URL)
+		admin.login("admin", adminPassword)
+
+		// Applications: create one, issue a credential (shown once) and
+		// prove it gets an OAuth2 access token; revoke it, and it cannot.
+		admin.open("/ui/admin/applications")
+		admin.do("bad name", chromedp.SendKeys(chromedp.ID("app-name"), "ci runner!"))
+		if st := admin.click("create-app"); st != 400 {
+			t.Errorf("application with a bad name: %d, want 400", st)
+		}
+		if msg := admin.text("#name-error"); !strings.Contains(msg, "letters, digits") {
+			t.Errorf("name field error %q", msg)
+		}
+		admin.do("fix name", chromedp.SetValue(chromedp.ID("app-name"), "ci-runner"),
+			chromedp.SendKeys(chromedp.ID("app-description"), "runs the nightly scans"),
+			chromedp.Click(chromedp.ID("at-scan")))
+		admin.click("create-app")
+		if h := admin.text("h1"); h != "Application ci-runner" {
+			t.Fatalf("after creating the application: %q", h)
+		}
+		if st := admin.click("new-credential"); st != 201 {
+			t.Fatalf("new credential: %d", st)
+		}
+		clientID, clientSecret, single := admin.value("#client-id"), admin.value("#client-secret"), admin.value("#client-credential")
+		mustf(t, strings.HasPrefix(clientSecret, "tmc_") && clientID != "" && single != "", "credential page: %q %q %q", clientID, clientSecret, single)
+		admin.screenshot("admin-credential")
+		if st, body := oauthClientCredentials(t, e, single); st != 200 || !strings.Contains(body, "access_token") {
+			t.Fatalf("client_credentials with the credential from the page: %d %s", st, body)
+		}
+		admin.click("close-secret")
+		if txt := admin.text(`#credential-table tr[data-client-id="` + clientID + `"]`); !strings.Contains(txt, "active") {
+			t.Errorf("credential row %q", txt)
+		}
+		admin.screenshot("admin-application")
+		admin.load("revoke credential", chromedp.Click(chromedp.CSS(`#credential-table tr[data-client-id="`+clientID+`"] a`), chromedp.NodeVisible))
+		admin.click("confirm")
+		if st, _ := oauthClientCredentials(t, e, single); st != 401 && st != 400 {
+			t.Errorf("client_credentials with a revoked credential: %d, want 400 or 401", st)
+		}
+
+		// Policy: a refused combination is shown next to its field; a
+		// 30-day cap then limits the Create Token page at once.
+		admin.open("/ui/admin/policy")
+		admin.do("bad policy", chromedp.SetValue(chromedp.ID("inactivity_deactivate_days"), "100"))
+		if st := admin.click("save-policy"); st != 400 {
+			t.Errorf("deactivate after more days than delete: %d, want 400", st)
+		}
+		if msg := admin.text("#inactivity_deactivate_days-error"); !strings.Contains(msg, "must not exceed") {
+			t.Errorf("policy field error %q", msg)
+		}
+		admin.do("cap lifetime", chromedp.SetValue(chromedp.ID("inactivity_deactivate_days"), "30"),
+			chromedp.SetValue(chromedp.ID("max_lifetime_days"), "30"))
+		admin.click("save-policy")
+		if f := admin.text("#flash"); !strings.Contains(f, "Policy saved") {
+			t.Errorf("policy flash %q", f)
+		}
+		admin.screenshot("admin-policy")
+		alice.t = t
+		alice.open("/ui/tokens/new")
+		alice.do("choose UserToken", chromedp.Click(chromedp.ID("type-UserToken"), chromedp.NodeVisible))
+		if eval[bool](alice, `!document.getElementById("no-expiry-row").hidden`) {
+			t.Error(`"no expiration" is offered although the tenant caps lifetimes`)
+		}
+		if v := alice.value("#expires_on"); v != "2026-02-04" {
+			t.Errorf("UserToken default expiry under a 30-day cap: %q, want 2026-02-04", v)
+		}
+
+		// Webhooks: the signing secret is shown once; disable it.
+		admin.open("/ui/admin/webhooks")
+		admin.do("webhook", chromedp.SendKeys(chromedp.ID("url"), "http://127.0.0.1:9/tokenmint"),
+			chromedp.Click(chromedp.CSS(`[id="event-token.leaked"]`)))
+		if st := admin.click("create-webhook"); st != 201 {
+			t.Fatalf("create webhook: %d", st)
+		}
+		if sec := admin.value("#webhook-secret"); len(sec) < 16 {
+			t.Errorf("webhook secret %q", sec)
+		}
+		admin.click("close-secret")
+		admin.click("toggle-webhook")
+		if st := admin.text("#webhook-state"); st != "disabled" {
+			t.Errorf("webhook state %q", st)
+		}
+		admin.screenshot("admin-webhook")
+
+		// Audit log, filtered by action and by actor.
+		admin.open("/ui/admin/audit?action=token.revoke")
+		if txt := admin.text("#audit-table tbody"); !strings.Contains(txt, "alice") || !strings.Contains(txt, "token.revoke") || strings.Contains(txt, "token.create") {
+			t.Errorf("audit filtered by token.revoke: %q", txt)
+		}
+		admin.open("/ui/admin/audit")
+		admin.do("filter failures", chromedp.SetValue(chromedp.ID("audit-outcome"), "failure"))
+		admin.click("apply-audit-filters")
+		if txt := admin.text("#audit-table tbody"); !strings.Contains(txt, "login") || strings.Contains(txt, "success") {
+			t.Errorf("audit failures: %q", txt)
+		}
+		if over := eval[bool](admin, `document.documentElement.scrollWidth > window.innerWidth + 1`); over {
+			t.Error("the audit log scrolls sideways")
+		}
+		admin.screenshot("admin-audit")
+		admin.assertOnlyLocalRequests()
+	})
+
 	t.Run("logout", func(t *testing.T) {
 		alice.t = t
 		alice.open("/ui/tokens")
@@ -385,4 +536,20 @@ func TestUIBrowser(t *testing.T) {
 		}
 		alice.assertOnlyLocalRequests()
 	})
+}
+
+// oauthClientCredentials asks the token endpoint for an access token with a
+// single opaque client credential in Authorization: Basic.
+func oauthClientCredentials(t *testing.T, e *env, credential string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", e.srv.URL+"/oauth/token", strings.NewReader("grant_type=client_credentials"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Basic "+credential)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

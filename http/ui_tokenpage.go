@@ -34,6 +34,7 @@ type tokenPageData struct {
 	Extend      extendForm
 	Graces      []graceOption
 	BackURL     string
+	Usage       usageData
 }
 
 // extendForm is the date picker of the Extend form, bounded by the limits
@@ -84,6 +85,9 @@ func (s *Server) tokenPage(r *http.Request, us *uiSession, id string) (*tokenPag
 	if d.Extend.Value == "" && tok.ExpiresAt != nil {
 		d.Extend.Value = tok.ExpiresAt.UTC().Format(uiDate)
 	}
+	if err := s.loadUsage(r, d); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -118,6 +122,9 @@ func (s *Server) tokenFormError(w http.ResponseWriter, r *http.Request, us *uiSe
 	status := s.formError(r, pg, err, rules...)
 	if v := r.PostForm.Get("expires_on"); v != "" {
 		d.Extend.Value = v
+	}
+	if pg.Fields["ip"] != "" {
+		d.Usage.BlockIP = r.PostForm.Get("ip")
 	}
 	pg.Data = d
 	s.render(w, r, status, "token", pg)
