@@ -2,10 +2,15 @@ package http_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -487,22 +492,63 @@ func TestUIBrowser(t *testing.T) {
 			t.Errorf("UserToken default expiry under a 30-day cap: %q, want 2026-02-04", v)
 		}
 
-		// Webhooks: the signing secret is shown once; disable it.
+		// Webhooks: the signing secret is shown once; a token event is
+		// delivered to the URL, signed with that secret, and the webhook's
+		// page lists the delivery; then disable it.
+		type delivery struct {
+			event, signature string
+			body             []byte
+		}
+		var (
+			mu       sync.Mutex
+			received []delivery
+		)
+		receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			mu.Lock()
+			received = append(received, delivery{r.Header.Get("X-Tokenmint-Event"), r.Header.Get("X-Tokenmint-Signature"), b})
+			mu.Unlock()
+		}))
+		defer receiver.Close()
 		admin.open("/ui/admin/webhooks")
-		admin.do("webhook", chromedp.SendKeys(chromedp.ID("url"), "http://127.0.0.1:9/tokenmint"),
-			chromedp.Click(chromedp.CSS(`[id="event-token.leaked"]`)))
+		admin.do("webhook", chromedp.SendKeys(chromedp.ID("url"), receiver.URL+"/tokenmint"))
 		if st := admin.click("create-webhook"); st != 201 {
 			t.Fatalf("create webhook: %d", st)
 		}
-		if sec := admin.value("#webhook-secret"); len(sec) < 16 {
-			t.Errorf("webhook secret %q", sec)
-		}
+		hookSecret := admin.value("#webhook-secret")
+		mustf(t, len(hookSecret) >= 16, "webhook secret %q", hookSecret)
 		admin.click("close-secret")
+		aliceAPI.createToken(map[string]any{"type": "CIToken", "name": "for-the-webhook"})
+		if err := e.svc.DeliverPending(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		got := received
+		mu.Unlock()
+		created := 0
+		for _, d := range got {
+			if !validWebhookSignature(d.signature, hookSecret, d.body) {
+				t.Errorf("a %s delivery's signature does not verify with the secret shown on the page: %q", d.event, d.signature)
+			}
+			if validWebhookSignature(d.signature, hookSecret+"x", d.body) {
+				t.Error("the signature check accepts a wrong secret")
+			}
+			if d.event == "token.created" && strings.Contains(string(d.body), "for-the-webhook") {
+				created++
+			}
+		}
+		if created != 1 {
+			t.Errorf("%d token.created deliveries for the new token, want 1 (of %d deliveries)", created, len(got))
+		}
+		admin.open(strings.TrimPrefix(admin.location(), e.srv.URL))
+		if txt := admin.text("#delivery-table tbody"); !strings.Contains(txt, "token.created") || !strings.Contains(txt, "delivered (HTTP 200)") {
+			t.Errorf("deliveries table: %q", txt)
+		}
+		admin.screenshot("admin-webhook")
 		admin.click("toggle-webhook")
 		if st := admin.text("#webhook-state"); st != "disabled" {
 			t.Errorf("webhook state %q", st)
 		}
-		admin.screenshot("admin-webhook")
 
 		// Audit log, filtered by action and by actor.
 		admin.open("/ui/admin/audit?action=token.revoke")
@@ -554,4 +600,24 @@ func oauthClientCredentials(t *testing.T, e *env, credential string) (int, strin
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// validWebhookSignature checks "t=<unix>,v1=<hex HMAC-SHA256 of "<unix>.<body>">",
+// computed here independently of the server's code.
+func validWebhookSignature(header, secret string, body []byte) bool {
+	var ts, sig string
+	for _, part := range strings.Split(header, ",") {
+		k, v, _ := strings.Cut(part, "=")
+		switch k {
+		case "t":
+			ts = v
+		case "v1":
+			sig = v
+		}
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(ts + "."))
+	mac.Write(body)
+	want := hex.EncodeToString(mac.Sum(nil))
+	return ts != "" && hmac.Equal([]byte(sig), []byte(want))
 }
