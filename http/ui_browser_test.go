@@ -136,6 +136,29 @@ func TestUIBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("create a token without expiry", func(t *testing.T) {
+		alice.t = t
+		alice.open("/ui/tokens/new")
+		// UserToken allows no expiry and defaults to it: the box is ticked
+		// and the date picker is off.
+		alice.do("choose UserToken", chromedp.Click(chromedp.ID("type-UserToken"), chromedp.NodeVisible))
+		if !eval[bool](alice, `document.getElementById("no_expiry").checked && document.getElementById("expires_on").disabled`) {
+			t.Error(`UserToken does not default to "no expiration"`)
+		}
+		alice.do("name", chromedp.SendKeys(chromedp.ID("name"), "forever"))
+		if st := alice.click("save-token"); st != 201 {
+			t.Fatalf("save: %d", st)
+		}
+		r := e.verify("Bearer "+alice.value("#token-plain"), "")
+		if r.status != 200 || r.json(t)["expires_at"] != nil || r.header.Get("X-Token-Expiration") != "" {
+			t.Errorf("a no-expiry token verifies as %d %s (X-Token-Expiration %q)", r.status, r.body, r.header.Get("X-Token-Expiration"))
+		}
+		alice.click("close-secret")
+		if exp := alice.text(`#token-table tr[data-token-name="forever"] td[data-label="Expires"]`); exp != "never" {
+			t.Errorf("the no-expiry token's Expires cell: %q", exp)
+		}
+	})
+
 	t.Run("extend", func(t *testing.T) {
 		alice.t = t
 		alice.open("/ui/tokens/" + tokenID)
