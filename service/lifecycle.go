@@ -22,7 +22,8 @@ type LifecycleConfig struct {
 	// Mailer sends expiry and leak notices to token owners; nil turns
 	// e-mail off (events still reach webhooks).
 	Mailer Mailer
-	// WebhookClient posts webhook deliveries (default: 10 s timeout).
+	// WebhookClient posts webhook deliveries (default: 10 s timeout, no
+	// redirects followed).
 	WebhookClient *http.Client
 	// InstanceID names this instance as the holder of the jobs' lease
 	// (default: random).
@@ -63,7 +64,12 @@ func newLifecycle(cfg Config) *lifecycle {
 		lc.DeliveryInterval = 5 * time.Second
 	}
 	if lc.WebhookClient == nil {
-		lc.WebhookClient = &http.Client{Timeout: webhookTimeout}
+		lc.WebhookClient = &http.Client{
+			Timeout: webhookTimeout,
+			// A receiver answers for itself: a redirect is a failed
+			// attempt, not an invitation to post the event elsewhere.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
 	}
 	return &lifecycle{
 		cfg:        lc,
