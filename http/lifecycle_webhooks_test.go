@@ -185,6 +185,9 @@ func TestWebhookValidation(t *testing.T) {
 	if r := member.do("POST", "/api/v1/webhooks", map[string]any{"url": "https://example.com/x", "events": []string{"token.created"}}); r.status != http.StatusForbidden {
 		t.Errorf("member creates webhook: %d", r.status)
 	}
+	if items := auditItems(t, e.admin, "action=webhook.create&outcome=denied"); len(items) != 1 {
+		t.Errorf("the refused webhook creation is audited as %v, want one denied entry", items)
+	}
 
 	r := e.admin.do("POST", "/api/v1/webhooks", map[string]any{"url": "https://example.com/x", "events": []string{"token.created"}, "secret": "my-own-secret-0123456789"})
 	expect(t, r, http.StatusCreated, "create with own secret")
