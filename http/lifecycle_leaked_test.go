@@ -139,4 +139,7 @@ func TestPolicies(t *testing.T) {
 	if r := member.do("PUT", "/api/v1/policies", map[string]any{"max_lifetime_days": 0}); r.status != http.StatusForbidden {
 		t.Errorf("member changes policy: %d", r.status)
 	}
+	if items := auditItems(t, e.admin, "action=policy.update&outcome=denied"); len(items) != 1 || items[0]["actor_kind"] != "user" {
+		t.Errorf("the refused policy change is audited as %v, want one denied entry", items)
+	}
 }

@@ -185,6 +185,9 @@ func TestWebhookValidation(t *testing.T) {
 	if r := member.do("POST", "/api/v1/webhooks", map[string]any{"url": "https://example.com/x", "events": []string{"token.created"}}); r.status != http.StatusForbidden {
 		t.Errorf("member creates webhook: %d", r.status)
 	}
+	if items := auditItems(t, e.admin, "action=webhook.create&outcome=denied"); len(items) != 1 {
+		t.Errorf("the refused webhook creation is audited as %v, want one denied entry", items)
+	}
 
 	r := e.admin.do("POST", "/api/v1/webhooks", map[string]any{"url": "https://example.com/x", "events": []string{"token.created"}, "secret": "my-own-secret-0123456789"})
 	expect(t, r, http.StatusCreated, "create with own secret")
@@ -196,4 +199,35 @@ func TestWebhookValidation(t *testing.T) {
 	}
 	expect(t, e.admin.do("DELETE", "/api/v1/webhooks/"+id, nil), http.StatusNoContent, "delete")
 	expect(t, e.admin.do("GET", "/api/v1/webhooks/"+id, nil), http.StatusNotFound, "get deleted")
+}
+
+// A redirect is a failed attempt: the event is not posted to wherever the
+// receiver points.
+func TestWebhookRedirectIsNotFollowed(t *testing.T) {
+	e := newLCEnv(t, lcOptions{})
+	var mu sync.Mutex
+	elsewhere := 0
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		elsewhere++
+		mu.Unlock()
+	}))
+	defer other.Close()
+	redirector := httptest.NewServer(http.RedirectHandler(other.URL, http.StatusTemporaryRedirect))
+	defer redirector.Close()
+	r := e.admin.do("POST", "/api/v1/webhooks", map[string]any{"url": redirector.URL, "events": []string{"token.created"}})
+	expect(t, r, http.StatusCreated, "webhook")
+	whID := r.json(t)["id"].(string)
+	e.admin.createToken(map[string]any{"type": "CIToken", "name": "redirected"})
+	e.deliver()
+	ds := e.admin.do("GET", "/api/v1/webhooks/"+whID+"/deliveries", nil).json(t)["items"].([]any)
+	d := ds[0].(map[string]any)
+	if d["status"] != "pending" || d["last_status_code"] != float64(http.StatusTemporaryRedirect) {
+		t.Errorf("delivery after a redirect = %v, want pending with 307", d)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if elsewhere != 0 {
+		t.Errorf("the redirect target got %d requests", elsewhere)
+	}
 }

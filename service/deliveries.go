@@ -144,7 +144,7 @@ func (s *Service) deliveriesFor(ctx context.Context, ev *tokenmint.Event) ([]*to
 }
 
 // mailDelivery is the e-mail to the owner of the event's token, or nil
-// when the owner is no user with an address.
+// when the owner is no enabled user with an address.
 func (s *Service) mailDelivery(ctx context.Context, ev *tokenmint.Event, now time.Time) (*tokenmint.Delivery, error) {
 	var data tokenmint.EventData
 	if err := json.Unmarshal(ev.Data, &data); err != nil {
@@ -159,8 +159,8 @@ func (s *Service) mailDelivery(ctx context.Context, ev *tokenmint.Event, now tim
 	} else if err != nil {
 		return nil, err
 	}
-	if u.Email == "" {
-		return nil, nil
+	if u.Email == "" || !u.Enabled {
+		return nil, nil // no address, or an account whose tokens no longer work
 	}
 	msg, err := json.Marshal(noticeMail(ev.Type, data.Token))
 	if err != nil {

@@ -40,6 +40,12 @@ func (s *Service) RunJobs(ctx context.Context) error {
 	if !held {
 		return nil
 	}
+	// Write this instance's buffered usage first, so a token used in the
+	// last seconds is not taken for idle. (Other instances flush every
+	// --usage-flush, far shorter than any inactivity period.)
+	if err := s.usage.Flush(ctx); err != nil {
+		return fmt.Errorf("flush usage before the jobs: %w", err)
+	}
 	tenants, err := s.store.ListTenants(ctx)
 	if err != nil {
 		return err

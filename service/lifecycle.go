@@ -22,7 +22,8 @@ type LifecycleConfig struct {
 	// Mailer sends expiry and leak notices to token owners; nil turns
 	// e-mail off (events still reach webhooks).
 	Mailer Mailer
-	// WebhookClient posts webhook deliveries (default: 10 s timeout).
+	// WebhookClient posts webhook deliveries (default: 10 s timeout, no
+	// redirects followed).
 	WebhookClient *http.Client
 	// InstanceID names this instance as the holder of the jobs' lease
 	// (default: random).
@@ -63,7 +64,12 @@ func newLifecycle(cfg Config) *lifecycle {
 		lc.DeliveryInterval = 5 * time.Second
 	}
 	if lc.WebhookClient == nil {
-		lc.WebhookClient = &http.Client{Timeout: webhookTimeout}
+		lc.WebhookClient = &http.Client{
+			Timeout: webhookTimeout,
+			// A receiver answers for itself: a redirect is a failed
+			// attempt, not an invitation to post the event elsewhere.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
 	}
 	return &lifecycle{
 		cfg:        lc,
@@ -126,11 +132,29 @@ func (s *Service) stopLifecycle(ctx context.Context) {
 // The change it reports has already been saved; a failure to append is
 // logged, like a failure to audit.
 func (s *Service) emit(ctx context.Context, typ string, tok *tokenmint.Token, reason string) {
+	if !mailEvents[typ] && !s.subscribed(ctx, tok.TenantID, typ) {
+		return // nobody listens: spare the write on every token change
+	}
 	if err := s.store.AppendEvent(ctx, s.newEvent(typ, tok, reason)); err != nil {
 		s.log.Error("append event failed", "event", typ, "token", tok.ID, "err", err)
 		return
 	}
 	s.nudgeDelivery()
+}
+
+// subscribed reports whether a webhook of the tenant wants events of typ.
+// When the store cannot tell, it answers yes, so the event is kept.
+func (s *Service) subscribed(ctx context.Context, tenantID, typ string) bool {
+	hooks, err := s.store.ListWebhooks(ctx, tenantID)
+	if err != nil {
+		return true
+	}
+	for _, w := range hooks {
+		if w.Subscribes(typ) {
+			return true
+		}
+	}
+	return false
 }
 
 // newEvent describes what happened to tok now.

@@ -34,7 +34,7 @@ func (s *Service) GetPolicy(ctx context.Context) (tokenmint.Policy, error) {
 // later and never shortens an existing token; inactivity and notice
 // settings apply from the next job run.
 func (s *Service) PutPolicy(ctx context.Context, in PolicyInput) (tokenmint.Policy, error) {
-	p, err := requireAdmin(ctx)
+	p, err := s.requireAdminFor(ctx, "policy.update", "policy", "")
 	if err != nil {
 		return tokenmint.Policy{}, err
 	}
@@ -65,4 +65,14 @@ func (s *Service) PutPolicy(ctx context.Context, in PolicyInput) (tokenmint.Poli
 	}
 	s.audit(ctx, p.TenantID, "policy.update", "policy", p.TenantID, OutcomeSuccess, strings.Join(changes, ", "))
 	return pol, nil
+}
+
+// requireAdminFor is requireAdmin for a change: a signed-in caller who is
+// refused leaves a denied entry in the audit log.
+func (s *Service) requireAdminFor(ctx context.Context, action, objectKind, objectID string) (*tokenmint.Principal, error) {
+	p, err := requireAdmin(ctx)
+	if tokenmint.ErrorCode(err) == tokenmint.EFORBIDDEN {
+		s.audit(ctx, "", action, objectKind, objectID, OutcomeDenied, "administrator permission required")
+	}
+	return p, err
 }

@@ -28,7 +28,7 @@ const (
 // The returned webhook carries the plain signing secret in Secret: the only
 // time it is shown.
 func (s *Service) CreateWebhook(ctx context.Context, in WebhookInput) (*tokenmint.Webhook, error) {
-	p, err := requireAdmin(ctx)
+	p, err := s.requireAdminFor(ctx, "webhook.create", "webhook", "")
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (s *Service) GetWebhook(ctx context.Context, id string) (*tokenmint.Webhook
 // When the secret changes, the returned webhook carries the new plain
 // secret in Secret.
 func (s *Service) UpdateWebhook(ctx context.Context, id string, in WebhookInput) (*tokenmint.Webhook, error) {
-	p, err := requireAdmin(ctx)
+	p, err := s.requireAdminFor(ctx, "webhook.update", "webhook", id)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func (s *Service) UpdateWebhook(ctx context.Context, id string, in WebhookInput)
 
 // DeleteWebhook removes a webhook and its deliveries.
 func (s *Service) DeleteWebhook(ctx context.Context, id string) error {
-	p, err := requireAdmin(ctx)
+	p, err := s.requireAdminFor(ctx, "webhook.delete", "webhook", id)
 	if err != nil {
 		return err
 	}

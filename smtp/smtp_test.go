@@ -21,6 +21,7 @@ func TestSendOverEveryMode(t *testing.T) {
 		{"plain relay", smtptest.Options{}, smtp.SecurityNone, ""},
 		{"plain with auth", smtptest.Options{Users: map[string]string{"mailer": "pw-1234"}}, smtp.SecurityNone, "mailer"},
 		{"starttls with auth", smtptest.Options{StartTLS: true, Users: map[string]string{"mailer": "pw-1234"}}, smtp.SecurityStartTLS, "mailer"},
+		{"implicit tls with auth", smtptest.Options{ImplicitTLS: true, Users: map[string]string{"mailer": "pw-1234"}}, smtp.SecurityTLS, "mailer"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := smtptest.Start(t, tc.opts)
@@ -49,7 +50,7 @@ func TestSendOverEveryMode(t *testing.T) {
 			if msg.Auth != tc.user {
 				t.Errorf("authenticated as %q, want %q", msg.Auth, tc.user)
 			}
-			if msg.TLS != (tc.sec == smtp.SecurityStartTLS) {
+			if msg.TLS != (tc.sec != smtp.SecurityNone) {
 				t.Errorf("TLS = %v with security %s", msg.TLS, tc.sec)
 			}
 			if d := msg.Header.Get("Date"); d != date.Format(time.RFC1123Z) {

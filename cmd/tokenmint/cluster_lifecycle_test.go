@@ -1,9 +1,15 @@
 package main
 
 import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
+	"tokenmint"
 	"tokenmint/postgres/postgrestest"
 )
 
@@ -30,4 +36,58 @@ func TestIPBlockReachesOtherInstances(t *testing.T) {
 		t.Fatalf("unblock on B: %d %s", st, body)
 	}
 	refusedWithin(t, time.Second, func() bool { return verifyOn(a.srv.URL, tok) == 200 }, "unblock on B reaches A")
+}
+
+// Two instances on one PostgreSQL database run the lifecycle jobs at the
+// same moments (one fake clock): each idle token is deactivated once, with
+// one event and one audit entry.
+func TestJobsRunOnceOnPostgreSQLCluster(t *testing.T) {
+	url := postgrestest.Start(t).NewDatabase(t)
+	clock := tokenmint.NewFakeClock(time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var apps []*app
+	for range 2 {
+		cfg := &serverConfig{DataDir: t.TempDir(), Database: url, AdminPassword: "cluster-admin-pw", Pepper: clusterPepper}
+		a, err := openApp(context.Background(), cfg, log, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { a.close(context.Background()) })
+		apps = append(apps, a)
+	}
+	srv := httptest.NewServer(apps[0].handler)
+	defer srv.Close()
+	s := (&instance{app: apps[0], srv: srv}).login(t)
+	const n = 12
+	for range n {
+		// A 200-day lifetime: still active when it falls idle at 30 days.
+		if st, body := s.call("POST", "/api/v1/tokens", `{"type":"CIToken","name":"idle","days_to_live":200}`); st != 201 {
+			t.Fatalf("create: %d %s", st, body)
+		}
+	}
+	clock.Advance(30 * tokenmint.Day)
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := apps[i%2].svc.RunJobs(context.Background()); err != nil {
+				t.Errorf("RunJobs: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	store := apps[1].store
+	tn, err := store.TenantByName(context.Background(), "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	audit, err := store.ListAudit(context.Background(), tokenmint.AuditFilter{TenantID: tn.ID, Action: "token.deactivate", Limit: 1000})
+	if err != nil || len(audit) != n {
+		t.Fatalf("%d deactivations audited (%v), want %d", len(audit), err, n)
+	}
+	toks, err := store.ListTokens(context.Background(), tokenmint.TokenFilter{TenantID: tn.ID, Status: tokenmint.StatusInactive, Now: clock.Now(), Limit: 1000})
+	if err != nil || len(toks) != n {
+		t.Fatalf("%d inactive tokens (%v), want %d", len(toks), err, n)
+	}
 }

@@ -60,6 +60,8 @@ type Options struct {
 	// StartTLS offers STARTTLS with a self-signed certificate for
 	// 127.0.0.1 and requires TLS before AUTH.
 	StartTLS bool
+	// ImplicitTLS speaks TLS from the first byte (SMTPS, port 465 style).
+	ImplicitTLS bool
 }
 
 // Start runs a server on 127.0.0.1:0 until the test ends.
@@ -70,8 +72,8 @@ func Start(t testing.TB, opts Options) *Server {
 	srv.Domain = "localhost"
 	srv.ReadTimeout = 10 * time.Second
 	srv.WriteTimeout = 10 * time.Second
-	srv.AllowInsecureAuth = !opts.StartTLS
-	if opts.StartTLS {
+	srv.AllowInsecureAuth = !opts.StartTLS && !opts.ImplicitTLS
+	if opts.StartTLS || opts.ImplicitTLS {
 		cert, pool, err := selfSigned()
 		if err != nil {
 			t.Fatal(err)
@@ -84,6 +86,10 @@ func Start(t testing.TB, opts Options) *Server {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().(*net.TCPAddr)
+	if opts.ImplicitTLS {
+		ln = tls.NewListener(ln, srv.TLSConfig)
+		srv.TLSConfig = nil // no STARTTLS inside TLS
+	}
 	s.Host, s.Port, s.srv = "127.0.0.1", addr.Port, srv
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { srv.Close() })
