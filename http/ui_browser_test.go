@@ -436,12 +436,27 @@ func TestUIBrowser(t *testing.T) {
 		if msg := alice.text("#project-error"); !strings.Contains(msg, "project is required") {
 			t.Errorf("project field error %q", msg)
 		}
-		alice.do("pick webshop", chromedp.SetValue(chromedp.ID("project"), eval[string](alice, `[...document.querySelectorAll("#project option")].find(o => o.textContent === "webshop").value`)))
+		webshopID := eval[string](alice, `[...document.querySelectorAll("#project option")].find(o => o.textContent === "webshop").value`)
+		// A project picked for a project-scoped type does not stick to a
+		// type chosen afterwards, which hides the picker.
+		alice.do("pick webshop, then switch to CIToken", chromedp.SetValue(chromedp.ID("project"), webshopID),
+			chromedp.Click(chromedp.ID("type-CIToken")), chromedp.SetValue(chromedp.ID("name"), "not-scoped"))
+		if st := alice.click("save-token"); st != 201 {
+			t.Fatalf("CIToken after switching: %d", st)
+		}
+		if r := e.verify("Bearer "+alice.value("#token-plain"), ""); r.status != 200 || r.json(t)["project"] != nil {
+			t.Errorf("a CIToken made after picking a project for another type is scoped: %s", r.body)
+		}
+		alice.open("/ui/tokens/new")
+		alice.do("choose ProjectAnalysisToken again", chromedp.Click(chromedp.ID("type-ProjectAnalysisToken"), chromedp.NodeVisible),
+			chromedp.WaitVisible(chromedp.ID("project")),
+			chromedp.SendKeys(chromedp.ID("name"), "shop-analysis"),
+			chromedp.SetValue(chromedp.ID("project"), webshopID))
 		if st := alice.click("save-token"); st != 201 {
 			t.Fatalf("project token: %d", st)
 		}
 		r := e.verify("Bearer "+alice.value("#token-plain"), "?permission=analysis:execute&project=webshop")
-		if r.status != 200 || r.json(t)["project"] == "" {
+		if r.status != 200 || r.json(t)["project"] == nil {
 			t.Errorf("verify the project token: %d %s", r.status, r.body)
 		}
 		admin.assertOnlyLocalRequests()

@@ -47,7 +47,13 @@
       noExpRow.hidden = !allowed;
       noExp.checked = allowed && d.noexpiryDefault === "true";
     }
-    if (project) { project.hidden = d.projectScoped !== "true"; }
+    if (project) {
+      // A hidden picker must not scope the token to a project chosen
+      // for another type: disabled fields are not sent.
+      var scoped = d.projectScoped === "true";
+      project.hidden = !scoped;
+      project.querySelectorAll("select").forEach(function (sel) { sel.disabled = !scoped; });
+    }
     syncNoExpiry(form);
   }
 
