@@ -114,7 +114,6 @@ func TestUIBrowser(t *testing.T) {
 		if txt := alice.text(row); !strings.Contains(txt, "pipeline-ui") || !strings.Contains(txt, "active") || !strings.Contains(txt, "2026-02-04") {
 			t.Errorf("list row: %q", txt)
 		}
-		alice.screenshot("tokens")
 		// The page cannot be reloaded to see the secret again: the list,
 		// the token page and history hold no secret.
 		if body := eval[string](alice, `document.documentElement.outerHTML`); strings.Contains(body, plain[4:]) {
@@ -284,6 +283,8 @@ func TestUIBrowser(t *testing.T) {
 		if r := e.verify("Bearer "+plain, ""); r.status != 401 {
 			t.Errorf("verify of a revoked token: %d, want 401", r.status)
 		}
+		alice.open("/ui/tokens")
+		alice.screenshot("tokens")
 		alice.open("/ui/tokens?status=revoked")
 		if txt := alice.text("#token-table tbody"); !strings.Contains(txt, "pipeline-ui") {
 			t.Errorf("revoked list: %q", txt)
