@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -230,4 +231,58 @@ func TestUIUnknownPagesAndSignedOutVisits(t *testing.T) {
 	}
 	// A bad filter is shown on the page, not as JSON.
 	assertHTMLError(t, uiDo(t, e.admin, "GET", "/ui/tokens?status=bogus", nil), http.StatusBadRequest, "Status must be one of")
+}
+
+// TestUIAdminOnAnotherUsersToken checks the Fortify rule through the UI's
+// forms: an administrator may deactivate, extend and block IPs of another
+// user's token, but sees neither its description nor its usage, and may
+// not rotate it (the new secret would be shown to the administrator).
+func TestUIAdminOnAnotherUsersToken(t *testing.T) {
+	e := newEnv(t)
+	bob, _ := e.createUser("bob", "member")
+	plain, _, id := bob.createToken(map[string]any{"type": "CIToken", "name": "bobs", "description": "bob's private note"})
+	if r := e.verify("Bearer "+plain, ""); r.status != http.StatusOK {
+		t.Fatalf("verify: %d", r.status)
+	}
+	if err := e.svc.Usage().Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	page := uiDo(t, e.admin, "GET", "/ui/tokens/"+id, nil)
+	if page.status != http.StatusOK || strings.Contains(page.body, "private note") || strings.Contains(page.body, `id="usage-table"`) {
+		t.Fatalf("admin's view of bob's token (%d) shows its description or usage: %.3000s", page.status, page.body)
+	}
+	if own := uiDo(t, bob, "GET", "/ui/tokens/"+id, nil); !strings.Contains(own.body, "private note") || !strings.Contains(own.body, `data-ip="127.0.0.1"`) {
+		t.Fatalf("bob's own view lacks the description or usage: %.3000s", own.body)
+	}
+
+	// Rotating would show the admin the new secret: refused.
+	r := uiDo(t, e.admin, "POST", "/ui/tokens/"+id+"/rotate", url.Values{"csrf_token": {e.admin.csrf}, "grace_seconds": {"0"}})
+	assertHTMLError(t, r, http.StatusForbidden, "Only the owner may rotate")
+	if strings.Contains(r.body, "tmu_") && strings.Contains(r.body, `id="token-plain"`) {
+		t.Fatal("a secret was shown to the admin")
+	}
+
+	// Blocking an IP and deactivating work.
+	r = uiDo(t, e.admin, "POST", "/ui/tokens/"+id+"/block", url.Values{"csrf_token": {e.admin.csrf}, "ip": {"127.0.0.0/8"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("admin blocks an IP range: %d %.300s", r.status, r.body)
+	}
+	if v := e.verify("Bearer "+plain, ""); v.status != http.StatusForbidden {
+		t.Errorf("verify from a blocked range: %d, want 403", v.status)
+	}
+	r = uiDo(t, e.admin, "POST", "/ui/admin/tokens/"+id+"/active", url.Values{"csrf_token": {e.admin.csrf}, "active": {"false"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("admin deactivates: %d", r.status)
+	}
+	if v := e.verify("Bearer "+plain, ""); v.status != http.StatusUnauthorized {
+		t.Errorf("verify of the deactivated token: %d, want 401", v.status)
+	}
+
+	// Another member can do none of it: the token does not exist for her.
+	carol, _ := e.createUser("carol", "member")
+	assertHTMLError(t, uiDo(t, carol, "GET", "/ui/tokens/"+id, nil), http.StatusNotFound, "not found")
+	r = uiDo(t, carol, "POST", "/ui/tokens/"+id+"/active", url.Values{"csrf_token": {carol.csrf}, "active": {"true"}})
+	assertHTMLError(t, r, http.StatusNotFound, "not found")
+	assertHTMLError(t, uiDo(t, carol, "POST", "/ui/admin/tokens/"+id+"/active", url.Values{"csrf_token": {carol.csrf}, "active": {"true"}}), http.StatusForbidden, "administrators only")
 }
