@@ -186,6 +186,7 @@ func TestOAuthErrors(t *testing.T) {
 		{"no client authentication", "", cc, 401, "invalid_client"},
 		{"revoked credential", basicAuth(rClient, rSecret), cc, 401, "invalid_client"},
 		{"disabled application", basicAuth(dClient, dSecret), cc, 401, "invalid_client"},
+		{"registered client without its secret", "", url.Values{"grant_type": {"password"}, "username": {"admin"}, "password": {adminPassword}, "client_id": {clientID}}, 401, "invalid_client"},
 		{"form secret", "", url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {"bad"}}, 401, "invalid_client"},
 		{"scope beyond the application", basicAuth(clientID, clientSecret), withScope(url.Values{"grant_type": {"client_credentials"}}, "api:write"), 400, "invalid_scope"},
 		{"malformed scope", basicAuth(clientID, clientSecret), withScope(url.Values{"grant_type": {"client_credentials"}}, "nonsense"), 400, "invalid_scope"},
@@ -217,6 +218,15 @@ func TestOAuthErrors(t *testing.T) {
 		})
 	}
 
+	// A JWT of an application that is disabled afterwards stops working.
+	_, onID, onSec, _ := e.appClient("soon-off", "read-only")
+	jwt := e.clientToken(onID, onSec, "")
+	r := e.admin.do("GET", "/api/v1/applications/soon-off", nil)
+	e.admin.do("PATCH", "/api/v1/applications/"+r.json(t)["id"].(string), map[string]any{"enabled": false})
+	if v := e.verify("Bearer "+jwt, ""); v.status != http.StatusUnauthorized {
+		t.Errorf("JWT of a disabled application: verify %d", v.status)
+	}
+
 	// Malformed requests.
 	req, _ := http.NewRequest("POST", e.srv.URL+"/oauth/token", strings.NewReader(`{"grant_type":"password"}`))
 	req.Header.Set("Content-Type", "application/json")
@@ -228,7 +238,7 @@ func TestOAuthErrors(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("JSON body: %d", resp.StatusCode)
 	}
-	r := e.form("/oauth/token", "", url.Values{"grant_type": {"password", "password"}})
+	r = e.form("/oauth/token", "", url.Values{"grant_type": {"password", "password"}})
 	if r.status != http.StatusBadRequest || r.oauthError(t) != "invalid_request" {
 		t.Errorf("repeated parameter: %d %s", r.status, r.body)
 	}

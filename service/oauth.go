@@ -135,6 +135,16 @@ func (s *Service) authenticateClient(ctx context.Context, req *TokenRequest) (*c
 		id, sec, hasSecret = bid, bsec, bsec != ""
 	}
 	if !hasSecret {
+		if id != "" {
+			// A registered client must authenticate: its ID alone must not
+			// let anyone obtain tokens naming it.
+			_, err := s.store.ClientCredentialByClientID(ctx, id)
+			if err == nil {
+				return nil, oauthErr("invalid_client", "client authentication is required for this client")
+			} else if tokenmint.ErrorCode(err) != tokenmint.ENOTFOUND {
+				return nil, err
+			}
+		}
 		return &client{id: id}, nil
 	}
 	if id == "" {
