@@ -424,6 +424,15 @@ func TestOAuthTenantIsolation(t *testing.T) {
 	if r.status != http.StatusBadRequest || r.oauthError(t) != "invalid_grant" {
 		t.Errorf("B refreshes A's token: %d %s", r.status, r.body)
 	}
+	// Nor can anyone use it without A's client secret; with it, it works.
+	r = e.form("/oauth/token", "", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {pw["refresh_token"].(string)}})
+	if r.status != http.StatusUnauthorized || r.oauthError(t) != "invalid_client" {
+		t.Errorf("confidential client's refresh token without its secret: %d %s", r.status, r.body)
+	}
+	r = e.form("/oauth/token", basicAuth(aID, aSec), url.Values{"grant_type": {"refresh_token"}, "refresh_token": {pw["refresh_token"].(string)}})
+	if r.status != http.StatusOK {
+		t.Errorf("refresh by its own client: %d %s", r.status, r.body)
+	}
 	// B's client cannot exchange A's opaque token nor revoke A's JWT.
 	opaque, _, _ := e.admin.createToken(map[string]any{"type": "CIToken", "name": "ci"})
 	r = e.form("/oauth/token", basicAuth(bID, bSec), url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:token-exchange"},
