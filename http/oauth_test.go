@@ -209,6 +209,11 @@ func TestOAuthErrors(t *testing.T) {
 			if r.status != tt.status || r.oauthError(t) != tt.code {
 				t.Errorf("got %d %s, want %d %s", r.status, r.body, tt.status, tt.code)
 			}
+			var b map[string]string
+			json.Unmarshal(r.body, &b)
+			if strings.ContainsAny(b["error_description"], "\"\\") {
+				t.Errorf("error_description %q has characters RFC 6749 forbids", b["error_description"])
+			}
 			if r.header.Get("Cache-Control") != "no-store" {
 				t.Error("error answer without Cache-Control: no-store")
 			}
