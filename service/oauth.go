@@ -253,7 +253,8 @@ func (s *Service) issueAccess(ctx context.Context, in issued) (*TokenResponse, *
 	}, c, nil
 }
 
-// issueRefresh creates the first refresh token of a new family.
+// newRefresh returns a new refresh token and its secret, in the family
+// given or a new one.
 func (s *Service) newRefresh(ctx context.Context, family string, c *tokenmint.AccessClaims) (*tokenmint.RefreshToken, string, error) {
 	pol, err := s.store.PolicyByTenant(ctx, c.TenantID)
 	if err != nil {
