@@ -18,7 +18,7 @@ func (s *Server) oauthRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /oauth/token", s.handleOAuthToken)
 	// Compatibility paths for clients written against other products.
 	m.HandleFunc("POST /identity/connect/token", s.handleOAuthToken)
-	m.HandleFunc("POST /api/v1/auth/credentials/token/", s.handleOAuthToken)
+	m.HandleFunc("POST /api/v1/auth/credentials/token/{$}", s.handleOAuthToken)
 	m.HandleFunc("POST /api/v1/auth/credentials/token", s.handleOAuthToken)
 	m.HandleFunc("POST /oauth/introspect", s.handleIntrospect)
 	m.HandleFunc("POST /oauth/revoke", s.handleOAuthRevoke)
