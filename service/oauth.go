@@ -230,8 +230,10 @@ func (s *Service) issueAccess(ctx context.Context, in issued) (*TokenResponse, *
 	if err != nil {
 		return nil, nil, err
 	}
-	now := s.Now()
-	exp := now.Add(time.Duration(pol.AccessTokenTTL) * time.Second).Truncate(time.Second)
+	// JWT times are whole seconds; starting from a whole second keeps
+	// expires_in exactly the policy's lifetime.
+	now := s.Now().Truncate(time.Second)
+	exp := now.Add(time.Duration(pol.AccessTokenTTL) * time.Second)
 	if in.notAfter != nil && in.notAfter.Before(exp) {
 		exp = in.notAfter.Truncate(time.Second)
 	}
