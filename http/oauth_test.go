@@ -473,3 +473,27 @@ func TestOAuthMetadata(t *testing.T) {
 		}
 	}
 }
+
+// Disabling a user stops its JWTs and its refresh tokens at once.
+func TestOAuthDisabledUser(t *testing.T) {
+	e := newOAuthEnv(t)
+	_, bobID := e.createUser("bob", "member")
+	r := e.form("/oauth/token", "", url.Values{"grant_type": {"password"}, "username": {"bob"}, "password": {"bob-password"}, "scope": {"api:read"}})
+	if r.status != http.StatusOK {
+		t.Fatalf("password grant: %d %s", r.status, r.body)
+	}
+	m := r.json(t)
+	if v := e.verify("Bearer "+m["access_token"].(string), "?permission=api:read"); v.status != http.StatusOK {
+		t.Fatalf("verify: %d", v.status)
+	}
+	if r := e.admin.do("PATCH", "/api/v1/users/"+bobID, map[string]any{"enabled": false}); r.status != http.StatusOK {
+		t.Fatal(r.status)
+	}
+	if v := e.verify("Bearer "+m["access_token"].(string), "?permission=api:read"); v.status != http.StatusUnauthorized {
+		t.Errorf("JWT of a disabled user: %d", v.status)
+	}
+	r = e.form("/oauth/token", "", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {m["refresh_token"].(string)}})
+	if r.status != http.StatusBadRequest || r.oauthError(t) != "invalid_grant" {
+		t.Errorf("refresh of a disabled user: %d %s", r.status, r.body)
+	}
+}
