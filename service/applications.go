@@ -162,6 +162,7 @@ func (s *Service) UpdateApplication(ctx context.Context, id string, in Applicati
 	if next.Enabled != a.Enabled {
 		changed = append(changed, "enabled")
 	}
+	s.changed(ctx, Change{Kind: ChangeApplication, TenantID: p.TenantID, ID: a.ID})
 	s.audit(ctx, p.TenantID, "application.update", "application", a.ID, OutcomeSuccess, strings.Join(changed, ","))
 	return &next, nil
 }
@@ -179,6 +180,7 @@ func (s *Service) DeleteApplication(ctx context.Context, id string) error {
 	if err := s.store.DeleteApplication(ctx, p.TenantID, a.ID); err != nil {
 		return err
 	}
+	s.changed(ctx, Change{Kind: ChangeApplication, TenantID: p.TenantID, ID: a.ID})
 	s.audit(ctx, p.TenantID, "application.delete", "application", a.ID, OutcomeSuccess, "")
 	return nil
 }
