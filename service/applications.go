@@ -101,6 +101,17 @@ func (s *Service) GetApplication(ctx context.Context, id string) (*tokenmint.App
 	return s.application(ctx, p.TenantID, id)
 }
 
+// adminApplication checks the caller is an administrator and finds the
+// application of their tenant by ID or name.
+func (s *Service) adminApplication(ctx context.Context, key string) (*tokenmint.Principal, *tokenmint.Application, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := s.application(ctx, p.TenantID, key)
+	return p, a, err
+}
+
 func (s *Service) application(ctx context.Context, tenantID, key string) (*tokenmint.Application, error) {
 	a, err := s.store.ApplicationByID(ctx, tenantID, key)
 	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
@@ -115,11 +126,7 @@ func (s *Service) application(ctx context.Context, tenantID, key string) (*token
 // UpdateApplication renames, describes, re-grants, enables or disables an
 // application. A disabled application cannot obtain tokens.
 func (s *Service) UpdateApplication(ctx context.Context, id string, in ApplicationUpdate) (*tokenmint.Application, error) {
-	p, err := requireAdmin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.application(ctx, p.TenantID, id)
+	p, a, err := s.adminApplication(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -169,11 +176,7 @@ func (s *Service) UpdateApplication(ctx context.Context, id string, in Applicati
 
 // DeleteApplication removes an application and its client credentials.
 func (s *Service) DeleteApplication(ctx context.Context, id string) error {
-	p, err := requireAdmin(ctx)
-	if err != nil {
-		return err
-	}
-	a, err := s.application(ctx, p.TenantID, id)
+	p, a, err := s.adminApplication(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -189,11 +192,7 @@ func (s *Service) DeleteApplication(ctx context.Context, id string) error {
 // application. The secret is returned only here; the store keeps its keyed
 // hash.
 func (s *Service) CreateClientCredential(ctx context.Context, appID string) (*IssuedCredential, error) {
-	p, err := requireAdmin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.application(ctx, p.TenantID, appID)
+	p, a, err := s.adminApplication(ctx, appID)
 	if err != nil {
 		return nil, err
 	}
@@ -215,11 +214,7 @@ func (s *Service) CreateClientCredential(ctx context.Context, appID string) (*Is
 // ListClientCredentials lists an application's credentials, without
 // secrets.
 func (s *Service) ListClientCredentials(ctx context.Context, appID string) ([]*tokenmint.ClientCredential, error) {
-	p, err := requireAdmin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.application(ctx, p.TenantID, appID)
+	p, a, err := s.adminApplication(ctx, appID)
 	if err != nil {
 		return nil, err
 	}
@@ -229,11 +224,7 @@ func (s *Service) ListClientCredentials(ctx context.Context, appID string) ([]*t
 // RevokeClientCredential revokes one credential of an application; the
 // others keep working.
 func (s *Service) RevokeClientCredential(ctx context.Context, appID, credID string) error {
-	p, err := requireAdmin(ctx)
-	if err != nil {
-		return err
-	}
-	a, err := s.application(ctx, p.TenantID, appID)
+	p, a, err := s.adminApplication(ctx, appID)
 	if err != nil {
 		return err
 	}

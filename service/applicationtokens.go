@@ -16,11 +16,7 @@ const DefaultApplicationTokenType = "ApplicationToken"
 // within the application's access types, which are read at every use: a
 // narrowed or disabled application narrows or stops its tokens at once.
 func (s *Service) CreateApplicationToken(ctx context.Context, appID string, in CreateTokenInput) (*IssuedToken, error) {
-	p, err := requireAdmin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.application(ctx, p.TenantID, appID)
+	p, a, err := s.adminApplication(ctx, appID)
 	if err != nil {
 		return nil, err
 	}
@@ -43,11 +39,7 @@ func (s *Service) CreateApplicationToken(ctx context.Context, appID string, in C
 // ListApplicationTokens lists an application's tokens, newest first.
 // Administrators only.
 func (s *Service) ListApplicationTokens(ctx context.Context, appID string) ([]*tokenmint.Token, error) {
-	p, err := requireAdmin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.application(ctx, p.TenantID, appID)
+	p, a, err := s.adminApplication(ctx, appID)
 	if err != nil {
 		return nil, err
 	}
