@@ -17,6 +17,7 @@ func (s *Server) applicationRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /api/v1/applications/{id}/credentials", s.authed(s.handleListCredentials))
 	m.HandleFunc("POST /api/v1/applications/{id}/credentials", s.authed(s.handleCreateCredential))
 	m.HandleFunc("DELETE /api/v1/applications/{id}/credentials/{credential_id}", s.authed(s.handleRevokeCredential))
+	s.applicationTokenRoutes(m)
 }
 
 type applicationJSON struct {

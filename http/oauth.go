@@ -18,7 +18,7 @@ func (s *Server) oauthRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /oauth/token", s.handleOAuthToken)
 	// Compatibility paths for clients written against other products.
 	m.HandleFunc("POST /identity/connect/token", s.handleOAuthToken)
-	m.HandleFunc("POST /api/v1/auth/credentials/token/", s.handleOAuthToken)
+	m.HandleFunc("POST /api/v1/auth/credentials/token/{$}", s.handleOAuthToken)
 	m.HandleFunc("POST /api/v1/auth/credentials/token", s.handleOAuthToken)
 	m.HandleFunc("POST /oauth/introspect", s.handleIntrospect)
 	m.HandleFunc("POST /oauth/revoke", s.handleOAuthRevoke)
@@ -55,7 +55,7 @@ func (s *Server) writeOAuthError(w http.ResponseWriter, r *http.Request, err err
 			w.Header().Set("WWW-Authenticate", `Basic realm="tokenmint"`)
 		}
 		s.log.Debug("oauth request refused", "path", r.URL.Path, "error", oe.Code)
-		writeJSON(w, status, oauthErrorBody{Error: oe.Code, Description: oe.Description})
+		writeJSON(w, status, oauthErrorBody{Error: oe.Code, Description: descriptionSafe(oe.Description)})
 	case errors.As(err, &rl):
 		w.Header().Set("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())+1))
 		writeJSON(w, http.StatusTooManyRequests, oauthErrorBody{Error: "temporarily_unavailable", Description: "too many failed attempts; try again later"})
@@ -63,11 +63,25 @@ func (s *Server) writeOAuthError(w http.ResponseWriter, r *http.Request, err err
 		s.log.Warn("dependency unavailable", "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, oauthErrorBody{Error: "temporarily_unavailable", Description: "the server is temporarily unavailable"})
 	case tokenmint.ErrorCode(err) == tokenmint.EFORBIDDEN:
-		writeJSON(w, http.StatusForbidden, oauthErrorBody{Error: "insufficient_scope", Description: tokenmint.ErrorMessage(err)})
+		writeJSON(w, http.StatusForbidden, oauthErrorBody{Error: "insufficient_scope", Description: descriptionSafe(tokenmint.ErrorMessage(err))})
 	default:
 		s.log.Error("oauth request failed", "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusInternalServerError, oauthErrorBody{Error: "server_error", Description: "internal error"})
 	}
+}
+
+// descriptionSafe keeps error_description within the characters RFC 6749
+// §5.2 allows (printable ASCII without '"' and '\\').
+func descriptionSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '"':
+			return '\''
+		case r == '\\' || r < 0x20 || r > 0x7e:
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 // parseOAuthForm reads a form-encoded OAuth request: the right content

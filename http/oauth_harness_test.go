@@ -28,6 +28,13 @@ import (
 // deployment's would be, with a key ring on the fake clock.
 func newOAuthEnv(t *testing.T) *env {
 	t.Helper()
+	return newOAuthEnvLogging(t, io.Discard)
+}
+
+// newOAuthEnvLogging is newOAuthEnv with the server's debug logs written
+// to logs.
+func newOAuthEnvLogging(t *testing.T, logs io.Writer) *env {
+	t.Helper()
 	dbPath := filepath.Join(t.TempDir(), "tokenmint.db")
 	db, err := sqlite.Open(dbPath)
 	if err != nil {
@@ -35,7 +42,7 @@ func newOAuthEnv(t *testing.T) *env {
 	}
 	store := &countingStore{Store: db}
 	clock := tokenmint.NewFakeClock(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String()
 	keys := oauth.NewKeyRing(oauth.KeyConfig{Store: store, MasterKey: secret.RandomMasterKey(), Clock: clock, Logger: log})

@@ -186,6 +186,7 @@ func TestOAuthErrors(t *testing.T) {
 		{"no client authentication", "", cc, 401, "invalid_client"},
 		{"revoked credential", basicAuth(rClient, rSecret), cc, 401, "invalid_client"},
 		{"disabled application", basicAuth(dClient, dSecret), cc, 401, "invalid_client"},
+		{"registered client without its secret", "", url.Values{"grant_type": {"password"}, "username": {"admin"}, "password": {adminPassword}, "client_id": {clientID}}, 401, "invalid_client"},
 		{"form secret", "", url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {"bad"}}, 401, "invalid_client"},
 		{"scope beyond the application", basicAuth(clientID, clientSecret), withScope(url.Values{"grant_type": {"client_credentials"}}, "api:write"), 400, "invalid_scope"},
 		{"malformed scope", basicAuth(clientID, clientSecret), withScope(url.Values{"grant_type": {"client_credentials"}}, "nonsense"), 400, "invalid_scope"},
@@ -208,6 +209,11 @@ func TestOAuthErrors(t *testing.T) {
 			if r.status != tt.status || r.oauthError(t) != tt.code {
 				t.Errorf("got %d %s, want %d %s", r.status, r.body, tt.status, tt.code)
 			}
+			var b map[string]string
+			json.Unmarshal(r.body, &b)
+			if strings.ContainsAny(b["error_description"], "\"\\") {
+				t.Errorf("error_description %q has characters RFC 6749 forbids", b["error_description"])
+			}
 			if r.header.Get("Cache-Control") != "no-store" {
 				t.Error("error answer without Cache-Control: no-store")
 			}
@@ -215,6 +221,15 @@ func TestOAuthErrors(t *testing.T) {
 				t.Error("401 without WWW-Authenticate")
 			}
 		})
+	}
+
+	// A JWT of an application that is disabled afterwards stops working.
+	_, onID, onSec, _ := e.appClient("soon-off", "read-only")
+	jwt := e.clientToken(onID, onSec, "")
+	r := e.admin.do("GET", "/api/v1/applications/soon-off", nil)
+	e.admin.do("PATCH", "/api/v1/applications/"+r.json(t)["id"].(string), map[string]any{"enabled": false})
+	if v := e.verify("Bearer "+jwt, ""); v.status != http.StatusUnauthorized {
+		t.Errorf("JWT of a disabled application: verify %d", v.status)
 	}
 
 	// Malformed requests.
@@ -228,7 +243,7 @@ func TestOAuthErrors(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("JSON body: %d", resp.StatusCode)
 	}
-	r := e.form("/oauth/token", "", url.Values{"grant_type": {"password", "password"}})
+	r = e.form("/oauth/token", "", url.Values{"grant_type": {"password", "password"}})
 	if r.status != http.StatusBadRequest || r.oauthError(t) != "invalid_request" {
 		t.Errorf("repeated parameter: %d %s", r.status, r.body)
 	}
@@ -414,6 +429,15 @@ func TestOAuthTenantIsolation(t *testing.T) {
 	if r.status != http.StatusBadRequest || r.oauthError(t) != "invalid_grant" {
 		t.Errorf("B refreshes A's token: %d %s", r.status, r.body)
 	}
+	// Nor can anyone use it without A's client secret; with it, it works.
+	r = e.form("/oauth/token", "", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {pw["refresh_token"].(string)}})
+	if r.status != http.StatusUnauthorized || r.oauthError(t) != "invalid_client" {
+		t.Errorf("confidential client's refresh token without its secret: %d %s", r.status, r.body)
+	}
+	r = e.form("/oauth/token", basicAuth(aID, aSec), url.Values{"grant_type": {"refresh_token"}, "refresh_token": {pw["refresh_token"].(string)}})
+	if r.status != http.StatusOK {
+		t.Errorf("refresh by its own client: %d %s", r.status, r.body)
+	}
 	// B's client cannot exchange A's opaque token nor revoke A's JWT.
 	opaque, _, _ := e.admin.createToken(map[string]any{"type": "CIToken", "name": "ci"})
 	r = e.form("/oauth/token", basicAuth(bID, bSec), url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:token-exchange"},
@@ -447,5 +471,29 @@ func TestOAuthMetadata(t *testing.T) {
 		if r.status != http.StatusOK || r.json(t)["access_token"] == nil {
 			t.Errorf("%s: %d %s", path, r.status, r.body)
 		}
+	}
+}
+
+// Disabling a user stops its JWTs and its refresh tokens at once.
+func TestOAuthDisabledUser(t *testing.T) {
+	e := newOAuthEnv(t)
+	_, bobID := e.createUser("bob", "member")
+	r := e.form("/oauth/token", "", url.Values{"grant_type": {"password"}, "username": {"bob"}, "password": {"bob-password"}, "scope": {"api:read"}})
+	if r.status != http.StatusOK {
+		t.Fatalf("password grant: %d %s", r.status, r.body)
+	}
+	m := r.json(t)
+	if v := e.verify("Bearer "+m["access_token"].(string), "?permission=api:read"); v.status != http.StatusOK {
+		t.Fatalf("verify: %d", v.status)
+	}
+	if r := e.admin.do("PATCH", "/api/v1/users/"+bobID, map[string]any{"enabled": false}); r.status != http.StatusOK {
+		t.Fatal(r.status)
+	}
+	if v := e.verify("Bearer "+m["access_token"].(string), "?permission=api:read"); v.status != http.StatusUnauthorized {
+		t.Errorf("JWT of a disabled user: %d", v.status)
+	}
+	r = e.form("/oauth/token", "", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {m["refresh_token"].(string)}})
+	if r.status != http.StatusBadRequest || r.oauthError(t) != "invalid_grant" {
+		t.Errorf("refresh of a disabled user: %d %s", r.status, r.body)
 	}
 }

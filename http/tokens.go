@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -104,12 +105,18 @@ type createTokenRequest struct {
 }
 
 func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) {
+	s.createToken(w, r, s.svc.CreateToken)
+}
+
+// createToken decodes a token request, issues it with create and answers
+// 201 with the secret, shown this once.
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request, create func(context.Context, service.CreateTokenInput) (*service.IssuedToken, error)) {
 	var in createTokenRequest
 	if err := decodeJSON(w, r, &in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	issued, err := s.svc.CreateToken(r.Context(), service.CreateTokenInput{
+	issued, err := create(r.Context(), service.CreateTokenInput{
 		Type: in.Type, Name: in.Name, Description: in.Description, Project: in.Project, Expiry: in.request(),
 	})
 	if err != nil {

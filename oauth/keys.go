@@ -38,8 +38,8 @@ type KeyConfig struct {
 	// (default 30 days; negative disables scheduled rotation).
 	RotateEvery time.Duration
 	// MaxTokenTTL is the longest lifetime of a token a key signs; a
-	// retired key stays published that long (default 24h, the largest
-	// access_token_ttl a policy allows).
+	// retired key stays published that long plus Reload (default 24h, the
+	// largest access_token_ttl a policy allows).
 	MaxTokenTTL time.Duration
 	// Reload bounds how long another instance's rotation can go unseen
 	// (default 1 minute); an unknown kid reloads at once.
@@ -133,7 +133,9 @@ func (k *KeyRing) rotate(ctx context.Context, activeKID string) error {
 	if err != nil {
 		return err
 	}
-	err = k.cfg.Store.AddSigningKey(ctx, meta, activeKID, meta.CreatedAt.Add(k.cfg.MaxTokenTTL))
+	// Other instances may sign with the old key until they reload (at most
+	// Reload later), so it stays published that much longer.
+	err = k.cfg.Store.AddSigningKey(ctx, meta, activeKID, meta.CreatedAt.Add(k.cfg.MaxTokenTTL+k.cfg.Reload))
 	if tokenmint.ErrorCode(err) == tokenmint.ECONFLICT {
 		// Another instance rotated first: use its key.
 		return k.load(ctx)

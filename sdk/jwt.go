@@ -107,6 +107,10 @@ func (v *Verifier) getJSON(ctx context.Context, path string, out any) error {
 	return json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(out)
 }
 
+// jwksMaxAge is how long a fetched JWKS is trusted before it is fetched
+// again.
+const jwksMaxAge = time.Hour
+
 // jwksCache holds the server's public keys. An unknown kid refetches the
 // set (a rotation happened), at most once per JWKSRefreshInterval.
 type jwksCache struct {
@@ -120,19 +124,22 @@ type jwksCache struct {
 func (j *jwksCache) key(ctx context.Context, kid string) (*jose.JSONWebKey, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if k, ok := j.keys[kid]; ok {
+	now := j.v.cfg.Now()
+	// Keys are trusted for jwksMaxAge, so a key the server stopped
+	// publishing (retired, or withdrawn) is dropped here too.
+	if k, ok := j.keys[kid]; ok && now.Sub(j.fetchedAt) < jwksMaxAge {
 		return k, nil
 	}
-	now := j.v.cfg.Now()
 	if j.keys != nil && now.Sub(j.fetchedAt) < j.v.cfg.JWKSRefreshInterval {
-		return nil, nil
+		return j.keys[kid], nil
 	}
 	var set jose.JSONWebKeySet
 	if err := j.v.getJSON(ctx, "/.well-known/jwks.json", &set); err != nil {
 		if j.keys == nil {
 			return nil, &Error{Status: http.StatusServiceUnavailable, Description: "cannot fetch the token server's JWKS"}
 		}
-		return nil, nil
+		// Server unreachable: keep using the keys we have.
+		return j.keys[kid], nil
 	}
 	j.keys, j.fetchedAt = map[string]*jose.JSONWebKey{}, now
 	for i := range set.Keys {

@@ -7,9 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -81,34 +78,11 @@ func LoadOrCreateMasterKey(dataDir, env string) (*MasterKey, error) {
 	if env != "" {
 		return decodeMasterKey(env, "TOKENMINT_MASTER_KEY")
 	}
-	path := filepath.Join(dataDir, MasterKeyFile)
-	b, err := os.ReadFile(path)
-	if err == nil {
-		return decodeMasterKey(string(b), path)
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read master key: %w", err)
-	}
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	text, path, err := loadOrCreateKeyFile(dataDir, MasterKeyFile, "master key")
 	if err != nil {
-		return nil, fmt.Errorf("create master key: %w", err)
-	}
-	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("write master key: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
 		return nil, err
 	}
-	if err := f.Close(); err != nil {
-		return nil, err
-	}
-	return NewMasterKey(key)
+	return decodeMasterKey(text, path)
 }
 
 func decodeMasterKey(s, source string) (*MasterKey, error) {

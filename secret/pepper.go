@@ -1,13 +1,8 @@
 package secret
 
 import (
-	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -21,31 +16,11 @@ func LoadOrCreatePepper(dataDir, env string) ([]byte, error) {
 	if env != "" {
 		return decodePepper(env, "TOKENMINT_PEPPER")
 	}
-	path := filepath.Join(dataDir, PepperFile)
-	b, err := os.ReadFile(path)
-	if err == nil {
-		return decodePepper(string(b), path)
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read pepper: %w", err)
-	}
-	p := make([]byte, 32)
-	if _, err := rand.Read(p); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	text, path, err := loadOrCreateKeyFile(dataDir, PepperFile, "pepper")
 	if err != nil {
-		return nil, fmt.Errorf("create pepper: %w", err)
-	}
-	if _, err := f.WriteString(hex.EncodeToString(p) + "\n"); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("write pepper: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
 		return nil, err
 	}
-	return p, f.Close()
+	return decodePepper(text, path)
 }
 
 func decodePepper(s, source string) ([]byte, error) {

@@ -101,6 +101,17 @@ func (s *Service) GetApplication(ctx context.Context, id string) (*tokenmint.App
 	return s.application(ctx, p.TenantID, id)
 }
 
+// adminApplication checks the caller is an administrator and finds the
+// application of their tenant by ID or name.
+func (s *Service) adminApplication(ctx context.Context, key string) (*tokenmint.Principal, *tokenmint.Application, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := s.application(ctx, p.TenantID, key)
+	return p, a, err
+}
+
 func (s *Service) application(ctx context.Context, tenantID, key string) (*tokenmint.Application, error) {
 	a, err := s.store.ApplicationByID(ctx, tenantID, key)
 	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
@@ -115,11 +126,7 @@ func (s *Service) application(ctx context.Context, tenantID, key string) (*token
 // UpdateApplication renames, describes, re-grants, enables or disables an
 // application. A disabled application cannot obtain tokens.
 func (s *Service) UpdateApplication(ctx context.Context, id string, in ApplicationUpdate) (*tokenmint.Application, error) {
-	p, err := requireAdmin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.application(ctx, p.TenantID, id)
+	p, a, err := s.adminApplication(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -162,23 +169,21 @@ func (s *Service) UpdateApplication(ctx context.Context, id string, in Applicati
 	if next.Enabled != a.Enabled {
 		changed = append(changed, "enabled")
 	}
+	s.changed(ctx, Change{Kind: ChangeApplication, TenantID: p.TenantID, ID: a.ID})
 	s.audit(ctx, p.TenantID, "application.update", "application", a.ID, OutcomeSuccess, strings.Join(changed, ","))
 	return &next, nil
 }
 
 // DeleteApplication removes an application and its client credentials.
 func (s *Service) DeleteApplication(ctx context.Context, id string) error {
-	p, err := requireAdmin(ctx)
-	if err != nil {
-		return err
-	}
-	a, err := s.application(ctx, p.TenantID, id)
+	p, a, err := s.adminApplication(ctx, id)
 	if err != nil {
 		return err
 	}
 	if err := s.store.DeleteApplication(ctx, p.TenantID, a.ID); err != nil {
 		return err
 	}
+	s.changed(ctx, Change{Kind: ChangeApplication, TenantID: p.TenantID, ID: a.ID})
 	s.audit(ctx, p.TenantID, "application.delete", "application", a.ID, OutcomeSuccess, "")
 	return nil
 }
@@ -187,11 +192,7 @@ func (s *Service) DeleteApplication(ctx context.Context, id string) error {
 // application. The secret is returned only here; the store keeps its keyed
 // hash.
 func (s *Service) CreateClientCredential(ctx context.Context, appID string) (*IssuedCredential, error) {
-	p, err := requireAdmin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.application(ctx, p.TenantID, appID)
+	p, a, err := s.adminApplication(ctx, appID)
 	if err != nil {
 		return nil, err
 	}
@@ -213,11 +214,7 @@ func (s *Service) CreateClientCredential(ctx context.Context, appID string) (*Is
 // ListClientCredentials lists an application's credentials, without
 // secrets.
 func (s *Service) ListClientCredentials(ctx context.Context, appID string) ([]*tokenmint.ClientCredential, error) {
-	p, err := requireAdmin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a, err := s.application(ctx, p.TenantID, appID)
+	p, a, err := s.adminApplication(ctx, appID)
 	if err != nil {
 		return nil, err
 	}
@@ -227,11 +224,7 @@ func (s *Service) ListClientCredentials(ctx context.Context, appID string) ([]*t
 // RevokeClientCredential revokes one credential of an application; the
 // others keep working.
 func (s *Service) RevokeClientCredential(ctx context.Context, appID, credID string) error {
-	p, err := requireAdmin(ctx)
-	if err != nil {
-		return err
-	}
-	a, err := s.application(ctx, p.TenantID, appID)
+	p, a, err := s.adminApplication(ctx, appID)
 	if err != nil {
 		return err
 	}

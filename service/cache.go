@@ -23,7 +23,9 @@ const (
 	ChangeToken   = "token"
 	ChangeUser    = "user"
 	ChangeProject = "project"
-	ChangeAll     = "all"
+	// ChangeApplication: an application's access types or state changed.
+	ChangeApplication = "application"
+	ChangeAll         = "all"
 )
 
 // maxCacheEntries bounds each map; past it the map is simply emptied, which
@@ -143,6 +145,8 @@ func (c *cache) Invalidate(ch Change) {
 		delete(c.secretsOf, ch.ID)
 	case ChangeUser:
 		delete(c.grants, grantsKey(tokenmint.OwnerUser, ch.TenantID, ch.ID))
+	case ChangeApplication:
+		delete(c.grants, grantsKey(tokenmint.OwnerApplication, ch.TenantID, ch.ID))
 	case ChangeProject:
 		// Memberships hang off projects: drop grants and project lookups.
 		c.grants = map[string]tokenmint.Grants{}

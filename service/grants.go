@@ -27,6 +27,14 @@ func (s *Service) grantsFor(ctx context.Context, tenantID, ownerKind, ownerID st
 		if err != nil {
 			return g, err
 		}
+	case tokenmint.OwnerApplication:
+		a, err := s.store.ApplicationByID(ctx, tenantID, ownerID)
+		if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+			return tokenmint.Grants{}, nil // application deleted: nothing allowed
+		} else if err != nil {
+			return g, err
+		}
+		g = applicationGrants(a, s.types.Universe())
 	default:
 		// Owner kinds without a grants source hold nothing.
 		return tokenmint.Grants{}, nil
@@ -75,4 +83,9 @@ func (s *Service) resolveProject(ctx context.Context, tenantID, key string) (str
 	}
 	s.cache.putProject(gen, ck, p.ID)
 	return p.ID, nil
+}
+
+// applicationGrants are an application's access types as a fixed set.
+func applicationGrants(a *tokenmint.Application, universe tokenmint.PermissionSet) tokenmint.Grants {
+	return tokenmint.Grants{Enabled: a.Enabled, Fixed: tokenmint.AccessTypePermissions(universe, a.AccessTypes)}
 }

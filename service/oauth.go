@@ -135,6 +135,16 @@ func (s *Service) authenticateClient(ctx context.Context, req *TokenRequest) (*c
 		id, sec, hasSecret = bid, bsec, bsec != ""
 	}
 	if !hasSecret {
+		if id != "" {
+			// A registered client must authenticate: its ID alone must not
+			// let anyone obtain tokens naming it.
+			_, err := s.store.ClientCredentialByClientID(ctx, id)
+			if err == nil {
+				return nil, oauthErr("invalid_client", "client authentication is required for this client")
+			} else if tokenmint.ErrorCode(err) != tokenmint.ENOTFOUND {
+				return nil, err
+			}
+		}
 		return &client{id: id}, nil
 	}
 	if id == "" {
@@ -220,8 +230,10 @@ func (s *Service) issueAccess(ctx context.Context, in issued) (*TokenResponse, *
 	if err != nil {
 		return nil, nil, err
 	}
-	now := s.Now()
-	exp := now.Add(time.Duration(pol.AccessTokenTTL) * time.Second).Truncate(time.Second)
+	// JWT times are whole seconds; starting from a whole second keeps
+	// expires_in exactly the policy's lifetime.
+	now := s.Now().Truncate(time.Second)
+	exp := now.Add(time.Duration(pol.AccessTokenTTL) * time.Second)
 	if in.notAfter != nil && in.notAfter.Before(exp) {
 		exp = in.notAfter.Truncate(time.Second)
 	}
@@ -243,7 +255,8 @@ func (s *Service) issueAccess(ctx context.Context, in issued) (*TokenResponse, *
 	}, c, nil
 }
 
-// issueRefresh creates the first refresh token of a new family.
+// newRefresh returns a new refresh token and its secret, in the family
+// given or a new one.
 func (s *Service) newRefresh(ctx context.Context, family string, c *tokenmint.AccessClaims) (*tokenmint.RefreshToken, string, error) {
 	pol, err := s.store.PolicyByTenant(ctx, c.TenantID)
 	if err != nil {

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"net/netip"
 
 	"tokenmint"
 	"tokenmint/oauth"
@@ -72,7 +73,18 @@ func (s *Service) Introspect(ctx context.Context, req *IntrospectRequest) (*Intr
 	if raw == "" {
 		return nil, oauthErr("invalid_request", "token is required")
 	}
-	out, err := s.inspect(ctx, raw)
+	// client_ip (an extension of RFC 7662, like the IP a forward-auth
+	// proxy passes to verify) names the address the token was presented
+	// from; a token blocked for it is inactive.
+	ip := req.Form.Get("client_ip")
+	if ip != "" {
+		addr, err := netip.ParseAddr(ip)
+		if err != nil {
+			return nil, oauthErr("invalid_request", "client_ip is not an IP address")
+		}
+		ip = addr.Unmap().String()
+	}
+	out, err := s.inspect(ctx, raw, ip)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +101,7 @@ type inspected struct {
 
 // inspect returns what a token is, or nil when it is not active. Only
 // internal errors are errors.
-func (s *Service) inspect(ctx context.Context, raw string) (*inspected, error) {
+func (s *Service) inspect(ctx context.Context, raw, ip string) (*inspected, error) {
 	inactive := func(err error) (*inspected, error) {
 		switch tokenmint.ErrorCode(err) {
 		case tokenmint.EUNAUTHORIZED, tokenmint.EFORBIDDEN, tokenmint.EINVALID, tokenmint.ENOTFOUND:
@@ -134,7 +146,7 @@ func (s *Service) inspect(ctx context.Context, raw string) (*inspected, error) {
 			Tenant: tenant, OwnerKind: tokenmint.OwnerUser,
 		}}, nil
 	}
-	res, err := s.Verify(ctx, VerifyRequest{Token: raw, Inspect: true})
+	res, err := s.Verify(ctx, VerifyRequest{Token: raw, Inspect: true, IP: ip})
 	if err != nil {
 		return inactive(err)
 	}

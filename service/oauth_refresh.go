@@ -40,6 +40,15 @@ func (g refreshGrant) handle(ctx context.Context, req *TokenRequest) (*TokenResp
 	if (cl.id != "" && cl.id != old.ClientID) || (cl.app != nil && cl.app.TenantID != old.TenantID) {
 		return nil, errBadRefresh
 	}
+	if cl.app == nil && old.ClientID != "" {
+		// A refresh token issued to a confidential client is useless
+		// without that client's secret (RFC 6749 §6).
+		if _, err := s.store.ClientCredentialByClientID(ctx, old.ClientID); err == nil {
+			return nil, oauthErr("invalid_client", "client authentication is required for this refresh token")
+		} else if tokenmint.ErrorCode(err) != tokenmint.ENOTFOUND {
+			return nil, err
+		}
+	}
 	now := s.Now()
 	if old.UsedAt != nil && old.RevokedAt == nil {
 		return nil, s.refreshReused(ctx, old)

@@ -98,6 +98,24 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (*Issued
 	case typ.OwnerKind != tokenmint.OwnerUser:
 		return nil, tokenmint.Errorf(tokenmint.EINVALID, "tokens of type %s belong to applications; create them under /api/v1/applications", typ.Name)
 	}
+	g, err := s.userGrants(ctx, p.User)
+	if err != nil {
+		return nil, err
+	}
+	return s.issueToken(ctx, tokenOwner{p.TenantID, tokenmint.OwnerUser, p.User.ID, tokenmint.KindUser}, typ, g, in)
+}
+
+// tokenOwner is who a new token belongs to and the kind letter of its
+// secret.
+type tokenOwner struct {
+	tenantID, kind, id string
+	letter             byte
+}
+
+// issueToken checks and stores a new token of typ for owner, whose current
+// grants are g: name and description, project, the owner's right to create
+// the type, and the expiry limits.
+func (s *Service) issueToken(ctx context.Context, owner tokenOwner, typ *tokenmint.TokenType, g tokenmint.Grants, in CreateTokenInput) (*IssuedToken, error) {
 	if err := tokenmint.ValidateTokenName(in.Name); err != nil {
 		return nil, err
 	}
@@ -105,8 +123,9 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (*Issued
 		return nil, err
 	}
 	projectID := ""
+	var err error
 	if in.Project != "" {
-		if projectID, err = s.resolveProject(ctx, p.TenantID, in.Project); tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		if projectID, err = s.resolveProject(ctx, owner.tenantID, in.Project); tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
 			return nil, tokenmint.Errorf(tokenmint.EINVALID, "project %q not found", in.Project)
 		} else if err != nil {
 			return nil, err
@@ -114,15 +133,11 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (*Issued
 	} else if typ.ProjectScoped {
 		return nil, tokenmint.Errorf(tokenmint.EINVALID, "type %s is project scoped: project is required", typ.Name)
 	}
-	g, err := s.userGrants(ctx, p.User)
-	if err != nil {
-		return nil, err
-	}
 	if !tokenmint.CanCreate(s.types, typ, g, projectID) {
-		s.audit(ctx, p.TenantID, "token.create", "token", "", OutcomeDenied, "type "+typ.Name)
-		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "you may not create tokens of type %s", typ.Name)
+		s.audit(ctx, owner.tenantID, "token.create", "token", "", OutcomeDenied, "type "+typ.Name)
+		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "the owner may not create tokens of type %s", typ.Name)
 	}
-	pol, err := s.store.PolicyByTenant(ctx, p.TenantID)
+	pol, err := s.store.PolicyByTenant(ctx, owner.tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -131,9 +146,9 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (*Issued
 	if err != nil {
 		return nil, err
 	}
-	plain := secret.NewToken(tokenmint.KindUser)
+	plain := secret.NewToken(owner.letter)
 	tok := &tokenmint.Token{
-		ID: secret.NewID(), TenantID: p.TenantID, OwnerKind: tokenmint.OwnerUser, OwnerID: p.User.ID,
+		ID: secret.NewID(), TenantID: owner.tenantID, OwnerKind: owner.kind, OwnerID: owner.id,
 		Type: typ.Name, Name: in.Name, Description: in.Description, ProjectID: projectID,
 		Prefix: plain[:tokenmint.DisplayPrefixLen], CreatedAt: now, UpdatedAt: now, ExpiresAt: exp,
 		MaxUses: typ.MaxUses, StoredStatus: tokenmint.StatusActive,
@@ -141,7 +156,7 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (*Issued
 	if err := s.store.CreateToken(ctx, tok, s.hasher.Hash(plain)); err != nil {
 		return nil, err
 	}
-	s.audit(ctx, p.TenantID, "token.create", "token", tok.ID, OutcomeSuccess, "type "+typ.Name)
+	s.audit(ctx, owner.tenantID, "token.create", "token", tok.ID, OutcomeSuccess, "type "+typ.Name)
 	s.emit(ctx, tokenmint.EventTokenCreated, tok, "")
 	return &IssuedToken{Token: tok, Plain: plain, Encoded: tokenmint.EncodeToken(plain)}, nil
 }

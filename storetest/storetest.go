@@ -39,6 +39,10 @@
 //     nothing.
 //   - The order of ListUsers, ListProjects, ListMemberships and TokenUsage
 //     is not pinned.
+//   - Client IDs are global; a credential of an application unknown in its
+//     tenant is ENOTFOUND. ListClientCredentials omits secret hashes.
+//     Revoking a credential or a refresh family again keeps the first
+//     revocation time. RotateRefreshToken of an unknown token is ENOTFOUND.
 package storetest
 
 import (

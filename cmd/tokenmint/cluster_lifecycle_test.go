@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -47,7 +49,7 @@ func TestJobsRunOnceOnPostgreSQLCluster(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var apps []*app
 	for range 2 {
-		cfg := &serverConfig{DataDir: t.TempDir(), Database: url, AdminPassword: "cluster-admin-pw", Pepper: clusterPepper}
+		cfg := &serverConfig{DataDir: t.TempDir(), Database: url, AdminPassword: "cluster-admin-pw", Pepper: clusterPepper, MasterKey: clusterMasterKey}
 		a, err := openApp(context.Background(), cfg, log, clock)
 		if err != nil {
 			t.Fatal(err)
@@ -89,5 +91,85 @@ func TestJobsRunOnceOnPostgreSQLCluster(t *testing.T) {
 	toks, err := store.ListTokens(context.Background(), tokenmint.TokenFilter{TenantID: tn.ID, Status: tokenmint.StatusInactive, Now: clock.Now(), Limit: 1000})
 	if err != nil || len(toks) != n {
 		t.Fatalf("%d inactive tokens (%v), want %d", len(toks), err, n)
+	}
+}
+
+// Two instances on one PostgreSQL database deliver the outbox together:
+// every token.created event reaches the webhook exactly once, whichever
+// instance wrote it and however the instances race to deliver.
+func TestWebhookOutboxDeliversOnceAcrossInstances(t *testing.T) {
+	url := postgrestest.Start(t).NewDatabase(t)
+	var mu sync.Mutex
+	seen := map[string]int{} // token ID in the payload → deliveries
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Data struct {
+				Token struct {
+					ID string `json:"id"`
+				} `json:"token"`
+			} `json:"data"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Data.Token.ID == "" {
+			t.Errorf("webhook payload: %v", err)
+		}
+		mu.Lock()
+		seen[body.Data.Token.ID]++
+		mu.Unlock()
+	}))
+	defer hook.Close()
+
+	clock := tokenmint.NewFakeClock(time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var sessions []*session
+	var apps []*app
+	for range 2 {
+		cfg := &serverConfig{DataDir: t.TempDir(), Database: url, AdminPassword: "cluster-admin-pw", Pepper: clusterPepper, MasterKey: clusterMasterKey}
+		a, err := openApp(context.Background(), cfg, log, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(a.handler)
+		t.Cleanup(func() { srv.Close(); a.close(context.Background()) })
+		apps = append(apps, a)
+		sessions = append(sessions, (&instance{app: a, srv: srv}).login(t))
+	}
+	if st, body := sessions[0].call("POST", "/api/v1/webhooks", `{"url":"`+hook.URL+`/hook","events":["token.created"]}`); st != 201 {
+		t.Fatalf("webhook: %d %s", st, body)
+	}
+	const n = 20
+	var ids []string
+	for i := range n {
+		_, id, st := sessions[i%2].createToken("CIToken")
+		if st != 201 {
+			t.Fatalf("create on instance %d: %d", i%2, st)
+		}
+		ids = append(ids, id)
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := apps[i%2].svc.DeliverPending(context.Background()); err != nil {
+				t.Errorf("DeliverPending: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	// A last pass on each instance picks up anything a racing pass skipped.
+	for _, a := range apps {
+		if err := a.svc.DeliverPending(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, id := range ids {
+		if seen[id] != 1 {
+			t.Errorf("token %s: token.created delivered %d times, want 1", id, seen[id])
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("%d tokens delivered, want %d", len(seen), n)
 	}
 }

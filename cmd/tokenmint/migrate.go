@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"tokenmint/copydb"
+	"tokenmint/secret"
 )
 
 func init() {
@@ -59,8 +60,8 @@ func runMigrate(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	for _, t := range tables {
 		fmt.Fprintf(stdout, "  %-20s %d rows\n", t, res.Tables[t])
 	}
-	fmt.Fprintf(stdout, "\nTokens are stored as keyed hashes: run every instance with the same pepper as this\ninstallation, e.g. TOKENMINT_PEPPER=$(cat %s).\n",
-		filepath.Join(filepath.Dir(src), "pepper"))
+	fmt.Fprintf(stdout, "\nTokens are stored as keyed hashes: run every instance with the same pepper as this\ninstallation, e.g. TOKENMINT_PEPPER=$(cat %s).\nJWT signing keys are sealed with a master key: give every instance this installation's\nmaster key too, e.g. TOKENMINT_MASTER_KEY=$(cat %s).\n",
+		filepath.Join(filepath.Dir(src), "pepper"), filepath.Join(filepath.Dir(src), secret.MasterKeyFile))
 	return nil
 }
 

@@ -63,7 +63,7 @@ func TestMigrateMovesASQLiteInstallToPostgreSQL(t *testing.T) {
 	if code := run([]string{"migrate", "--data-dir", dataDir, "--to", url}, nil, &out, &errb); code != 0 {
 		t.Fatalf("migrate exit %d: %s %s", code, out.String(), errb.String())
 	}
-	for _, want := range []string{"tokens", "token_secrets", "users", "audit_log", "TOKENMINT_PEPPER"} {
+	for _, want := range []string{"tokens", "token_secrets", "users", "audit_log", "TOKENMINT_PEPPER", "TOKENMINT_MASTER_KEY"} {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("migrate output lacks %q:\n%s", want, out.String())
 		}
