@@ -100,6 +100,7 @@ func (s *Server) uiRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /ui/admin/applications/{id}", s.uiAdmin(s.uiAppPage))
 	m.HandleFunc("POST /ui/admin/applications/{id}", s.uiAdmin(s.uiUpdateApp))
 	m.HandleFunc("POST /ui/admin/applications/{id}/credentials", s.uiAdmin(s.uiCreateCredential))
+	m.HandleFunc("POST /ui/admin/applications/{id}/tokens", s.uiAdmin(s.uiCreateAppToken))
 	m.HandleFunc("GET /ui/admin/applications/{id}/credentials/{cred}/revoke", s.uiAdmin(s.uiRevokeCredentialPage))
 	m.HandleFunc("POST /ui/admin/applications/{id}/credentials/{cred}/revoke", s.uiAdmin(s.uiRevokeCredential))
 	m.HandleFunc("GET /ui/admin/applications/{id}/delete", s.uiAdmin(s.uiDeleteAppPage))

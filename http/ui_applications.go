@@ -59,11 +59,15 @@ func (s *Server) uiCreateApp(w http.ResponseWriter, r *http.Request, us *uiSessi
 type appPageData struct {
 	App         *tokenmint.Application
 	Credentials []*tokenmint.ClientCredential
+	Tokens      []tokenRow
 	AccessTypes []string
 	Form        appForm
+	TokenForm   appTokenForm
 }
 
-func (s *Server) renderAppPage(w http.ResponseWriter, r *http.Request, us *uiSession, pg *page, status int, form *appForm) {
+// renderAppPage shows an application; form and tokenForm, when not nil,
+// are what was typed into its forms.
+func (s *Server) renderAppPage(w http.ResponseWriter, r *http.Request, us *uiSession, pg *page, status int, form *appForm, tokenForm *appTokenForm) {
 	ctx := r.Context()
 	a, err := s.svc.GetApplication(ctx, r.PathValue("id"))
 	if err != nil {
@@ -81,13 +85,26 @@ func (s *Server) renderAppPage(w http.ResponseWriter, r *http.Request, us *uiSes
 			form.AccessTypes[at] = true
 		}
 	}
+	tokens, err := s.appTokenRows(r, a)
+	if err != nil {
+		s.uiError(w, r, us, err)
+		return
+	}
+	tf, err := s.newAppTokenForm(r)
+	if err != nil {
+		s.uiError(w, r, us, err)
+		return
+	}
+	if tokenForm != nil {
+		tf.Name, tf.ExpiresOn, tf.NoExpiry = tokenForm.Name, tokenForm.ExpiresOn, tokenForm.NoExpiry
+	}
 	pg.Title = "Application " + a.Name
-	pg.Data = appPageData{App: a, Credentials: creds, AccessTypes: tokenmint.AccessTypes, Form: *form}
+	pg.Data = appPageData{App: a, Credentials: creds, Tokens: tokens, AccessTypes: tokenmint.AccessTypes, Form: *form, TokenForm: tf}
 	s.render(w, r, status, "admin_app", pg)
 }
 
 func (s *Server) uiAppPage(w http.ResponseWriter, r *http.Request, us *uiSession) {
-	s.renderAppPage(w, r, us, s.adminPage(w, r, us, "Application", "applications"), http.StatusOK, nil)
+	s.renderAppPage(w, r, us, s.adminPage(w, r, us, "Application", "applications"), http.StatusOK, nil, nil)
 }
 
 func (s *Server) uiUpdateApp(w http.ResponseWriter, r *http.Request, us *uiSession) {
@@ -100,7 +117,7 @@ func (s *Server) uiUpdateApp(w http.ResponseWriter, r *http.Request, us *uiSessi
 	if err != nil {
 		pg := s.adminPage(w, r, us, "Application", "applications")
 		status := s.formError(r, pg, err, appRules...)
-		s.renderAppPage(w, r, us, pg, status, &form)
+		s.renderAppPage(w, r, us, pg, status, &form, nil)
 		return
 	}
 	redirectWith(w, r, "/ui/admin/applications/"+url.PathEscape(a.ID), "Application "+a.Name+" saved.")

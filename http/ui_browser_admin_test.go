@@ -149,6 +149,36 @@ func browseAdminApplicationsPolicyWebhooksAudit(t *testing.T, e *env, bctx conte
 		t.Errorf("client_credentials with a revoked credential: %d, want 400 or 401", st)
 	}
 
+	// An application token: shown once, verifies with the application's
+	// access types, listed on the application's page, revoked from its
+	// token page.
+	appURL := strings.TrimPrefix(admin.location(), e.srv.URL)
+	admin.open(appURL)
+	admin.do("app token", chromedp.SendKeys(chromedp.ID("token-name"), "scanner"),
+		chromedp.SetValue(chromedp.ID("expires_on"), "2026-03-01"))
+	if st := admin.click("create-app-token"); st != 201 {
+		t.Fatalf("create application token: %d", st)
+	}
+	appToken := admin.value("#token-plain")
+	mustf(t, strings.HasPrefix(appToken, "tma_"), "application token on the page: %q", appToken)
+	r := e.verify("Bearer "+appToken, "?permission=analysis:execute")
+	if r.status != 200 || r.json(t)["owner_kind"] != "application" || r.json(t)["expires_at"] != "2026-03-01T09:00:00Z" {
+		t.Fatalf("verify the application token: %d %s", r.status, r.body)
+	}
+	if r := e.verify("Bearer "+appToken, "?permission=users:manage"); r.status != 403 {
+		t.Errorf("application token beyond its access types: %d, want 403", r.status)
+	}
+	admin.click("close-secret")
+	admin.load("open the application token", chromedp.Click(chromedp.CSS(`#app-token-table tr[data-token-name="scanner"] a`), chromedp.NodeVisible))
+	if h := admin.text("h1"); h != "Token scanner" {
+		t.Fatalf("application token page: %q", h)
+	}
+	admin.click("revoke-token")
+	admin.click("confirm-revoke")
+	if r := e.verify("Bearer "+appToken, ""); r.status != 401 {
+		t.Errorf("verify the revoked application token: %d, want 401", r.status)
+	}
+
 	// Policy: a refused combination is shown next to its field; a
 	// 30-day cap then limits the Create Token page at once.
 	admin.open("/ui/admin/policy")

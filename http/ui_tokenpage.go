@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -57,9 +58,16 @@ func (s *Server) tokenPage(r *http.Request, us *uiSession, id string) (*tokenPag
 	}
 	owned := service.IsOwner(us.p, tok)
 	owners := map[string]string{us.p.User.ID: us.p.User.Username}
-	if !owned && tok.OwnerKind == tokenmint.OwnerUser {
+	backURL := "/ui/admin/tokens"
+	switch {
+	case !owned && tok.OwnerKind == tokenmint.OwnerUser:
 		if u, err := s.svc.GetUser(ctx, tok.OwnerID); err == nil {
 			owners[u.ID] = u.Username
+		}
+	case tok.OwnerKind == tokenmint.OwnerApplication:
+		if a, err := s.svc.GetApplication(ctx, tok.OwnerID); err == nil {
+			owners[a.ID] = "application " + a.Name
+			backURL = "/ui/admin/applications/" + url.PathEscape(a.ID)
 		}
 	}
 	row := s.tokenRow(tok, projects, owners)
@@ -70,7 +78,7 @@ func (s *Server) tokenPage(r *http.Request, us *uiSession, id string) (*tokenPag
 	if owned {
 		d.Description = tok.Description
 	} else {
-		d.BackURL = "/ui/admin/tokens"
+		d.BackURL = backURL
 	}
 	d.Extend.Min = s.today().AddDate(0, 0, 1).Format(uiDate)
 	types, err := s.typeOptions(ctx)
