@@ -199,8 +199,9 @@ func runT[T any](tb *tab, what string, a chromedp.Action[T]) T {
 }
 
 // checkPageJS lists what is wrong with the page the browser shows: form
-// controls without a label, POST forms without a CSRF field, and anything
-// that looks like a raw API error or a Go stack trace.
+// controls without a label, POST forms without a CSRF field, duplicate
+// ids (labels and error messages point at ids), and anything that looks
+// like a raw API error or a Go stack trace.
 const checkPageJS = `(() => {
   const problems = [];
   for (const el of document.querySelectorAll("input, select, textarea")) {
@@ -212,6 +213,11 @@ const checkPageJS = `(() => {
     if ((f.getAttribute("method") || "get").toLowerCase() !== "post") continue;
     const c = f.querySelector("input[type=hidden][name=csrf_token]");
     if (!c || !c.value) problems.push("POST form without CSRF token: " + f.getAttribute("action"));
+  }
+  const seen = new Set();
+  for (const el of document.querySelectorAll("[id]")) {
+    if (seen.has(el.id)) problems.push("duplicate id " + el.id);
+    seen.add(el.id);
   }
   const text = document.body ? document.body.innerText : "";
   if (text.includes('{"error"')) problems.push("raw JSON error on the page");
