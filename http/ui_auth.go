@@ -20,6 +20,13 @@ type loginData struct {
 
 func (s *Server) uiLoginPage(w http.ResponseWriter, r *http.Request) {
 	uiHeaders(w)
+	// Someone already signed in goes where they were heading.
+	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		if _, _, err := s.svc.SessionPrincipal(r.Context(), c.Value); err == nil {
+			http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+			return
+		}
+	}
 	s.renderLogin(w, r, http.StatusOK, loginData{Next: safeNext(r.URL.Query().Get("next"))}, "")
 }
 

@@ -226,8 +226,13 @@ func TestUIUnknownPagesAndSignedOutVisits(t *testing.T) {
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/ui/login?next=%2Fui%2Ftokens%3Fstatus%3Dactive" {
 		t.Fatalf("signed-out visit: %d %q", r.status, r.header.Get("Location"))
 	}
-	if r := uiDo(t, anon, "GET", "/ui/static/app.js", nil); r.status != http.StatusOK || !strings.Contains(r.body, "data-copy") {
-		t.Fatalf("static script: %d", r.status)
+	if r := uiDo(t, anon, "GET", "/ui/static/app.js", nil); r.status != http.StatusOK || !strings.Contains(r.body, "data-copy") ||
+		r.header.Get("X-Content-Type-Options") != "nosniff" || !strings.HasPrefix(r.header.Get("Content-Type"), "text/javascript") {
+		t.Fatalf("static script: %d %v", r.status, r.header)
+	}
+	// Someone signed in who opens the login page goes on to the UI.
+	if r := uiDo(t, e.admin, "GET", "/ui/login?next=%2Fui%2Fadmin%2Fusers", nil); r.status != http.StatusSeeOther || r.header.Get("Location") != "/ui/admin/users" {
+		t.Errorf("login page while signed in: %d %q", r.status, r.header.Get("Location"))
 	}
 	// A bad filter is shown on the page, not as JSON.
 	assertHTMLError(t, uiDo(t, e.admin, "GET", "/ui/tokens?status=bogus", nil), http.StatusBadRequest, "Status must be one of")
