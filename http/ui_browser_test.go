@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // TestUIBrowser drives the web UI in headless Chromium through the flows of
@@ -149,6 +150,38 @@ func TestUIBrowser(t *testing.T) {
 		if exp := alice.text(`#token-table tr[data-token-name="forever"] td[data-label="Expires"]`); exp != "never" {
 			t.Errorf("the no-expiry token's Expires cell: %q", exp)
 		}
+	})
+
+	t.Run("create a token with the keyboard only", func(t *testing.T) {
+		alice.t = t
+		alice.open("/ui/tokens/new")
+		// Tab from the top of the page to the type list (one tab stop),
+		// choose the next type with the arrow key, Tab to the name, type it
+		// and press Enter.
+		for i := 0; i < 12 && !eval[bool](alice, `document.activeElement.name === "type"`); i++ {
+			alice.do("tab", chromedp.KeyEvent(kb.Tab))
+		}
+		first := eval[string](alice, `document.activeElement.id`)
+		mustf(t, first != "", "Tab never reached the type list")
+		alice.do("arrow down", chromedp.KeyEvent(kb.ArrowDown))
+		chosen := eval[string](alice, `document.querySelector("input[name=type]:checked").value`)
+		if "type-"+chosen == first {
+			t.Fatalf("the arrow key did not choose another type (still %s)", chosen)
+		}
+		if eval[bool](alice, `document.getElementById("type-info-`+chosen+`").hidden`) {
+			t.Errorf("the panel of %s is not shown after choosing it with the keyboard", chosen)
+		}
+		alice.do("tab to name", chromedp.KeyEvent(kb.Tab))
+		if f := eval[string](alice, `document.activeElement.id`); f != "name" {
+			t.Fatalf("after the type list, Tab went to %q, want the name field", f)
+		}
+		if st := alice.load("type the name and press Enter", chromedp.KeyEvent("by-keyboard"+kb.Enter)); st != 201 {
+			t.Fatalf("keyboard submit: %d (page %s)", st, alice.location())
+		}
+		if r := e.verify("Bearer "+alice.value("#token-plain"), ""); r.status != 200 || r.json(t)["type"] != chosen {
+			t.Errorf("the keyboard-made token verifies as %d %s, want type %s", r.status, r.body, chosen)
+		}
+		alice.click("close-secret")
 	})
 
 	t.Run("extend", func(t *testing.T) {
