@@ -136,6 +136,7 @@ func (a *app) printLogin(w io.Writer, listen string) {
 	} else {
 		fmt.Fprintln(w, "Password: the value of TOKENMINT_ADMIN_PASSWORD.")
 	}
+	fmt.Fprintf(w, "Web UI: http://%s/ui/\n", listen)
 	fmt.Fprintf(w, "Log in: curl -c cookies -H 'Content-Type: application/json' -d '{\"username\":\"%s\",\"password\":\"...\"}' http://%s/api/v1/auth/login\n", a.boot.Username, listen)
 	fmt.Fprintf(w, "or with the CLI: tokenmint token get UserToken --url http://%s --user %s --password\n\n", listen, a.boot.Username)
 }
