@@ -12,10 +12,18 @@ type Policy struct {
 	InactivityDeleteDays     int `json:"inactivity_delete_days"`
 	ExpiryNoticeDays         int `json:"expiry_notice_days"`
 	// AccessTokenTTL and RefreshTokenTTL are in seconds.
-	AccessTokenTTL  int       `json:"access_token_ttl"`
-	RefreshTokenTTL int       `json:"refresh_token_ttl"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	AccessTokenTTL  int `json:"access_token_ttl"`
+	RefreshTokenTTL int `json:"refresh_token_ttl"`
+	// LoginFailuresPerMinute throttles password logins and the OAuth2
+	// password grant: after this many failures in a minute, per user and
+	// per client IP, attempts get 429 until the minute is over.
+	LoginFailuresPerMinute int       `json:"login_failures_per_minute"`
+	UpdatedAt              time.Time `json:"updated_at"`
 }
+
+// DefaultLoginFailuresPerMinute is the login throttle of a tenant that never
+// set one, and of attempts naming no known tenant.
+const DefaultLoginFailuresPerMinute = 10
 
 // DefaultPolicy is the policy of a tenant that never set one.
 func DefaultPolicy(tenantID string) Policy {
@@ -26,6 +34,7 @@ func DefaultPolicy(tenantID string) Policy {
 		ExpiryNoticeDays:         7,
 		AccessTokenTTL:           3600,
 		RefreshTokenTTL:          30 * 24 * 3600,
+		LoginFailuresPerMinute:   DefaultLoginFailuresPerMinute,
 	}
 }
 
@@ -44,6 +53,8 @@ func (p Policy) Validate() error {
 		return Errorf(EINVALID, "access_token_ttl must be 60-86400 seconds")
 	case p.RefreshTokenTTL < 300 || p.RefreshTokenTTL > 365*86400:
 		return Errorf(EINVALID, "refresh_token_ttl must be 300 seconds to 365 days")
+	case p.LoginFailuresPerMinute < 1 || p.LoginFailuresPerMinute > 1000:
+		return Errorf(EINVALID, "login_failures_per_minute must be 1-1000")
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ type policyRequest struct {
 	ExpiryNoticeDays         *int `json:"expiry_notice_days"`
 	AccessTokenTTL           *int `json:"access_token_ttl"`
 	RefreshTokenTTL          *int `json:"refresh_token_ttl"`
+	LoginFailuresPerMinute   *int `json:"login_failures_per_minute"`
 }
 
 func (s *Server) handleGetPolicy(w http.ResponseWriter, r *http.Request) {

@@ -24,6 +24,7 @@ func policyFields(pol tokenmint.Policy, form map[string]string) []policyField {
 		{"expiry_notice_days", "Expiry notice (days before)", "Owners are told this many days before a token expires.", strconv.Itoa(pol.ExpiryNoticeDays)},
 		{"access_token_ttl", "OAuth access token lifetime (seconds)", "60 to 86400.", strconv.Itoa(pol.AccessTokenTTL)},
 		{"refresh_token_ttl", "OAuth refresh token lifetime (seconds)", "300 to 31536000.", strconv.Itoa(pol.RefreshTokenTTL)},
+		{"login_failures_per_minute", "Failed logins allowed per minute", "Per user and per client IP, for sign-in and the OAuth2 password grant; 1 to 1000.", strconv.Itoa(pol.LoginFailuresPerMinute)},
 	}
 	for i := range fs {
 		if v, ok := form[fs[i].Name]; ok {
@@ -63,6 +64,7 @@ func (s *Server) uiSavePolicy(w http.ResponseWriter, r *http.Request, us *uiSess
 		"max_lifetime_days": &in.MaxLifetimeDays, "inactivity_deactivate_days": &in.InactivityDeactivateDays,
 		"inactivity_delete_days": &in.InactivityDeleteDays, "expiry_notice_days": &in.ExpiryNoticeDays,
 		"access_token_ttl": &in.AccessTokenTTL, "refresh_token_ttl": &in.RefreshTokenTTL,
+		"login_failures_per_minute": &in.LoginFailuresPerMinute,
 	}
 	pg := s.adminPage(w, r, us, "Policy", "policy")
 	for name, dst := range targets {
@@ -88,6 +90,7 @@ func (s *Server) uiSavePolicy(w http.ResponseWriter, r *http.Request, us *uiSess
 			fieldRule{"expiry_notice_days", []string{"expiry_notice_days"}},
 			fieldRule{"access_token_ttl", []string{"access_token_ttl"}},
 			fieldRule{"refresh_token_ttl", []string{"refresh_token_ttl"}},
+			fieldRule{"login_failures_per_minute", []string{"login_failures_per_minute"}},
 		)
 		s.renderPolicy(w, r, us, pg, status, form)
 		return

@@ -41,11 +41,26 @@ func (s *Service) CheckPassword(ctx context.Context, tenantName, username, passw
 	if tenantName == "" {
 		tenantName = tokenmint.DefaultTenant
 	}
+	// The tenant's policy sets the throttle; a name that is no tenant gets
+	// the default (and can never succeed).
+	limit := tokenmint.DefaultLoginFailuresPerMinute
+	t, err := s.store.TenantByName(ctx, tenantName)
+	if err == nil {
+		pol, err := s.store.PolicyByTenant(ctx, t.ID)
+		if err != nil {
+			return nil, err
+		}
+		limit = pol.LoginFailuresPerMinute
+	} else if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		t = nil
+	} else {
+		return nil, err
+	}
 	ip := ClientIPFromContext(ctx)
 	userKey := "u\x00" + tenantName + "\x00" + username
-	ipKey := "ip\x00" + ip
+	ipKey := "ip\x00" + tenantName + "\x00" + ip
 	for _, k := range []string{userKey, ipKey} {
-		if blocked, wait := s.loginLim.Blocked(k); blocked {
+		if blocked, wait := s.loginLim.BlockedAfter(k, limit); blocked {
 			return nil, &RateLimitError{RetryAfter: wait}
 		}
 	}
@@ -55,12 +70,9 @@ func (s *Service) CheckPassword(ctx context.Context, tenantName, username, passw
 		s.audit(ctx, tenantID, "login", "user", userID, OutcomeFailure, why)
 		return tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "invalid username or password")
 	}
-	t, err := s.store.TenantByName(ctx, tenantName)
-	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+	if t == nil {
 		secret.BurnPasswordCheck(password)
 		return nil, fail("", "", "unknown tenant")
-	} else if err != nil {
-		return nil, err
 	}
 	u, err := s.store.UserByUsername(ctx, t.ID, username)
 	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {

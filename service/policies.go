@@ -17,6 +17,7 @@ type PolicyInput struct {
 	ExpiryNoticeDays         *int
 	AccessTokenTTL           *int
 	RefreshTokenTTL          *int
+	LoginFailuresPerMinute   *int
 }
 
 // GetPolicy returns the policy of the caller's tenant (the defaults when
@@ -55,6 +56,7 @@ func (s *Service) PutPolicy(ctx context.Context, in PolicyInput) (tokenmint.Poli
 	set("expiry_notice_days", &pol.ExpiryNoticeDays, in.ExpiryNoticeDays)
 	set("access_token_ttl", &pol.AccessTokenTTL, in.AccessTokenTTL)
 	set("refresh_token_ttl", &pol.RefreshTokenTTL, in.RefreshTokenTTL)
+	set("login_failures_per_minute", &pol.LoginFailuresPerMinute, in.LoginFailuresPerMinute)
 	if err := pol.Validate(); err != nil {
 		return tokenmint.Policy{}, err
 	}

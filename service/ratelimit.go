@@ -29,7 +29,11 @@ func newLimiter(clock tokenmint.Clock, max int, w time.Duration) *limiter {
 }
 
 // Blocked reports whether key has used up its failures, and for how long.
-func (l *limiter) Blocked(key string) (bool, time.Duration) {
+func (l *limiter) Blocked(key string) (bool, time.Duration) { return l.BlockedAfter(key, l.max) }
+
+// BlockedAfter is Blocked with a limit of max failures per window instead
+// of the limiter's own (a tenant's policy).
+func (l *limiter) BlockedAfter(key string, max int) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.clock.Now()
@@ -37,7 +41,7 @@ func (l *limiter) Blocked(key string) (bool, time.Duration) {
 	if !ok || now.Sub(w.start) >= l.window {
 		return false, 0
 	}
-	if w.count >= l.max {
+	if w.count >= max {
 		return true, w.start.Add(l.window).Sub(now)
 	}
 	return false, 0

@@ -31,6 +31,7 @@ func testPolicies(t *testing.T, newStore storeFunc) {
 			ExpiryNoticeDays:         3,
 			AccessTokenTTL:           900,
 			RefreshTokenTTL:          7 * 24 * 3600,
+			LoginFailuresPerMinute:   25,
 			UpdatedAt:                at(time.Hour),
 		}
 		second := tokenmint.Policy{
@@ -41,6 +42,7 @@ func testPolicies(t *testing.T, newStore storeFunc) {
 			ExpiryNoticeDays:         0,
 			AccessTokenTTL:           60,
 			RefreshTokenTTL:          300,
+			LoginFailuresPerMinute:   1,
 			UpdatedAt:                at(2 * time.Hour),
 		}
 		for i, p := range []tokenmint.Policy{first, second} {
