@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -369,4 +370,219 @@ func TestOpenAPIOperationsExist(t *testing.T) {
 			t.Errorf("%s (%s): 404 from the mux, no handler has this route: %s", r, target, got)
 		}
 	}
+}
+
+// schemaProps returns the properties and required names of an object
+// schema, merging allOf, and whether undocumented members are allowed.
+func schemaProps(doc, schema map[string]any) (props map[string]any, required []string, open bool) {
+	props = map[string]any{}
+	if ref, ok := schema["$ref"].(string); ok {
+		schema, _ = resolveRef(doc, ref).(map[string]any)
+	}
+	if ap, ok := schema["additionalProperties"]; ok && ap != false {
+		open = true
+	}
+	if p, ok := schema["properties"].(map[string]any); ok {
+		for k, v := range p {
+			props[k] = v
+		}
+	} else if _, all := schema["allOf"]; !all {
+		open = true
+	}
+	for _, r := range asSlice(schema["required"]) {
+		required = append(required, r.(string))
+	}
+	for _, sub := range asSlice(schema["allOf"]) {
+		p, r, o := schemaProps(doc, sub.(map[string]any))
+		for k, v := range p {
+			props[k] = v
+		}
+		required = append(required, r...)
+		open = open || o
+	}
+	return props, required, open
+}
+
+func asSlice(v any) []any { s, _ := v.([]any); return s }
+
+func jsonType(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case float64:
+		if v == float64(int64(v)) {
+			return "integer"
+		}
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return "?"
+}
+
+// checkSchema reports where v does not fit schema: its type, enum, const,
+// missing required members and members the schema does not document.
+func checkSchema(t *testing.T, doc map[string]any, where string, schema map[string]any, v any) {
+	t.Helper()
+	if ref, ok := schema["$ref"].(string); ok {
+		schema, _ = resolveRef(doc, ref).(map[string]any)
+	}
+	if typ, ok := schema["type"]; ok {
+		want := asSlice(typ)
+		if s, ok := typ.(string); ok {
+			want = []any{s}
+		}
+		got := jsonType(v)
+		if !slices.Contains(want, any(got)) && !(got == "integer" && slices.Contains(want, any("number"))) {
+			t.Errorf("%s: %s, documented as %v", where, got, typ)
+			return
+		}
+	}
+	if enum, ok := schema["enum"].([]any); ok && !slices.Contains(enum, v) {
+		t.Errorf("%s: %v is not one of %v", where, v, enum)
+	}
+	if c, ok := schema["const"]; ok && c != v {
+		t.Errorf("%s: %v, documented as %v", where, v, c)
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		props, required, open := schemaProps(doc, schema)
+		for _, r := range required {
+			if _, ok := v[r]; !ok {
+				t.Errorf("%s: required member %s is missing", where, r)
+			}
+		}
+		for k, x := range v {
+			if sub, ok := props[k].(map[string]any); ok {
+				checkSchema(t, doc, where+"."+k, sub, x)
+			} else if !open {
+				t.Errorf("%s: member %s is not documented", where, k)
+			}
+		}
+	case []any:
+		if items, ok := schema["items"].(map[string]any); ok {
+			for i, x := range v {
+				checkSchema(t, doc, where+"["+strconv.Itoa(i)+"]", items, x)
+			}
+		}
+	}
+}
+
+// checkAnswer finds the documented response for status of the operation
+// and checks the body against its JSON schema.
+func checkAnswer(t *testing.T, doc map[string]any, r route, status int, contentType string, body []byte) {
+	t.Helper()
+	op := documentedRoutes(t, doc)[r]
+	if op == nil {
+		t.Errorf("%s is not documented", r)
+		return
+	}
+	resp, ok := op["responses"].(map[string]any)[strconv.Itoa(status)].(map[string]any)
+	if !ok {
+		t.Errorf("%s answered %d, which is not documented: %s", r, status, body)
+		return
+	}
+	if ref, ok := resp["$ref"].(string); ok {
+		resp, _ = resolveRef(doc, ref).(map[string]any)
+	}
+	content, _ := resp["content"].(map[string]any)
+	if len(content) == 0 {
+		if len(body) > 0 {
+			t.Errorf("%s %d: documented without a body, got %s", r, status, body)
+		}
+		return
+	}
+	mt := strings.TrimSpace(strings.Split(contentType, ";")[0])
+	media, ok := content[mt].(map[string]any)
+	if !ok {
+		t.Errorf("%s %d: Content-Type %q is not documented", r, status, contentType)
+		return
+	}
+	if mt != "application/json" {
+		return
+	}
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Errorf("%s %d: body is not JSON: %v", r, status, err)
+		return
+	}
+	schema, _ := media["schema"].(map[string]any)
+	checkSchema(t, doc, r.String()+" "+strconv.Itoa(status)+" body", schema, v)
+}
+
+// TestOpenAPIResponsesMatch calls operations as an administrator, after
+// creating one object of each kind, and checks every answer's status is
+// documented and its body fits the documented schema (all members present
+// in the answers are documented, required ones are present, types agree).
+func TestOpenAPIResponsesMatch(t *testing.T) {
+	e := newOAuthEnv(t)
+	doc := loadOpenAPI(t)
+	check := func(method, pattern, path string, body any) response {
+		t.Helper()
+		res := e.admin.do(method, path, body)
+		checkAnswer(t, doc, route{method, pattern}, res.status, res.header.Get("Content-Type"), res.body)
+		return res
+	}
+	tok := check("POST", "/api/v1/tokens", "/api/v1/tokens", map[string]any{"type": "CIToken", "name": "pipeline", "description": "builds"}).json(t)
+	tokID, _ := tok["id"].(string)
+	check("POST", "/api/v1/projects", "/api/v1/projects", map[string]any{"name": "alpha", "description": "first"})
+	check("PUT", "/api/v1/projects/{id}/members/{user}", "/api/v1/projects/alpha/members/admin", map[string]any{"role": "member"})
+	check("PUT", "/api/v1/tokens/{id}/blocked-ips/{ip}", "/api/v1/tokens/"+tokID+"/blocked-ips/10.0.0.0/8", nil)
+	appID, _ := check("POST", "/api/v1/applications", "/api/v1/applications", map[string]any{"name": "ci-bot", "access_types": []string{"read-only"}}).json(t)["id"].(string)
+	cred := check("POST", "/api/v1/applications/{id}/credentials", "/api/v1/applications/"+appID+"/credentials", nil).json(t)
+	check("POST", "/api/v1/applications/{id}/tokens", "/api/v1/applications/"+appID+"/tokens", map[string]any{"type": "CIToken", "name": "bot"})
+	hookID, _ := check("POST", "/api/v1/webhooks", "/api/v1/webhooks", map[string]any{"url": "https://example.com/h", "events": []string{"token.created"}}).json(t)["id"].(string)
+	check("PATCH", "/api/v1/webhooks/{id}", "/api/v1/webhooks/"+hookID, map[string]any{"enabled": false})
+	check("PATCH", "/api/v1/tokens/{id}", "/api/v1/tokens/"+tokID, map[string]any{"description": "nightly builds"})
+	check("PATCH", "/api/v1/users/{id}", "/api/v1/users/admin", map[string]any{"email": "admin@example.com"})
+	check("PATCH", "/api/v1/applications/{id}", "/api/v1/applications/"+appID, map[string]any{"description": "the CI"})
+	check("PUT", "/api/v1/policies", "/api/v1/policies", map[string]any{"expiry_notice_days": 5})
+	check("POST", "/api/v1/tokens", "/api/v1/tokens", map[string]any{"type": "CIToken", "name": "x", "unknown": 1})
+	for _, c := range []struct{ pattern, path string }{
+		{"/api/v1/auth/me", ""}, {"/api/v1/token-types", ""}, {"/api/v1/tokens", ""},
+		{"/api/v1/tokens/{id}", "/api/v1/tokens/" + tokID}, {"/api/v1/tokens/{id}/usage", "/api/v1/tokens/" + tokID + "/usage"},
+		{"/api/v1/tokens/{id}/blocked-ips", "/api/v1/tokens/" + tokID + "/blocked-ips"},
+		{"/api/v1/users", ""}, {"/api/v1/users/{id}", "/api/v1/users/admin"},
+		{"/api/v1/projects", ""}, {"/api/v1/projects/{id}", "/api/v1/projects/alpha"}, {"/api/v1/projects/{id}/members", "/api/v1/projects/alpha/members"},
+		{"/api/v1/policies", ""}, {"/api/v1/webhooks", ""}, {"/api/v1/audit", ""},
+		{"/api/v1/webhooks/{id}", "/api/v1/webhooks/" + hookID}, {"/api/v1/webhooks/{id}/deliveries", "/api/v1/webhooks/" + hookID + "/deliveries"},
+		{"/api/v1/applications", ""}, {"/api/v1/applications/{id}", "/api/v1/applications/" + appID},
+		{"/api/v1/applications/{id}/credentials", "/api/v1/applications/" + appID + "/credentials"},
+		{"/api/v1/applications/{id}/tokens", "/api/v1/applications/" + appID + "/tokens"},
+		{"/api/v1/tokens/{id}", "/api/v1/tokens/nonexistent"},
+		{"/api/v1/tokens/self", ""}, {"/api/v1/auth/verify", ""},
+		{"/healthz", ""}, {"/readyz", ""}, {"/metrics", ""},
+		{"/.well-known/jwks.json", ""}, {"/.well-known/oauth-authorization-server", ""},
+	} {
+		path := c.path
+		if path == "" {
+			path = c.pattern
+		}
+		check("GET", c.pattern, path, nil)
+	}
+	check("DELETE", "/api/v1/projects/{id}/members/{user}", "/api/v1/projects/alpha/members/admin", nil)
+	check("DELETE", "/api/v1/tokens/{id}/blocked-ips/{ip}", "/api/v1/tokens/"+tokID+"/blocked-ips/10.0.0.0/8", nil)
+	// A token caller: verify, self and rotation answer with their bodies.
+	bearer := e.withToken(tok["token"].(string))
+	for _, c := range []struct{ method, path string }{{"GET", "/api/v1/auth/verify"}, {"GET", "/api/v1/tokens/self"}, {"POST", "/api/v1/tokens/self/rotate"}} {
+		res := bearer.do(c.method, c.path, nil)
+		checkAnswer(t, doc, route{c.method, c.path}, res.status, res.header.Get("Content-Type"), res.body)
+	}
+	// OAuth: a client_credentials token, its introspection, a bad grant.
+	basic := basicAuth(cred["client_id"].(string), cred["client_secret"].(string))
+	res := e.form("/oauth/token", basic, url.Values{"grant_type": {"client_credentials"}})
+	checkAnswer(t, doc, route{"POST", "/oauth/token"}, res.status, res.header.Get("Content-Type"), res.body)
+	access, _ := res.json(t)["access_token"].(string)
+	res = e.form("/oauth/introspect", basic, url.Values{"token": {access}})
+	checkAnswer(t, doc, route{"POST", "/oauth/introspect"}, res.status, res.header.Get("Content-Type"), res.body)
+	res = e.form("/identity/connect/token", basic, url.Values{"grant_type": {"nonsense"}})
+	checkAnswer(t, doc, route{"POST", "/identity/connect/token"}, res.status, res.header.Get("Content-Type"), res.body)
+	res = e.form("/oauth/revoke", basic, url.Values{"token": {access}})
+	checkAnswer(t, doc, route{"POST", "/oauth/revoke"}, res.status, res.header.Get("Content-Type"), res.body)
 }
