@@ -85,6 +85,7 @@ func (s *Server) routes() {
 
 	s.lifecycleRoutes(m)
 	s.oauthRoutes(m)
+	s.openAPIRoutes(m)
 	s.uiRoutes(m)
 
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
