@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -70,6 +71,8 @@ func newEnvLogging(t *testing.T, logs io.Writer) *env {
 		Store: store, Types: typesfile.Defaults(), Clock: clock,
 		Hasher: secret.NewHasher(bytes.Repeat([]byte{7}, 32)), Logger: log,
 		PasswordParams: &secret.TestPasswordParams,
+		// The browser tests' webhook receiver listens on the loopback.
+		Lifecycle: service.LifecycleConfig{WebhookAllowedNetworks: loopbackNetworks},
 	})
 	if _, err := svc.Bootstrap(context.Background(), adminPassword); err != nil {
 		t.Fatal(err)
@@ -84,6 +87,10 @@ func newEnvLogging(t *testing.T, logs io.Writer) *env {
 	e.admin = e.login("admin", adminPassword)
 	return e
 }
+
+// loopbackNetworks are the test receivers' addresses, which webhooks may
+// reach only when the operator allows them.
+var loopbackNetworks = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 
 // client is an API caller with either a session cookie or a token.
 type client struct {

@@ -31,6 +31,9 @@ type lcOptions struct {
 	mail bool
 	// logs receives the server's debug logs.
 	logs io.Writer
+	// webhookNetworks replaces the internal networks webhooks may reach
+	// (default: the loopback, where the tests' receivers listen).
+	webhookNetworks []netip.Prefix
 }
 
 // lcEnv is a tokenmint server like env, behind a trusted proxy (loopback),
@@ -72,7 +75,10 @@ func (e *lcEnv) start() {
 	}
 	log := slog.New(slog.NewTextHandler(e.opts.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.n++
-	lc := service.LifecycleConfig{InstanceID: "instance-" + string(rune('0'+e.n))}
+	lc := service.LifecycleConfig{InstanceID: "instance-" + string(rune('0'+e.n)), WebhookAllowedNetworks: loopbackNetworks}
+	if e.opts.webhookNetworks != nil {
+		lc.WebhookAllowedNetworks = e.opts.webhookNetworks
+	}
 	if e.smtp != nil {
 		m, err := smtp.New(smtp.Config{Host: e.smtp.Host, Port: e.smtp.Port, From: "tokenmint@example.com", Security: smtp.SecurityNone,
 			Username: "mailer", Password: smtpPassword, Now: e.clock.Now})
@@ -93,8 +99,7 @@ func (e *lcEnv) start() {
 	if _, err := e.svc.Bootstrap(context.Background(), adminPassword); err != nil {
 		t.Fatal(err)
 	}
-	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
-	e.srv = httptest.NewServer(tmhttp.NewServer(tmhttp.Config{Service: e.svc, Logger: log, TrustedProxies: loopback}))
+	e.srv = httptest.NewServer(tmhttp.NewServer(tmhttp.Config{Service: e.svc, Logger: log, TrustedProxies: loopbackNetworks}))
 }
 
 // stop shuts down like serve does: no more requests, then the service's

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -229,5 +230,28 @@ func TestWebhookRedirectIsNotFollowed(t *testing.T) {
 	defer mu.Unlock()
 	if elsewhere != 0 {
 		t.Errorf("the redirect target got %d requests", elsewhere)
+	}
+}
+
+// A webhook may not point at an internal address unless the operator
+// allows its network: creating or moving one there is refused with a
+// message naming the setting, and nothing changes.
+func TestWebhookToInternalAddressIsRefused(t *testing.T) {
+	e := newLCEnv(t, lcOptions{webhookNetworks: []netip.Prefix{}})
+	for _, u := range []string{"http://127.0.0.1:9000/hook", "http://[::1]/hook", "http://localhost:8080/", "http://169.254.169.254/latest/meta-data", "https://10.0.0.8/x"} {
+		r := e.admin.do("POST", "/api/v1/webhooks", map[string]any{"url": u, "events": []string{"token.created"}})
+		if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "--webhook-allowed-networks") {
+			t.Errorf("POST webhook to %s: %d %s, want 400 naming --webhook-allowed-networks", u, r.status, r.body)
+		}
+	}
+	if r := e.admin.do("GET", "/api/v1/webhooks", nil); !strings.Contains(string(r.body), `"items":[]`) {
+		t.Errorf("refused webhooks were stored: %s", r.body)
+	}
+	r := e.admin.do("POST", "/api/v1/webhooks", map[string]any{"url": "https://hooks.example.com/x", "events": []string{"token.created"}})
+	expect(t, r, http.StatusCreated, "webhook to a public name")
+	id := r.json(t)["id"].(string)
+	expect(t, e.admin.do("PATCH", "/api/v1/webhooks/"+id, map[string]any{"url": "http://192.168.1.1/"}), http.StatusBadRequest, "move to a private address")
+	if got := e.admin.do("GET", "/api/v1/webhooks/"+id, nil).json(t)["url"]; got != "https://hooks.example.com/x" {
+		t.Errorf("url after the refused move = %v", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -23,8 +24,13 @@ type LifecycleConfig struct {
 	// e-mail off (events still reach webhooks).
 	Mailer Mailer
 	// WebhookClient posts webhook deliveries (default: 10 s timeout, no
-	// redirects followed).
+	// redirects followed, no proxy, and connections only to addresses
+	// tokenmint.WebhookAddressAllowed accepts).
 	WebhookClient *http.Client
+	// WebhookAllowedNetworks are internal ranges webhooks may reach anyway
+	// (for a receiver inside the operator's network); public addresses
+	// are always allowed.
+	WebhookAllowedNetworks []netip.Prefix
 	// InstanceID names this instance as the holder of the jobs' lease
 	// (default: random).
 	InstanceID string
@@ -64,12 +70,7 @@ func newLifecycle(cfg Config) *lifecycle {
 		lc.DeliveryInterval = 5 * time.Second
 	}
 	if lc.WebhookClient == nil {
-		lc.WebhookClient = &http.Client{
-			Timeout: webhookTimeout,
-			// A receiver answers for itself: a redirect is a failed
-			// attempt, not an invitation to post the event elsewhere.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		lc.WebhookClient = newWebhookClient(lc.WebhookAllowedNetworks)
 	}
 	return &lifecycle{
 		cfg:        lc,

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"net/url"
 	"strings"
 
 	"tokenmint"
@@ -35,7 +36,7 @@ func (s *Service) CreateWebhook(ctx context.Context, in WebhookInput) (*tokenmin
 	if in.URL == nil {
 		return nil, tokenmint.Errorf(tokenmint.EINVALID, "url is required")
 	}
-	if err := tokenmint.ValidateWebhookURL(*in.URL); err != nil {
+	if err := s.validateWebhookURL(*in.URL); err != nil {
 		return nil, err
 	}
 	if err := tokenmint.ValidateWebhookEvents(in.Events); err != nil {
@@ -65,6 +66,16 @@ func (s *Service) CreateWebhook(ctx context.Context, in WebhookInput) (*tokenmin
 	s.audit(ctx, p.TenantID, "webhook.create", "webhook", w.ID, OutcomeSuccess, "events "+strings.Join(w.Events, ","))
 	w.Secret = plain
 	return w, nil
+}
+
+// validateWebhookURL checks a webhook's URL: its form, and its host where
+// that is an address (a name is checked at every connection).
+func (s *Service) validateWebhookURL(u string) error {
+	if err := tokenmint.ValidateWebhookURL(u); err != nil {
+		return err
+	}
+	p, _ := url.Parse(u) // parsed without error by ValidateWebhookURL
+	return tokenmint.CheckWebhookHost(p.Hostname(), s.lc.cfg.WebhookAllowedNetworks)
 }
 
 // webhookSecret checks a caller's secret or generates one.
@@ -112,7 +123,7 @@ func (s *Service) UpdateWebhook(ctx context.Context, id string, in WebhookInput)
 		return nil, tokenmint.Errorf(tokenmint.EINVALID, "nothing to change: give url, events, secret or enabled")
 	}
 	if in.URL != nil {
-		if err := tokenmint.ValidateWebhookURL(*in.URL); err != nil {
+		if err := s.validateWebhookURL(*in.URL); err != nil {
 			return nil, err
 		}
 		w.URL = *in.URL

@@ -50,6 +50,7 @@ func TestJobsRunOnceOnPostgreSQLCluster(t *testing.T) {
 	var apps []*app
 	for range 2 {
 		cfg := &serverConfig{DataDir: t.TempDir(), Database: url, AdminPassword: "cluster-admin-pw", Pepper: clusterPepper, MasterKey: clusterMasterKey}
+		cfg.WebhookAllowedNetworks = "127.0.0.1" // the receiver's address
 		a, err := openApp(context.Background(), cfg, log, clock)
 		if err != nil {
 			t.Fatal(err)
@@ -124,6 +125,7 @@ func TestWebhookOutboxDeliversOnceAcrossInstances(t *testing.T) {
 	var apps []*app
 	for range 2 {
 		cfg := &serverConfig{DataDir: t.TempDir(), Database: url, AdminPassword: "cluster-admin-pw", Pepper: clusterPepper, MasterKey: clusterMasterKey}
+		cfg.WebhookAllowedNetworks = "127.0.0.1" // the receiver's address
 		a, err := openApp(context.Background(), cfg, log, clock)
 		if err != nil {
 			t.Fatal(err)

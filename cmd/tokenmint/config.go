@@ -151,8 +151,14 @@ func readConfigFile(path string, settings []setting) (map[string]string, error) 
 
 // trustedProxies parses the comma-separated CIDR list.
 func (c *serverConfig) trustedProxies() ([]netip.Prefix, error) {
+	return parsePrefixList("trusted-proxies", c.TrustedProxies)
+}
+
+// parsePrefixList parses a comma-separated list of IP addresses and CIDR
+// ranges; setting names the option in errors.
+func parsePrefixList(setting, list string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
-	for _, s := range strings.Split(c.TrustedProxies, ",") {
+	for _, s := range strings.Split(list, ",") {
 		s = strings.TrimSpace(s)
 		if s == "" {
 			continue
@@ -160,14 +166,14 @@ func (c *serverConfig) trustedProxies() ([]netip.Prefix, error) {
 		if !strings.Contains(s, "/") {
 			a, err := netip.ParseAddr(s)
 			if err != nil {
-				return nil, fmt.Errorf("trusted-proxies: %q is not an IP or CIDR", s)
+				return nil, fmt.Errorf("%s: %q is not an IP or CIDR", setting, s)
 			}
 			out = append(out, netip.PrefixFrom(a, a.BitLen()))
 			continue
 		}
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
-			return nil, fmt.Errorf("trusted-proxies: %q is not an IP or CIDR", s)
+			return nil, fmt.Errorf("%s: %q is not an IP or CIDR", setting, s)
 		}
 		out = append(out, p.Masked())
 	}

@@ -19,6 +19,8 @@ type lifecycleConfig struct {
 	SMTPFrom     string
 	SMTPSecurity string
 	JobInterval  string
+	// WebhookAllowedNetworks lists internal ranges webhooks may reach.
+	WebhookAllowedNetworks string
 }
 
 func (c *lifecycleConfig) lifecycleSettings() []setting {
@@ -28,15 +30,19 @@ func (c *lifecycleConfig) lifecycleSettings() []setting {
 		{"smtp-username", "TOKENMINT_SMTP_USERNAME", "SMTP user name (password from env TOKENMINT_SMTP_PASSWORD)", "", &c.SMTPUsername},
 		{"smtp-from", "TOKENMINT_SMTP_FROM", "sender address of notices", "", &c.SMTPFrom},
 		{"smtp-starttls", "TOKENMINT_SMTP_STARTTLS", "SMTP connection security: none, starttls or tls", "starttls", &c.SMTPSecurity},
+		{"webhook-allowed-networks", "TOKENMINT_WEBHOOK_ALLOWED_NETWORKS", "comma-separated internal IPs/CIDRs webhooks may reach (public addresses always can)", "", &c.WebhookAllowedNetworks},
 		{"job-interval", "TOKENMINT_JOB_INTERVAL", "how often the lifecycle jobs (expiry, inactivity, notices) run", "1m", &c.JobInterval},
 	}
 }
 
 // lifecycle builds the service's lifecycle settings: the mailer (when an
-// SMTP host is set) and the job interval.
+// SMTP host is set), the job interval and the webhooks' allowed networks.
 func (c *lifecycleConfig) lifecycle(log *slog.Logger) (service.LifecycleConfig, error) {
 	var out service.LifecycleConfig
 	var err error
+	if out.WebhookAllowedNetworks, err = parsePrefixList("webhook-allowed-networks", c.WebhookAllowedNetworks); err != nil {
+		return out, err
+	}
 	if c.JobInterval != "" { // empty: the service's default
 		if out.JobInterval, err = parseDuration("job-interval", c.JobInterval); err != nil {
 			return out, err
