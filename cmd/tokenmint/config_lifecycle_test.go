@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -11,9 +12,10 @@ import (
 func TestLifecycleSettings(t *testing.T) {
 	file := writeYAML(t, "smtp-host: mail.example.com\nsmtp-from: tm@example.com\njob-interval: 5m\n")
 	env := map[string]string{
-		"TOKENMINT_SMTP_PORT":     "2525",
-		"TOKENMINT_SMTP_PASSWORD": "env-only-password",
-		"TOKENMINT_SMTP_STARTTLS": "none",
+		"TOKENMINT_SMTP_PORT":                "2525",
+		"TOKENMINT_SMTP_PASSWORD":            "env-only-password",
+		"TOKENMINT_SMTP_STARTTLS":            "none",
+		"TOKENMINT_WEBHOOK_ALLOWED_NETWORKS": "10.1.2.0/24, fd12::1",
 	}
 	cfg, err := resolveWith(t, []string{"--config", file, "--smtp-username", "mailer", "--job-interval", "30s"}, env)
 	if err != nil {
@@ -28,6 +30,9 @@ func TestLifecycleSettings(t *testing.T) {
 	if err != nil || lc.Mailer == nil || lc.JobInterval != 30*time.Second {
 		t.Errorf("lifecycle config = %+v, %v", lc, err)
 	}
+	if got := fmt.Sprint(lc.WebhookAllowedNetworks); got != "[10.1.2.0/24 fd12::1/128]" {
+		t.Errorf("webhook allowed networks = %s", got)
+	}
 	// The password is a secret: it has no flag and no config file key.
 	if _, err := resolveWith(t, []string{"--config", writeYAML(t, "smtp-password: x\n")}, nil); err == nil || !strings.Contains(err.Error(), "smtp-password") {
 		t.Errorf("smtp-password in the config file: %v", err)
@@ -37,6 +42,7 @@ func TestLifecycleSettings(t *testing.T) {
 		{SMTPHost: "mail.example.com", SMTPFrom: "tm@example.com", SMTPPort: "smtp"},
 		{SMTPHost: "mail.example.com", SMTPFrom: "tm@example.com", SMTPSecurity: "ssl"},
 		{SMTPHost: "mail.example.com"},
+		{WebhookAllowedNetworks: "10.0.0.0/33"},
 	} {
 		if _, err := bad.lifecycle(log); err == nil {
 			t.Errorf("%+v accepted", bad)
