@@ -102,7 +102,7 @@ type Delivery struct {
 	Channel   string `json:"channel"`
 	// WebhookID is set for webhook deliveries, Recipient for e-mail.
 	WebhookID string `json:"webhook_id,omitempty"`
-	Recipient string `json:"-"`
+	Recipient string `json:"recipient,omitempty"`
 	// Payload is the request body of a webhook delivery, or the JSON of a
 	// MailMessage.
 	Payload       []byte     `json:"-"`
@@ -125,6 +125,10 @@ type MailMessage struct {
 type DeliveryFilter struct {
 	TenantID  string
 	WebhookID string
+	// Channel and Status, when set, keep only deliveries of that channel
+	// (ChannelWebhook, ChannelEmail) and status (DeliveryPending, …).
+	Channel string
+	Status  string
 	// BeforeID is a paging cursor: only deliveries with a smaller ID.
 	BeforeID int64
 	Limit    int

@@ -2,7 +2,6 @@ package http
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"tokenmint"
@@ -32,13 +31,10 @@ func (s *Server) handleListAudit(w http.ResponseWriter, r *http.Request) {
 			*f.dst = &t
 		}
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			s.writeError(w, r, tokenmint.Errorf(tokenmint.EINVALID, "limit must be 1-500"))
-			return
-		}
-		in.Limit = n
+	var err error
+	if in.Limit, err = pageLimit(q); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	entries, next, err := s.svc.ListAudit(r.Context(), in)
 	if err != nil {
@@ -48,9 +44,5 @@ func (s *Server) handleListAudit(w http.ResponseWriter, r *http.Request) {
 	if entries == nil {
 		entries = []*tokenmint.AuditEntry{}
 	}
-	resp := map[string]any{"items": entries}
-	if next != "" {
-		resp["next_cursor"] = next
-	}
-	writeJSON(w, http.StatusOK, resp)
+	writePage(w, entries, next)
 }

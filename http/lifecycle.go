@@ -3,7 +3,7 @@ package http
 import "net/http"
 
 // lifecycleRoutes registers policies, token usage and IP blocks, the
-// anonymous leak report, webhooks and the audit log.
+// anonymous leak report, webhooks, deliveries and the audit log.
 func (s *Server) lifecycleRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /api/v1/policies", s.authed(s.handleGetPolicy))
 	m.HandleFunc("PUT /api/v1/policies", s.authed(s.handlePutPolicy))
@@ -22,6 +22,7 @@ func (s *Server) lifecycleRoutes(m *http.ServeMux) {
 	m.HandleFunc("PATCH /api/v1/webhooks/{id}", s.authed(s.handleUpdateWebhook))
 	m.HandleFunc("DELETE /api/v1/webhooks/{id}", s.authed(s.handleDeleteWebhook))
 	m.HandleFunc("GET /api/v1/webhooks/{id}/deliveries", s.authed(s.handleListDeliveries))
+	m.HandleFunc("GET /api/v1/deliveries", s.authed(s.handleListTenantDeliveries))
 
 	m.HandleFunc("GET /api/v1/audit", s.authed(s.handleListAudit))
 }

@@ -137,11 +137,9 @@ func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if v := q.Get("limit"); v != "" {
-		if in.Limit, err = strconv.Atoi(v); err != nil || in.Limit < 1 {
-			s.writeError(w, r, tokenmint.Errorf(tokenmint.EINVALID, "limit must be 1-500"))
-			return
-		}
+	if in.Limit, err = pageLimit(q); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	toks, next, err := s.svc.ListTokens(r.Context(), in)
 	if err != nil {
@@ -152,11 +150,7 @@ func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) {
 	for _, t := range toks {
 		items = append(items, s.tokenView(r, t))
 	}
-	resp := map[string]any{"items": items}
-	if next != "" {
-		resp["next_cursor"] = next
-	}
-	writeJSON(w, http.StatusOK, resp)
+	writePage(w, items, next)
 }
 
 func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request) {

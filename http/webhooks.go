@@ -101,3 +101,22 @@ func (s *Server) handleListDeliveries(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": ds})
 }
+
+// handleListTenantDeliveries serves GET /api/v1/deliveries?channel=&status=
+// &limit=&cursor=: every e-mail notice and webhook post of the tenant,
+// newest first, with its status, attempts and last error.
+func (s *Server) handleListTenantDeliveries(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	in := service.DeliveryQuery{Channel: q.Get("channel"), Status: q.Get("status"), Cursor: q.Get("cursor")}
+	var err error
+	if in.Limit, err = pageLimit(q); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ds, next, err := s.svc.ListTenantDeliveries(r.Context(), in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writePage(w, ds, next)
+}

@@ -157,6 +157,12 @@ func (db *DB) ListDeliveries(ctx context.Context, f tokenmint.DeliveryFilter) ([
 	if f.WebhookID != "" {
 		add("webhook_id = $%d", f.WebhookID)
 	}
+	if f.Channel != "" {
+		add("channel = $%d", f.Channel)
+	}
+	if f.Status != "" {
+		add("status = $%d", f.Status)
+	}
 	if f.BeforeID > 0 {
 		add("id < $%d", f.BeforeID)
 	}

@@ -156,6 +156,12 @@ func (db *DB) ListDeliveries(ctx context.Context, f tokenmint.DeliveryFilter) ([
 	if f.WebhookID != "" {
 		add("webhook_id = ?", f.WebhookID)
 	}
+	if f.Channel != "" {
+		add("channel = ?", f.Channel)
+	}
+	if f.Status != "" {
+		add("status = ?", f.Status)
+	}
 	if f.BeforeID > 0 {
 		add("id < ?", f.BeforeID)
 	}

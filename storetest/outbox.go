@@ -146,6 +146,19 @@ func testOutbox(t *testing.T, newStore storeFunc) {
 	if !slices.Equal(deliveryIDs(all), []int64{mail.ID, hook.ID}) || all[1].DeliveredAt == nil {
 		t.Errorf("ListDeliveries = %v, want newest first with delivered_at", all)
 	}
+	for _, c := range []struct {
+		f    tokenmint.DeliveryFilter
+		want []int64
+	}{
+		{tokenmint.DeliveryFilter{TenantID: tenantA, Channel: tokenmint.ChannelEmail}, []int64{mail.ID}},
+		{tokenmint.DeliveryFilter{TenantID: tenantA, Channel: tokenmint.ChannelWebhook}, []int64{hook.ID}},
+		{tokenmint.DeliveryFilter{TenantID: tenantA, Status: tokenmint.DeliveryFailed}, []int64{mail.ID}},
+		{tokenmint.DeliveryFilter{TenantID: tenantA, Channel: tokenmint.ChannelEmail, Status: tokenmint.DeliveryDelivered}, nil},
+	} {
+		if got, err := s.ListDeliveries(ctx, c.f); err != nil || !slices.Equal(deliveryIDs(got), c.want) {
+			t.Errorf("ListDeliveries(%+v) = %v, %v; want %v", c.f, deliveryIDs(got), err, c.want)
+		}
+	}
 	if page, _ := s.ListDeliveries(ctx, tokenmint.DeliveryFilter{TenantID: tenantA, BeforeID: mail.ID, Limit: 5}); !slices.Equal(deliveryIDs(page), []int64{hook.ID}) {
 		t.Errorf("ListDeliveries before %d = %v", mail.ID, deliveryIDs(page))
 	}

@@ -1,0 +1,34 @@
+package http
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"tokenmint"
+)
+
+// pageLimit reads the optional limit query parameter of a paginated list
+// (0 when absent: the service's default). The service checks the upper
+// bound.
+func pageLimit(q url.Values) (int, error) {
+	v := q.Get("limit")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, tokenmint.Errorf(tokenmint.EINVALID, "limit must be 1-500")
+	}
+	return n, nil
+}
+
+// writePage answers a paginated list: the items, and next_cursor when a
+// next page exists.
+func writePage(w http.ResponseWriter, items any, next string) {
+	resp := map[string]any{"items": items}
+	if next != "" {
+		resp["next_cursor"] = next
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
