@@ -5,6 +5,11 @@ import "time"
 // Day is the unit of every lifetime rule.
 const Day = 24 * time.Hour
 
+// MaxDaysToLive bounds any requested lifetime, even of a type without a
+// maximum: 100 years is "practically forever", and the bound keeps day
+// counts from overflowing a time.Duration (about 292 years).
+const MaxDaysToLive = 36500
+
 // ExpiryRequest is how a caller asks for an expiry: at most one of an
 // absolute time, a number of days, or no expiry. All empty means the type's
 // default.
@@ -38,8 +43,8 @@ func ResolveExpiry(now time.Time, typ *TokenType, pol Policy, req ExpiryRequest)
 	case req.ExpiresAt != nil:
 		exp = req.ExpiresAt.UTC()
 	case req.DaysToLive != nil:
-		if *req.DaysToLive < 1 {
-			return nil, Errorf(EINVALID, "days_to_live must be at least 1")
+		if *req.DaysToLive < 1 || *req.DaysToLive > MaxDaysToLive {
+			return nil, Errorf(EINVALID, "days_to_live must be 1-%d", MaxDaysToLive)
 		}
 		exp = now.Add(time.Duration(*req.DaysToLive) * Day)
 	default:
@@ -59,6 +64,9 @@ func ResolveExpiry(now time.Time, typ *TokenType, pol Policy, req ExpiryRequest)
 	}
 	if !exp.After(now) {
 		return nil, Errorf(EINVALID, "expires_at must be in the future")
+	}
+	if exp.After(now.AddDate(0, 0, MaxDaysToLive)) {
+		return nil, Errorf(EINVALID, "expires_at must be within %d days (100 years)", MaxDaysToLive)
 	}
 	// One minute of slack lets a client compute "now + max days" itself.
 	const slack = time.Minute

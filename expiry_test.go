@@ -36,7 +36,12 @@ func TestResolveExpiry(t *testing.T) {
 		{"no expiry forbidden by policy", user, capped, tokenmint.ExpiryRequest{NoExpiry: true}, nil, "max_lifetime_days is 60"},
 		{"default no expiry under capped policy", user, capped, tokenmint.ExpiryRequest{}, at(60 * tokenmint.Day), ""},
 		{"two ways at once", ci, open, tokenmint.ExpiryRequest{NoExpiry: true, DaysToLive: days(1)}, nil, "only one"},
-		{"zero days", ci, open, tokenmint.ExpiryRequest{DaysToLive: days(0)}, nil, "at least 1"},
+		{"zero days", ci, open, tokenmint.ExpiryRequest{DaysToLive: days(0)}, nil, "must be 1-36500"},
+		// A day count that would overflow a time.Duration (≈ 292 years)
+		// must be refused, not wrapped around to a near expiry.
+		{"overflowing days", user, open, tokenmint.ExpiryRequest{DaysToLive: days(213504)}, nil, "must be 1-36500"},
+		{"century without max", user, open, tokenmint.ExpiryRequest{DaysToLive: days(36500)}, at(36500 * tokenmint.Day), ""},
+		{"date beyond a century", user, open, tokenmint.ExpiryRequest{ExpiresAt: at(36501 * tokenmint.Day)}, nil, "within 36500 days"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 func TestApplicationTokens(t *testing.T) {
 	e := newOAuthEnv(t)
 	appID := e.createApp("uploader", "scan")
-	r := e.admin.do("POST", "/api/v1/applications/"+appID+"/tokens", map[string]any{"name": "ci", "days_to_live": 30})
+	r := e.admin.do("POST", "/api/v1/applications/"+appID+"/tokens", map[string]any{"name": "ci", "description": "nightly uploads", "days_to_live": 30})
 	if r.status != http.StatusCreated {
 		t.Fatalf("create: %d %s", r.status, r.body)
 	}
@@ -38,6 +38,17 @@ func TestApplicationTokens(t *testing.T) {
 	expect(t, e.admin.do("POST", "/api/v1/applications/"+appID+"/tokens", map[string]any{"name": "more"}), http.StatusBadRequest, "token for a disabled application")
 	expect(t, e.admin.do("PATCH", "/api/v1/applications/"+appID, map[string]any{"enabled": true}), http.StatusOK, "enable")
 	expect(t, e.verify(bearer, "?permission=results:download"), http.StatusOK, "re-enabled application")
+	// The tenant's administrators answer for its applications: they see an
+	// application token's description and usage (unlike another user's).
+	if err := e.svc.Usage().Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.admin.do("GET", "/api/v1/tokens/"+id+"/usage", nil); r.status != http.StatusOK || !strings.Contains(string(r.body), `"count":3`) {
+		t.Errorf("admin reads the application token's usage: %d %s, want the 3 accepted verifications", r.status, r.body)
+	}
+	if m := e.admin.do("GET", "/api/v1/tokens/"+id, nil).json(t); m["description"] != "nightly uploads" || m["uses"] == nil {
+		t.Errorf("admin's view of an application token = %v, want its description and uses", m)
+	}
 	// An administrator revokes it like any token.
 	expect(t, e.admin.do("DELETE", "/api/v1/tokens/"+id, nil), http.StatusNoContent, "revoke")
 	expect(t, e.verify(bearer, "?permission=results:download"), http.StatusUnauthorized, "revoked")

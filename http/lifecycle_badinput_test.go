@@ -20,7 +20,7 @@ func TestLifecycleBadInputWritesNothing(t *testing.T) {
 		want               string
 	}{
 		{"policy unknown field", "PUT", "/api/v1/policies", `{"max_lifetime":5}`, `unknown field "max_lifetime"`},
-		{"policy wrong type", "PUT", "/api/v1/policies", `{"max_lifetime_days":"5"}`, `"max_lifetime_days" must be int`},
+		{"policy wrong type", "PUT", "/api/v1/policies", `{"max_lifetime_days":"5"}`, `"max_lifetime_days" must be an integer`},
 		{"policy out of range", "PUT", "/api/v1/policies", `{"expiry_notice_days":400}`, "expiry_notice_days must be 0-365"},
 		{"policy deactivate after delete", "PUT", "/api/v1/policies", `{"inactivity_deactivate_days":100}`, "must not exceed"},
 		{"policy malformed", "PUT", "/api/v1/policies", `{"max_lifetime_days":`, "malformed JSON"},

@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -10,8 +11,8 @@ import (
 	"tokenmint/service"
 )
 
-// tokenView is a token as the API shows it. Description is omitted when an
-// administrator looks at another user's token.
+// tokenView is a token as the API shows it. Description, last_used_at and
+// uses are omitted when an administrator looks at another user's token.
 type tokenView struct {
 	ID          string     `json:"id"`
 	Name        string     `json:"name"`
@@ -25,22 +26,32 @@ type tokenView struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 	ExpiresAt   *time.Time `json:"expires_at"`
-	LastUsedAt  *time.Time `json:"last_used_at"`
-	Uses        int64      `json:"uses"`
-	MaxUses     int        `json:"max_uses"`
-	RevokedAt   *time.Time `json:"revoked_at,omitempty"`
+	// *tokenUsageView is nil, and its fields absent, when an administrator
+	// looks at another user's token.
+	*tokenUsageView
+	MaxUses   int        `json:"max_uses"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// tokenUsageView is what the token's owner sees of its use.
+type tokenUsageView struct {
+	LastUsedAt *time.Time `json:"last_used_at"`
+	Uses       int64      `json:"uses"`
 }
 
 func (s *Server) tokenView(r *http.Request, t *tokenmint.Token) tokenView {
 	v := tokenView{
 		ID: t.ID, Name: t.Name, Type: t.Type, OwnerKind: t.OwnerKind, OwnerID: t.OwnerID,
 		ProjectID: t.ProjectID, Prefix: t.Prefix, Status: t.Status(s.svc.Now()),
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt,
-		Uses: t.Uses, MaxUses: t.MaxUses, RevokedAt: t.RevokedAt,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ExpiresAt: t.ExpiresAt,
+		MaxUses: t.MaxUses, RevokedAt: t.RevokedAt,
 	}
-	if service.IsOwner(tokenmint.PrincipalFromContext(r.Context()), t) {
+	// Another user's token, seen by an administrator, shows neither its
+	// description nor its use (Fortify's rule).
+	if service.SeesPrivate(tokenmint.PrincipalFromContext(r.Context()), t) {
 		d := t.Description
 		v.Description = &d
+		v.tokenUsageView = &tokenUsageView{LastUsedAt: t.LastUsedAt, Uses: t.Uses}
 	}
 	return v
 }
@@ -216,7 +227,17 @@ func (s *Server) decodeRotate(w http.ResponseWriter, r *http.Request) (service.R
 			return service.RotateTokenInput{}, err
 		}
 	}
-	return service.RotateTokenInput{Grace: time.Duration(in.GraceSeconds) * time.Second, Expiry: in.request()}, nil
+	return service.RotateTokenInput{Grace: graceFromSeconds(in.GraceSeconds), Expiry: in.request()}, nil
+}
+
+// graceFromSeconds converts a caller's grace period without overflow: a
+// count too large for a time.Duration becomes the largest one, which the
+// service then refuses as above its maximum instead of wrapping around.
+func graceFromSeconds(n int) time.Duration {
+	if n > int(math.MaxInt64/time.Second) {
+		return math.MaxInt64
+	}
+	return time.Duration(n) * time.Second
 }
 
 func (s *Server) handleRotateToken(w http.ResponseWriter, r *http.Request) {

@@ -186,6 +186,16 @@ func TestAdminGovernsOthersTokensWithoutSeeingDescription(t *testing.T) {
 	if m := r.json(t); m["owner_id"] != aliceID || strings.Contains(string(r.body), "secret project notes") || m["description"] != nil {
 		t.Fatalf("admin sees: %s", r.body)
 	}
+	// Nor its use: no last_used_at or uses in the admin's view, while the
+	// owner's view has both.
+	for _, k := range []string{"last_used_at", "uses"} {
+		if _, ok := r.json(t)[k]; ok {
+			t.Errorf("admin's view of another user's token has %q: %s", k, r.body)
+		}
+		if _, ok := alice.do("GET", "/api/v1/tokens/"+id, nil).json(t)[k]; !ok {
+			t.Errorf("owner's view lacks %q", k)
+		}
+	}
 	r = e.admin.do("GET", "/api/v1/tokens?owner=alice", nil)
 	if r.status != 200 || strings.Contains(string(r.body), "secret project notes") || !strings.Contains(string(r.body), id) {
 		t.Fatalf("admin list by owner: %d %s", r.status, r.body)

@@ -197,7 +197,7 @@ func (s *Server) uiRotateToken(w http.ResponseWriter, r *http.Request, us *uiSes
 		s.tokenFormError(w, r, us, tokenmint.Errorf(tokenmint.EINVALID, "choose how long the old secret keeps working"), fieldRule{"grace_seconds", []string{""}})
 		return
 	}
-	issued, err := s.svc.RotateToken(r.Context(), r.PathValue("id"), service.RotateTokenInput{Grace: time.Duration(grace) * time.Second})
+	issued, err := s.svc.RotateToken(r.Context(), r.PathValue("id"), service.RotateTokenInput{Grace: graceFromSeconds(grace)})
 	if err != nil {
 		s.tokenFormError(w, r, us, err, fieldRule{"grace_seconds", []string{"grace"}})
 		return
@@ -205,7 +205,7 @@ func (s *Server) uiRotateToken(w http.ResponseWriter, r *http.Request, us *uiSes
 	projects, _, _ := s.projectNames(r.Context())
 	var until *time.Time
 	if grace > 0 {
-		t := s.svc.Now().Add(time.Duration(grace) * time.Second)
+		t := s.svc.Now().Add(graceFromSeconds(grace))
 		until = &t
 	}
 	pg := s.newPage(w, r, us, "New secret")

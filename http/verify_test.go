@@ -163,6 +163,20 @@ func TestVerifyRefusesWhatTheTokenMayNotDoWith403(t *testing.T) {
 			t.Fatalf("%s: %d %s", ok.query, r.status, r.body)
 		}
 	}
+	// A project-scoped token dies with its project, with or without a
+	// project in the request, though the admin's tenant-wide role would
+	// still allow the permission; a new project of the same name does not
+	// bring it back.
+	expect(t, e.admin.do("DELETE", "/api/v1/projects/p1", nil), http.StatusNoContent, "delete p1")
+	for _, q := range []string{"?permission=results:upload", "?permission=results:upload&project=p1"} {
+		if r := e.verify("Bearer "+scoped, q); r.status != http.StatusForbidden || !strings.Contains(r.message(t), "project was deleted") {
+			t.Errorf("scoped token after its project was deleted, %s: %d %s; want 403", q, r.status, r.body)
+		}
+	}
+	expect(t, e.admin.do("POST", "/api/v1/projects", map[string]any{"name": "p1"}), http.StatusCreated, "recreate p1")
+	if r := e.verify("Bearer "+scoped, "?permission=results:upload&project=p1"); r.status != http.StatusForbidden {
+		t.Errorf("scoped token after a new p1 was created: %d %s; want 403", r.status, r.body)
+	}
 }
 
 func TestOwnerChangesTakeEffectAtOnce(t *testing.T) {

@@ -9,18 +9,19 @@ import (
 
 // TokenUsage returns a token's usage per client IP (first and last use,
 // count, whether the IP is blocked), as last flushed from the usage
-// buffers. Only the owner may see it; administrators may not (Fortify's
-// rule), even though they may block IPs.
+// buffers. Only the owner may see it (administrators too for an
+// application's token); administrators may not see another user's
+// (Fortify's rule), even though they may block IPs.
 func (s *Service) TokenUsage(ctx context.Context, id string) ([]tokenmint.IPUsage, error) {
 	p, err := s.ownTokensAccess(ctx, false)
 	if err != nil {
 		return nil, err
 	}
-	tok, owner, err := s.accessibleToken(ctx, p, id)
+	tok, _, err := s.accessibleToken(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
-	if !owner {
+	if !SeesPrivate(p, tok) {
 		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "only the owner may see a token's usage")
 	}
 	usage, err := s.store.TokenUsage(ctx, tok.TenantID, tok.ID)

@@ -54,7 +54,7 @@ func (s *Service) GetProject(ctx context.Context, key string) (*tokenmint.Projec
 }
 
 // DeleteProject removes a project and its memberships. Tokens scoped to it
-// stop working, since no one holds a role on it any more.
+// stop working at once (Verify refuses a token whose project is gone).
 func (s *Service) DeleteProject(ctx context.Context, key string) error {
 	p, err := requireAdmin(ctx)
 	if err != nil {

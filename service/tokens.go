@@ -262,10 +262,21 @@ func IsOwner(p *tokenmint.Principal, tok *tokenmint.Token) bool {
 	return p.ApplicationID == tok.OwnerID
 }
 
-// redactForCaller hides what an administrator may not see of another
-// user's token (Fortify's rule): its description.
+// SeesPrivate reports whether p may see tok's description and usage. Its
+// owner may; an administrator may for an application's token (the
+// tenant's administrators answer for its applications) but never for
+// another user's token (Fortify's rule).
+func SeesPrivate(p *tokenmint.Principal, tok *tokenmint.Token) bool {
+	if IsOwner(p, tok) {
+		return true
+	}
+	return p != nil && tok.OwnerKind == tokenmint.OwnerApplication && p.Can("tokens:manage")
+}
+
+// redactForCaller hides what the caller may not see of a token: the
+// description of another user's token.
 func redactForCaller(p *tokenmint.Principal, tok *tokenmint.Token) {
-	if !IsOwner(p, tok) {
+	if !SeesPrivate(p, tok) {
 		tok.Description = ""
 	}
 }

@@ -73,6 +73,15 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 	if !g.Enabled {
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token owner is disabled")
 	}
+	if tok.ProjectID != "" {
+		// A project-scoped token dies with its project, even where a
+		// tenant-wide role would still allow what it asks.
+		if _, err := s.resolveProject(ctx, tok.TenantID, tok.ProjectID); tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+			return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "the token's project was deleted")
+		} else if err != nil {
+			return nil, err
+		}
+	}
 	projectID := ""
 	if req.Project != "" {
 		if projectID, err = s.resolveProject(ctx, tok.TenantID, req.Project); tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
