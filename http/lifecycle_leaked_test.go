@@ -3,9 +3,11 @@ package http_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Anyone may report a leaked token: it is revoked, the owner is mailed and
@@ -141,5 +143,38 @@ func TestPolicies(t *testing.T) {
 	}
 	if items := auditItems(t, e.admin, "action=policy.update&outcome=denied"); len(items) != 1 || items[0]["actor_kind"] != "user" {
 		t.Errorf("the refused policy change is audited as %v, want one denied entry", items)
+	}
+}
+
+// A secret that rotation replaced, once its grace period has ended, opens
+// nothing: reporting it as leaked (or revoking it through /oauth/revoke)
+// leaves the token and its current secret alone. Within the grace period a
+// report still revokes the token.
+func TestRetiredSecretReportedLeakedRevokesNothing(t *testing.T) {
+	e := newLCEnv(t, lcOptions{})
+	lea, _ := e.userWithEmail("lea")
+	old, _, id := lea.createToken(map[string]any{"type": "CIToken", "name": "rotated"})
+	r := lea.do("POST", "/api/v1/tokens/"+id+"/rotate", map[string]any{"grace_seconds": 60})
+	expect(t, r, http.StatusOK, "rotate")
+	fresh := r.json(t)["token"].(string)
+	e.clock.Advance(2 * time.Minute) // the old secret's grace period is over
+
+	anon := e.withToken("")
+	expect(t, anon.do("POST", "/api/v1/tokens/revoke-leaked", map[string]any{"token": old}), http.StatusAccepted, "report the retired secret")
+	appID := e.admin.do("POST", "/api/v1/applications", map[string]any{"name": "revoker", "access_types": []string{"introspect"}}).json(t)["id"].(string)
+	cred := e.admin.do("POST", "/api/v1/applications/"+appID+"/credentials", nil).json(t)
+	res := e.form("/oauth/revoke", basicAuth(cred["client_id"].(string), cred["client_secret"].(string)), url.Values{"token": {old}})
+	expect(t, res, http.StatusOK, "oauth revoke of the retired secret")
+	if st := tokenStatus(t, lea, id); st != "active" {
+		t.Fatalf("token after reports of its retired secret is %s, want active", st)
+	}
+	expect(t, e.verifyFrom(fresh, "198.51.100.1"), http.StatusOK, "current secret")
+
+	// Within the grace period the old secret is live: a report revokes.
+	r = lea.do("POST", "/api/v1/tokens/"+id+"/rotate", map[string]any{"grace_seconds": 60})
+	expect(t, r, http.StatusOK, "rotate again")
+	expect(t, anon.do("POST", "/api/v1/tokens/revoke-leaked", map[string]any{"token": fresh}), http.StatusAccepted, "report the secret in its grace period")
+	if st := tokenStatus(t, lea, id); st != "revoked" {
+		t.Fatalf("token after a report of its live old secret is %s, want revoked", st)
 	}
 }

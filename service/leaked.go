@@ -24,16 +24,18 @@ func (s *Service) RevokeLeaked(ctx context.Context, raw string) error {
 	if err != nil {
 		return nil // not a token: nothing to revoke, same answer
 	}
-	tok, _, err := s.store.TokenBySecret(ctx, s.hasher.Hash(plain))
+	tok, validUntil, err := s.store.TokenBySecret(ctx, s.hasher.Hash(plain))
 	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	if tok.StoredStatus == tokenmint.StatusRevoked {
+	now := s.Now()
+	if tok.StoredStatus == tokenmint.StatusRevoked || secretRetired(validUntil, now) {
+		// A secret replaced by rotation whose grace period has ended opens
+		// nothing: reporting it must not kill the token's current secret.
 		return nil
 	}
-	now := s.Now()
 	tok.StoredStatus, tok.RevokedAt, tok.UpdatedAt = tokenmint.StatusRevoked, &now, now
 	if err := s.store.UpdateToken(ctx, tok); err != nil {
 		return err

@@ -214,7 +214,7 @@ func (s *Service) Revoke(ctx context.Context, req *TokenRequest) error {
 		return ignoreInvalid(err)
 	}
 	tok := *e.token
-	if !tenantOK(tok.TenantID) || tok.StoredStatus == tokenmint.StatusRevoked {
+	if !tenantOK(tok.TenantID) || tok.StoredStatus == tokenmint.StatusRevoked || secretRetired(e.validUntil, now) {
 		return nil
 	}
 	tok.StoredStatus, tok.RevokedAt, tok.UpdatedAt = tokenmint.StatusRevoked, &now, now
@@ -223,6 +223,7 @@ func (s *Service) Revoke(ctx context.Context, req *TokenRequest) error {
 	}
 	s.changed(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID})
 	s.audit(ctx, tok.TenantID, "token.revoke", "token", tok.ID, OutcomeSuccess, "revoked through /oauth/revoke")
+	s.emit(ctx, tokenmint.EventTokenRevoked, &tok, "revoked through /oauth/revoke")
 	return nil
 }
 

@@ -52,7 +52,7 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 		return nil, err
 	}
 	tok := e.token
-	if e.validUntil != nil && !now.Before(*e.validUntil) {
+	if secretRetired(e.validUntil, now) {
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token was rotated and its grace period has ended")
 	}
 	if st := tok.Status(now); st != tokenmint.StatusActive {
@@ -117,6 +117,12 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 		projectID = tok.ProjectID
 	}
 	return &VerifyResult{Token: tok, Type: typ, Grants: g, ProjectID: projectID, Permissions: perms, SecretValidUntil: e.validUntil}, nil
+}
+
+// secretRetired reports whether a secret replaced by rotation has passed
+// the end of its grace period (validUntil is nil for a current secret).
+func secretRetired(validUntil *time.Time, now time.Time) bool {
+	return validUntil != nil && !now.Before(*validUntil)
 }
 
 // lookupSecret finds the token holding a secret, through the cache.
