@@ -57,7 +57,9 @@ func newOAuthEnvLogging(t *testing.T, logs io.Writer) *env {
 	if err := keys.Ensure(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = tmhttp.NewServer(tmhttp.Config{Service: svc, Logger: log})
+	// Behind a trusted proxy (the loopback), so tests can speak from
+	// several client IPs with X-Forwarded-For.
+	srv.Config.Handler = tmhttp.NewServer(tmhttp.Config{Service: svc, Logger: log, TrustedProxies: loopbackNetworks})
 	srv.Start()
 	e := &env{t: t, srv: srv, svc: svc, store: store, db: db, clock: clock, dbPath: dbPath}
 	t.Cleanup(func() {
@@ -72,10 +74,20 @@ func newOAuthEnvLogging(t *testing.T, logs io.Writer) *env {
 // form posts a form to path with an optional Authorization header.
 func (e *env) form(path, authorization string, values url.Values) response {
 	e.t.Helper()
+	return e.formFrom("", path, authorization, values)
+}
+
+// formFrom is form sent on behalf of client IP ip (X-Forwarded-For; the
+// OAuth test server trusts the loopback as its proxy).
+func (e *env) formFrom(ip, path, authorization string, values url.Values) response {
+	e.t.Helper()
 	req, _ := http.NewRequest("POST", e.srv.URL+path, strings.NewReader(values.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if authorization != "" {
 		req.Header.Set("Authorization", authorization)
+	}
+	if ip != "" {
+		req.Header.Set("X-Forwarded-For", ip)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

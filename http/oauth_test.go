@@ -271,8 +271,35 @@ func TestOAuthPasswordGrantThrottled(t *testing.T) {
 	for i := range 10 {
 		try("user"+strings.Repeat("x", i), "guess")
 	}
-	if r := try("someone-else", "guess"); r.status != http.StatusTooManyRequests {
-		t.Errorf("spray from one IP: %d", r.status)
+	if r := try("someone-else", "guess"); r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
+		t.Errorf("spray from one IP: %d (Retry-After %q), want 429 with Retry-After", r.status, r.header.Get("Retry-After"))
+	}
+	// Naming another tenant gives the same IP no fresh allowance.
+	if _, _, err := e.svc.CreateTenant(t.Context(), "other", "root", "root-password"); err != nil {
+		t.Fatal(err)
+	}
+	r = e.form("/oauth/token", "", url.Values{"grant_type": {"password"}, "username": {"root"}, "password": {"guess"}, "acr_values": {"Tenant:other"}})
+	if r.status != http.StatusTooManyRequests {
+		t.Errorf("the throttled IP guessing in another tenant: %d %s, want 429", r.status, r.body)
+	}
+}
+
+// Client IDs are not secret: wrong secrets sent from one IP throttle that
+// IP, and never lock the client out for its owner elsewhere.
+func TestOAuthClientAuthenticationThrottlePerIP(t *testing.T) {
+	e := newOAuthEnv(t)
+	_, id, sec, _ := e.appClient("victim", "read-only")
+	cc := url.Values{"grant_type": {"client_credentials"}}
+	for i := range 10 {
+		if r := e.formFrom("203.0.113.66", "/oauth/token", basicAuth(id, "wrong-secret"), cc); r.status != http.StatusUnauthorized || r.oauthError(t) != "invalid_client" {
+			t.Fatalf("wrong secret %d: %d %s", i, r.status, r.body)
+		}
+	}
+	if r := e.formFrom("203.0.113.66", "/oauth/token", basicAuth(id, sec), cc); r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
+		t.Errorf("the guessing IP with the right secret: %d (Retry-After %q), want 429", r.status, r.header.Get("Retry-After"))
+	}
+	if r := e.formFrom("198.51.100.10", "/oauth/token", basicAuth(id, sec), cc); r.status != http.StatusOK {
+		t.Errorf("the client from its own IP: %d %s, want 200", r.status, r.body)
 	}
 }
 

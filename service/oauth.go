@@ -150,7 +150,12 @@ func (s *Service) authenticateClient(ctx context.Context, req *TokenRequest) (*c
 	if id == "" {
 		return nil, oauthErr("invalid_client", "client_id is required with client_secret")
 	}
-	keys := []string{"c\x00" + id, "ip\x00" + ClientIPFromContext(ctx)}
+	// Client IDs are not secret, so failures are counted per client ID and
+	// IP, not per client ID alone: anyone could otherwise lock a client
+	// out. Client secrets are high-entropy; the limit only stops an IP
+	// from flooding the endpoint with guesses.
+	ip := ClientIPFromContext(ctx)
+	keys := []string{"c\x00" + id + "\x00" + ip, "cip\x00" + ip}
 	for _, k := range keys {
 		if blocked, wait := s.loginLim.Blocked(k); blocked {
 			return nil, &RateLimitError{RetryAfter: wait}
