@@ -88,16 +88,29 @@ type TypeRegistry struct {
 	universe PermissionSet
 }
 
-// NewTypeRegistry validates types and their cross references.
+// TypeError is a problem with one of the types given to NewTypeRegistry.
+// Index says which, so a caller that read the types from a file can point at
+// the offending entry.
+type TypeError struct {
+	Index int
+	Err   error
+}
+
+func (e *TypeError) Error() string { return e.Err.Error() }
+
+func (e *TypeError) Unwrap() error { return e.Err }
+
+// NewTypeRegistry validates types and their cross references. Its errors are
+// *TypeError values naming the offending type's index in types.
 func NewTypeRegistry(types []TokenType) (*TypeRegistry, error) {
 	r := &TypeRegistry{byName: map[string]*TokenType{}, universe: NewPermissionSet(KnownPermissions...)}
 	for i := range types {
 		t := types[i]
 		if err := t.Validate(); err != nil {
-			return nil, err
+			return nil, &TypeError{Index: i, Err: err}
 		}
 		if _, dup := r.byName[t.Name]; dup {
-			return nil, fmt.Errorf("type %s is defined twice", t.Name)
+			return nil, &TypeError{Index: i, Err: fmt.Errorf("type %s is defined twice", t.Name)}
 		}
 		r.byName[t.Name] = &t
 		r.ordered = append(r.ordered, &t)
@@ -107,16 +120,17 @@ func NewTypeRegistry(types []TokenType) (*TypeRegistry, error) {
 			}
 		}
 	}
-	for _, t := range r.ordered {
+	// r.ordered is still in the order of types here, so i is the index.
+	for i, t := range r.ordered {
 		if t.ReplacedBy == "" {
 			continue
 		}
 		repl, ok := r.byName[t.ReplacedBy]
 		if !ok {
-			return nil, fmt.Errorf("type %s: replaced_by names unknown type %q", t.Name, t.ReplacedBy)
+			return nil, &TypeError{Index: i, Err: fmt.Errorf("type %s: replaced_by names unknown type %q", t.Name, t.ReplacedBy)}
 		}
 		if repl.Obsolete {
-			return nil, fmt.Errorf("type %s: replaced_by names type %s, which is obsolete itself", t.Name, repl.Name)
+			return nil, &TypeError{Index: i, Err: fmt.Errorf("type %s: replaced_by names type %s, which is obsolete itself", t.Name, repl.Name)}
 		}
 	}
 	sort.SliceStable(r.ordered, func(i, j int) bool { return r.ordered[i].Name < r.ordered[j].Name })

@@ -44,8 +44,9 @@ func TestParseErrorsNameFileLineAndProblem(t *testing.T) {
 		{"bad permission", "types:\n  - name: A\n    permissions: [apiread]\n    default_days_to_live: 1\n", "types.yaml: line 2: type A: permission \"apiread\" is not of the form resource:verb"},
 		{"wrong value type", "types:\n  - name: A\n    permissions: [api:read]\n    default_days_to_live: many\n", "line 4"},
 		{"default above max", "types:\n  - name: A\n    permissions: [api:read]\n    default_days_to_live: 9\n    max_days_to_live: 3\n", "line 2: type A: default_days_to_live 9 exceeds max_days_to_live 3"},
-		{"duplicate", "types:\n  - name: A\n    permissions: [api:read]\n    default_days_to_live: 1\n  - name: A\n    permissions: [api:read]\n    default_days_to_live: 1\n", "type A is defined twice"},
-		{"dangling replaced_by", "types:\n  - name: A\n    permissions: [api:read]\n    default_days_to_live: 1\n    obsolete: true\n    replaced_by: B\n", "replaced_by names unknown type \"B\""},
+		{"duplicate", "types:\n  - name: A\n    permissions: [api:read]\n    default_days_to_live: 1\n  - name: A\n    permissions: [api:read]\n    default_days_to_live: 1\n", "types.yaml: line 5: type A is defined twice"},
+		{"dangling replaced_by", "types:\n  - name: A\n    permissions: [api:read]\n    default_days_to_live: 1\n    obsolete: true\n    replaced_by: B\n", "types.yaml: line 2: type A: replaced_by names unknown type \"B\""},
+		{"replaced_by an obsolete type", "types:\n  - name: A\n    permissions: [api:read]\n    default_days_to_live: 1\n  - name: B\n    permissions: [api:read]\n    default_days_to_live: 1\n    obsolete: true\n  - name: C\n    permissions: [api:read]\n    default_days_to_live: 1\n    obsolete: true\n    replaced_by: B\n", "types.yaml: line 9: type C: replaced_by names type B, which is obsolete itself"},
 		{"syntax", "types:\n  - name: [\n", "types.yaml: yaml: line"},
 		{"no types", "kinds: []\n", "unknown key \"kinds\""},
 	}
