@@ -1,6 +1,7 @@
-// Package typesfile reads token type definitions from YAML: the built-in
-// defaults embedded in the binary, or an operator's types file. Errors name
-// the file, the line and the problem so a bad file stops start-up clearly.
+// Package typesfile reads token type definitions from YAML or TOML: the
+// built-in defaults embedded in the binary, or an operator's types file. The
+// file name's extension chooses the format. Errors name the file, the line
+// and the problem so a bad file stops start-up clearly.
 package typesfile
 
 import (
@@ -8,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"tokenmint"
 )
@@ -39,10 +42,21 @@ func Load(path string) (*tokenmint.TypeRegistry, error) {
 	return Parse(path, b)
 }
 
-// Parse decodes a types document named name. Unknown fields are errors, so a
-// misspelt limit is not silently ignored.
+// Parse decodes a types document named name in the format its extension
+// says: .yaml or .yml for YAML, .toml for TOML. Any other name is refused
+// rather than guessed at, so a file is never read in the wrong format.
+// Unknown fields are errors, so a misspelt limit is not silently ignored.
 func Parse(name string, data []byte) (*tokenmint.TypeRegistry, error) {
-	entries, err := parseYAML(name, data)
+	var entries []entry
+	var err error
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml":
+		entries, err = parseYAML(name, data)
+	case ".toml":
+		entries, err = parseTOML(name, data)
+	default:
+		return nil, fmt.Errorf("%s: unknown types file format: the name must end in .yaml, .yml or .toml", name)
+	}
 	if err != nil {
 		return nil, err
 	}

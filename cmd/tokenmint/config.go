@@ -47,7 +47,7 @@ func (c *serverConfig) settings() []setting {
 		{"data-dir", "TOKENMINT_DATA_DIR", "directory for the SQLite database and the pepper", "./data", &c.DataDir},
 		{"listen", "TOKENMINT_LISTEN", "address to listen on", "127.0.0.1:8080", &c.Listen},
 		{"database", "TOKENMINT_DATABASE", "database: empty for SQLite in the data directory, or postgres://...", "", &c.Database},
-		{"types-file", "TOKENMINT_TYPES_FILE", "YAML file of token types (default: built-in types)", "", &c.TypesFile},
+		{"types-file", "TOKENMINT_TYPES_FILE", "token types file, YAML (.yaml, .yml) or TOML (.toml) (default: built-in types)", "", &c.TypesFile},
 		{"log-level", "TOKENMINT_LOG_LEVEL", "debug, info, warn or error", "info", &c.LogLevel},
 		{"log-format", "TOKENMINT_LOG_FORMAT", "text or json", "text", &c.LogFormat},
 		{"trusted-proxies", "TOKENMINT_TRUSTED_PROXIES", "comma-separated CIDRs whose X-Forwarded-For is believed", "", &c.TrustedProxies},
