@@ -361,6 +361,11 @@ func TestOAuthIntrospectAndRevoke(t *testing.T) {
 	if r := introspect("", jwt); r.status != http.StatusUnauthorized || r.oauthError(t) != "invalid_client" {
 		t.Errorf("unauthenticated introspection: %d %s", r.status, r.body)
 	}
+	// An application needs the introspect access type to introspect.
+	_, plainID, plainSec, _ := e.appClient("plain-reader", "read-only")
+	if r := introspect(basicAuth(plainID, plainSec), jwt); r.status != http.StatusForbidden || strings.Contains(string(r.body), `"active"`) {
+		t.Errorf("introspection by an application without the introspect access type: %d %s, want 403", r.status, r.body)
+	}
 	member, _ := e.createUser("mem", "viewer")
 	viewerTok, _, _ := member.createToken(map[string]any{"type": "UserToken", "name": "u"})
 	if r := introspect("Bearer "+viewerTok, jwt); r.status != http.StatusForbidden {
@@ -522,5 +527,27 @@ func TestOAuthDisabledUser(t *testing.T) {
 	r = e.form("/oauth/token", "", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {m["refresh_token"].(string)}})
 	if r.status != http.StatusBadRequest || r.oauthError(t) != "invalid_grant" {
 		t.Errorf("refresh of a disabled user: %d %s", r.status, r.body)
+	}
+}
+
+// Deleting an application ends its refresh tokens: they do not turn into
+// bearer tokens anyone may refresh without a client secret. A client ID of
+// the registered form is never taken as a public client's.
+func TestOAuthDeletedApplicationRefreshTokensDie(t *testing.T) {
+	e := newOAuthEnv(t)
+	appID, id, sec, _ := e.appClient("short-lived", "read-only")
+	pw := e.form("/oauth/token", basicAuth(id, sec), url.Values{"grant_type": {"password"}, "username": {"admin"}, "password": {adminPassword}})
+	expect(t, pw, http.StatusOK, "password grant by a confidential client")
+	refresh := pw.json(t)["refresh_token"].(string)
+	expect(t, e.admin.do("DELETE", "/api/v1/applications/"+appID, nil), http.StatusNoContent, "delete the application")
+	for _, auth := range []string{"", basicAuth(id, sec)} {
+		r := e.form("/oauth/token", auth, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}, "client_id": {id}})
+		if r.status != http.StatusUnauthorized || r.oauthError(t) != "invalid_client" {
+			t.Errorf("refresh after the application was deleted (with secret: %v): %d %s, want 401 invalid_client", auth != "", r.status, r.body)
+		}
+	}
+	r := e.form("/oauth/token", "", url.Values{"grant_type": {"password"}, "username": {"admin"}, "password": {adminPassword}, "client_id": {id}})
+	if r.status != http.StatusUnauthorized || r.oauthError(t) != "invalid_client" {
+		t.Errorf("password grant naming the deleted client without a secret: %d %s, want 401 invalid_client", r.status, r.body)
 	}
 }

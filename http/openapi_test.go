@@ -534,7 +534,7 @@ func TestOpenAPIResponsesMatch(t *testing.T) {
 	check("POST", "/api/v1/projects", "/api/v1/projects", map[string]any{"name": "alpha", "description": "first"})
 	check("PUT", "/api/v1/projects/{id}/members/{user}", "/api/v1/projects/alpha/members/admin", map[string]any{"role": "member"})
 	check("PUT", "/api/v1/tokens/{id}/blocked-ips/{ip}", "/api/v1/tokens/"+tokID+"/blocked-ips/10.0.0.0/8", nil)
-	appID, _ := check("POST", "/api/v1/applications", "/api/v1/applications", map[string]any{"name": "ci-bot", "access_types": []string{"read-only"}}).json(t)["id"].(string)
+	appID, _ := check("POST", "/api/v1/applications", "/api/v1/applications", map[string]any{"name": "ci-bot", "access_types": []string{"read-only", "introspect"}}).json(t)["id"].(string)
 	cred := check("POST", "/api/v1/applications/{id}/credentials", "/api/v1/applications/"+appID+"/credentials", nil).json(t)
 	check("POST", "/api/v1/applications/{id}/tokens", "/api/v1/applications/"+appID+"/tokens", map[string]any{"type": "CIToken", "name": "bot"})
 	hookID, _ := check("POST", "/api/v1/webhooks", "/api/v1/webhooks", map[string]any{"url": "https://example.com/h", "events": []string{"token.created"}}).json(t)["id"].(string)

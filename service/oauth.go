@@ -137,7 +137,11 @@ func (s *Service) authenticateClient(ctx context.Context, req *TokenRequest) (*c
 	if !hasSecret {
 		if id != "" {
 			// A registered client must authenticate: its ID alone must not
-			// let anyone obtain tokens naming it.
+			// let anyone obtain tokens naming it. IDs of the registered form
+			// are reserved even once their application is deleted.
+			if isRegisteredClientID(id) {
+				return nil, oauthErr("invalid_client", "client authentication is required for this client")
+			}
 			_, err := s.store.ClientCredentialByClientID(ctx, id)
 			if err == nil {
 				return nil, oauthErr("invalid_client", "client authentication is required for this client")
@@ -284,3 +288,8 @@ func (s *Service) Keys() *oauth.KeyRing { return s.cfg.Keys }
 
 // Issuer returns the OAuth2 issuer identifier.
 func (s *Service) Issuer() string { return s.cfg.Issuer }
+
+// isRegisteredClientID reports whether id has the form of the client IDs
+// tokenmint issues to applications: such a client is confidential, and
+// only its secret lets anyone act as it.
+func isRegisteredClientID(id string) bool { return strings.HasPrefix(id, clientIDPrefix) }

@@ -37,7 +37,8 @@ type Introspection struct {
 // IntrospectPermission is what a token must hold to call introspection.
 const IntrospectPermission tokenmint.Permission = "tokens:introspect"
 
-// introspectionCaller authenticates the caller and returns its tenant.
+// introspectionCaller authenticates the caller and returns its tenant: an
+// application holding tokens:introspect, or a token holding it.
 func (s *Service) introspectionCaller(ctx context.Context, req *IntrospectRequest) (string, error) {
 	if req.Basic != nil || req.Form.Has("client_secret") {
 		cl, err := s.authenticateClient(ctx, &req.TokenRequest)
@@ -45,6 +46,12 @@ func (s *Service) introspectionCaller(ctx context.Context, req *IntrospectReques
 			return "", err
 		}
 		if cl.app != nil {
+			// Introspection shows who holds a token and what it may do:
+			// only applications granted it (the introspect access type,
+			// or the permission itself) may ask.
+			if !tokenmint.AccessTypePermissions(s.types.Universe(), cl.app.AccessTypes).Has(IntrospectPermission) {
+				return "", tokenmint.Errorf(tokenmint.EFORBIDDEN, "the application lacks %s (access type %q)", IntrospectPermission, tokenmint.AccessIntrospect)
+			}
 			return cl.app.TenantID, nil
 		}
 	}

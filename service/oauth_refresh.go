@@ -42,7 +42,11 @@ func (g refreshGrant) handle(ctx context.Context, req *TokenRequest) (*TokenResp
 	}
 	if cl.app == nil && old.ClientID != "" {
 		// A refresh token issued to a confidential client is useless
-		// without that client's secret (RFC 6749 §6).
+		// without that client's secret (RFC 6749 §6), and for good once
+		// its application is deleted.
+		if isRegisteredClientID(old.ClientID) {
+			return nil, oauthErr("invalid_client", "client authentication is required for this refresh token")
+		}
 		if _, err := s.store.ClientCredentialByClientID(ctx, old.ClientID); err == nil {
 			return nil, oauthErr("invalid_client", "client authentication is required for this refresh token")
 		} else if tokenmint.ErrorCode(err) != tokenmint.ENOTFOUND {
