@@ -126,6 +126,10 @@ func TestOAuthPasswordGrantRefreshRotationAndReuse(t *testing.T) {
 			t.Error("the audit log holds a refresh token")
 		}
 	}
+	// The one successful refresh is audited once, as the user.
+	if refreshed, err := e.db.ListAudit(ctx, tokenmint.AuditFilter{Action: "oauth.token.refresh"}); err != nil || len(refreshed) != 1 || refreshed[0].ActorKind != "user" {
+		t.Errorf("refresh audit entries = %+v, %v; want one by the user", refreshed, err)
+	}
 }
 
 // tenantB creates tenant "globex" with an admin and returns a session of it.

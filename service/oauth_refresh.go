@@ -100,6 +100,8 @@ func (g refreshGrant) handle(ctx context.Context, req *TokenRequest) (*TokenResp
 		return nil, err
 	}
 	res.RefreshToken = nextPlain
+	uctx := tokenmint.NewContextWithPrincipal(ctx, &tokenmint.Principal{TenantID: u.TenantID, User: u})
+	s.audit(uctx, u.TenantID, "oauth.token.refresh", "refresh_family", old.FamilyID, OutcomeSuccess, "client "+old.ClientID)
 	return res, nil
 }
 
