@@ -95,6 +95,10 @@ type AccessClaims struct {
 	OwnerKind string
 	// ProjectID limits the token to one project ("" for none).
 	ProjectID string
+	// SourceTokenID names the tokenmint token this JWT was obtained for by
+	// token exchange ("" for other grants): the JWT lives only while that
+	// token does.
+	SourceTokenID string
 }
 
 // HasScope reports whether the claims carry p.

@@ -342,11 +342,32 @@ func TestOAuthTokenExchange(t *testing.T) {
 	if r := ex(""); r.status != http.StatusBadRequest || r.oauthError(t) != "invalid_grant" {
 		t.Errorf("exchange of a deactivated token: %d %s", r.status, r.body)
 	}
+	// The exchanged JWT lives only while its subject token does: refused
+	// while the subject is deactivated, by verify and by introspection.
+	_, iID, iSec, _ := e.appClient("introspector", "introspect")
+	introspect := func() string {
+		return strings.TrimSpace(string(e.form("/oauth/introspect", basicAuth(iID, iSec), url.Values{"token": {jwt}}).body))
+	}
+	if v := e.verify("Bearer "+jwt, "?permission=results:upload"); v.status != http.StatusUnauthorized {
+		t.Errorf("exchanged JWT of a deactivated token: verify %d %s, want 401", v.status, v.body)
+	}
+	if got := introspect(); got != `{"active":false}` {
+		t.Errorf("introspection of the exchanged JWT of a deactivated token: %s", got)
+	}
+	expect(t, e.admin.do("PATCH", "/api/v1/tokens/"+id, map[string]any{"active": true}), http.StatusOK, "reactivate")
+	if v := e.verify("Bearer "+jwt, "?permission=results:upload"); v.status != http.StatusOK {
+		t.Errorf("exchanged JWT after its token was reactivated: verify %d %s", v.status, v.body)
+	}
+	expect(t, e.admin.do("PATCH", "/api/v1/tokens/"+id, map[string]any{"active": false}), http.StatusOK, "deactivate again")
 	if r := e.admin.do("DELETE", "/api/v1/tokens/"+id, nil); r.status != http.StatusNoContent && r.status != http.StatusOK {
 		t.Fatalf("revoke: %d %s", r.status, r.body)
 	}
 	if r := ex(""); r.status != http.StatusBadRequest || r.oauthError(t) != "invalid_grant" {
 		t.Errorf("exchange of a revoked token: %d %s", r.status, r.body)
+	}
+	expect(t, e.admin.do("PATCH", "/api/v1/tokens/"+id, map[string]any{"active": true}), http.StatusConflict, "reactivate a revoked token")
+	if v := e.verify("Bearer "+jwt, "?permission=results:upload"); v.status != http.StatusUnauthorized {
+		t.Errorf("exchanged JWT of a revoked token: verify %d, want 401", v.status)
 	}
 }
 

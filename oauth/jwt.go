@@ -23,6 +23,8 @@ type jwtClaims struct {
 	TenantID  string `json:"tenant_id"`
 	OwnerKind string `json:"owner_kind,omitempty"`
 	Project   string `json:"project,omitempty"`
+	// SourceToken is the ID of the token a token exchange started from.
+	SourceToken string `json:"source_token_id,omitempty"`
 }
 
 // Sign returns the claims as a JWT signed with the active key.
@@ -38,7 +40,7 @@ func (k *KeyRing) Sign(ctx context.Context, c *tokenmint.AccessClaims) (string, 
 			NotBefore: jwt.NewNumericDate(c.IssuedAt), ID: c.JTI,
 		},
 		ClientID: c.ClientID, Scope: tokenmint.FormatScope(c.Scope), Tenant: c.Tenant, TenantID: c.TenantID,
-		OwnerKind: c.OwnerKind, Project: c.ProjectID,
+		OwnerKind: c.OwnerKind, Project: c.ProjectID, SourceToken: c.SourceTokenID,
 	}
 	return jwt.Signed(active.signer).Claims(jc).Serialize()
 }
@@ -94,6 +96,7 @@ func (k *KeyRing) Verify(ctx context.Context, raw, issuer string) (*tokenmint.Ac
 		Issuer: jc.Issuer, Subject: jc.Subject, Audience: jc.Audience,
 		ExpiresAt: jc.Expiry.Time().UTC(), JTI: jc.ID, ClientID: jc.ClientID, Scope: scope,
 		Tenant: jc.Tenant, TenantID: jc.TenantID, OwnerKind: jc.OwnerKind, ProjectID: jc.Project,
+		SourceTokenID: jc.SourceToken,
 	}
 	if jc.IssuedAt != nil {
 		c.IssuedAt = jc.IssuedAt.Time().UTC()

@@ -227,6 +227,8 @@ type issued struct {
 	projectID string
 	// notAfter caps the lifetime (token exchange: the subject token's).
 	notAfter *time.Time
+	// sourceTokenID is the subject token of a token exchange.
+	sourceTokenID string
 }
 
 // issueAccess signs a JWT access token with the tenant policy's lifetime.
@@ -253,6 +255,7 @@ func (s *Service) issueAccess(ctx context.Context, in issued) (*TokenResponse, *
 		Issuer: s.cfg.Issuer, Subject: in.subject, Audience: []string{s.cfg.Issuer},
 		IssuedAt: now, ExpiresAt: exp, JTI: secret.NewID(), ClientID: in.clientID, Scope: in.scope,
 		Tenant: tenant, TenantID: in.tenantID, OwnerKind: in.ownerKind, ProjectID: in.projectID,
+		SourceTokenID: in.sourceTokenID,
 	}
 	jwt, err := s.cfg.Keys.Sign(ctx, c)
 	if err != nil {

@@ -59,7 +59,7 @@ func (g exchangeGrant) handle(ctx context.Context, req *TokenRequest) (*TokenRes
 	}
 	out, claims, err := s.issueAccess(ctx, issued{
 		tenantID: tok.TenantID, subject: tok.OwnerID, ownerKind: tok.OwnerKind, clientID: clientID,
-		scope: scope, projectID: tok.ProjectID, notAfter: res.ExpiresAt(),
+		scope: scope, projectID: tok.ProjectID, notAfter: res.ExpiresAt(), sourceTokenID: tok.ID,
 	})
 	if err != nil {
 		return nil, err

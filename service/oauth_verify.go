@@ -25,6 +25,11 @@ func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest) (*VerifyResu
 	if revoked {
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token is %s", tokenmint.StatusRevoked)
 	}
+	if c.SourceTokenID != "" {
+		if err := s.checkExchangeSource(ctx, c); err != nil {
+			return nil, err
+		}
+	}
 	perms, err := s.jwtPermissions(ctx, c)
 	if err != nil {
 		return nil, err
@@ -58,6 +63,24 @@ func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest) (*VerifyResu
 		StoredStatus: tokenmint.StatusActive,
 	}
 	return &VerifyResult{Token: tok, ProjectID: projectID, Permissions: perms}, nil
+}
+
+// checkExchangeSource refuses a JWT from token exchange once the token it
+// was exchanged for is revoked, deactivated, exhausted, expired or gone.
+func (s *Service) checkExchangeSource(ctx context.Context, c *tokenmint.AccessClaims) error {
+	src, err := s.store.TokenByID(ctx, c.TenantID, c.SourceTokenID)
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "the token this JWT was exchanged for no longer exists")
+	} else if err != nil {
+		return err
+	}
+	// A single-use token is spent by the exchange itself: its JWT is what
+	// the use bought, so only the other states end it.
+	st := src.Status(s.Now())
+	if st != tokenmint.StatusActive && st != tokenmint.StatusExhausted {
+		return tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "the token this JWT was exchanged for is %s", st)
+	}
+	return nil
 }
 
 // jwtPermissions is the token's scope narrowed to what its subject holds
