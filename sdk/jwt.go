@@ -3,13 +3,12 @@ package sdk
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -30,9 +29,39 @@ func invalidToken(desc string) error {
 	return &Error{Status: http.StatusUnauthorized, Code: "invalid_token", Description: desc}
 }
 
-// verifyJWT checks a JWT access token offline: signature by a key of the
-// JWKS, typ at+jwt, issuer, expiry, and the scope holding the permission.
+// verifyJWT checks a JWT access token: offline, a signature by a key of
+// the JWKS, typ at+jwt, issuer, audience, times and tenant; then, unless
+// Config.OfflineJWT, that the server still accepts it; last, that the
+// scope holds the permission.
 func (v *Verifier) verifyJWT(ctx context.Context, raw, permission, project string) (*Identity, error) {
+	c, err := v.parseJWT(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.checkTenant(c.Tenant); err != nil {
+		return nil, err
+	}
+	perms := strings.Fields(c.Scope)
+	if !v.cfg.OfflineJWT {
+		if perms, err = v.stillValid(ctx, raw, permission); err != nil {
+			return nil, err
+		}
+	}
+	if permission != "" && !slices.Contains(perms, permission) {
+		return nil, &Error{Status: http.StatusForbidden, Code: "insufficient_scope", Description: "the token's scope lacks " + permission, Scope: permission}
+	}
+	if project != "" && c.Project != "" && project != c.Project {
+		return nil, &Error{Status: http.StatusForbidden, Code: "insufficient_scope", Description: "the token is limited to another project"}
+	}
+	exp := c.Expiry.Time().UTC()
+	return &Identity{
+		Subject: c.Subject, Tenant: c.Tenant, OwnerKind: c.OwnerKind, TokenID: c.ID, Type: "JWTAccessToken",
+		ClientID: c.ClientID, Project: c.Project, Permissions: perms, ExpiresAt: &exp, JWT: true,
+	}, nil
+}
+
+// parseJWT checks what can be checked without asking the server.
+func (v *Verifier) parseJWT(ctx context.Context, raw string) (*accessClaims, error) {
 	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.EdDSA, jose.ES256})
 	if err != nil || len(tok.Headers) != 1 {
 		return nil, invalidToken("malformed access token")
@@ -57,21 +86,45 @@ func (v *Verifier) verifyJWT(ctx context.Context, raw, permission, project strin
 		return nil, err
 	}
 	now := v.cfg.Now()
-	if err := c.Claims.ValidateWithLeeway(jwt.Expected{Issuer: iss, Time: now}, 0); err != nil || c.Expiry == nil || !now.Before(c.Expiry.Time()) {
-		return nil, invalidToken("expired or not for this issuer")
+	if c.Issuer != iss {
+		return nil, invalidToken("not issued by this token server")
 	}
-	perms := strings.Fields(c.Scope)
-	if permission != "" && !slices.Contains(perms, permission) {
-		return nil, &Error{Status: http.StatusForbidden, Code: "insufficient_scope", Description: "the token's scope lacks " + permission, Scope: permission}
+	if v.cfg.Audience != "" && !c.Audience.Contains(v.cfg.Audience) {
+		return nil, invalidToken("the token is not for this audience")
 	}
-	if project != "" && c.Project != "" && project != c.Project {
-		return nil, &Error{Status: http.StatusForbidden, Code: "insufficient_scope", Description: "the token is limited to another project"}
+	// Leeway covers iat and nbf only (a token from a clock a little
+	// ahead); exp is checked strictly below, since RFC 7519 wants now
+	// before exp and leeway there would outlive what the server granted.
+	if c.Claims.ValidateWithLeeway(jwt.Expected{Time: now}, v.cfg.Leeway) != nil {
+		return nil, invalidToken("expired or not yet valid")
 	}
-	exp := c.Expiry.Time().UTC()
-	return &Identity{
-		Subject: c.Subject, Tenant: c.Tenant, OwnerKind: c.OwnerKind, TokenID: c.ID, Type: "JWTAccessToken",
-		ClientID: c.ClientID, Project: c.Project, Permissions: perms, ExpiresAt: &exp, JWT: true,
-	}, nil
+	if c.Expiry == nil || !now.Before(c.Expiry.Time()) {
+		return nil, invalidToken("expired")
+	}
+	return &c, nil
+}
+
+// stillValid asks the server whether a JWT that passed the offline checks
+// is still good (not revoked, its owner still enabled) and returns the
+// permissions of its scope its owner holds now. The question carries no
+// permission or project, so its answer is cached once per token for
+// CacheTTL whatever the requests ask; the scope check is ours.
+//
+// An unreachable server is a 503, not an acceptance: the default promises
+// that a revoked JWT is refused within CacheTTL, and accepting whenever
+// the server fails would let an outage (or anyone able to cause one)
+// stretch that to the token's expiry. Config.OfflineJWT is the explicit
+// choice of availability over revocation.
+func (v *Verifier) stillValid(ctx context.Context, raw, permission string) ([]string, error) {
+	id, err := v.verifyRemote(ctx, raw, "", "")
+	var e *Error
+	if errors.As(err, &e) && e.Code == "insufficient_scope" {
+		// The owner no longer holds anything of the scope.
+		return nil, &Error{Status: e.Status, Code: e.Code, Description: e.Description, Scope: permission}
+	} else if err != nil {
+		return nil, err
+	}
+	return id.Permissions, nil
 }
 
 // expectedIssuer is Config.Issuer or the issuer the server publishes.
@@ -105,48 +158,4 @@ func (v *Verifier) getJSON(ctx context.Context, path string, out any) error {
 		return fmt.Errorf("GET %s: %d", path, resp.StatusCode)
 	}
 	return json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(out)
-}
-
-// jwksMaxAge is how long a fetched JWKS is trusted before it is fetched
-// again.
-const jwksMaxAge = time.Hour
-
-// jwksCache holds the server's public keys. An unknown kid refetches the
-// set (a rotation happened), at most once per JWKSRefreshInterval.
-type jwksCache struct {
-	v *Verifier
-
-	mu        sync.Mutex
-	keys      map[string]*jose.JSONWebKey
-	fetchedAt time.Time
-}
-
-func (j *jwksCache) key(ctx context.Context, kid string) (*jose.JSONWebKey, error) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	now := j.v.cfg.Now()
-	// Keys are trusted for jwksMaxAge, so a key the server stopped
-	// publishing (retired, or withdrawn) is dropped here too.
-	if k, ok := j.keys[kid]; ok && now.Sub(j.fetchedAt) < jwksMaxAge {
-		return k, nil
-	}
-	if j.keys != nil && now.Sub(j.fetchedAt) < j.v.cfg.JWKSRefreshInterval {
-		return j.keys[kid], nil
-	}
-	var set jose.JSONWebKeySet
-	if err := j.v.getJSON(ctx, "/.well-known/jwks.json", &set); err != nil {
-		if j.keys == nil {
-			return nil, &Error{Status: http.StatusServiceUnavailable, Description: "cannot fetch the token server's JWKS"}
-		}
-		// Server unreachable: keep using the keys we have.
-		return j.keys[kid], nil
-	}
-	j.keys, j.fetchedAt = map[string]*jose.JSONWebKey{}, now
-	for i := range set.Keys {
-		k := set.Keys[i]
-		if k.Use == "" || k.Use == "sig" {
-			j.keys[k.KeyID] = &k
-		}
-	}
-	return j.keys[kid], nil
 }

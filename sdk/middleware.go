@@ -12,7 +12,8 @@ import (
 // holding permission ("" for any valid token). The verified identity is in
 // the request context; the response carries X-Token-Expiration. Refusals
 // are 401 or 403 with WWW-Authenticate per RFC 6750, or 503 when the token
-// server cannot be reached.
+// server cannot be reached (for JWTs too, unless Config.OfflineJWT: their
+// revocation cannot be checked then).
 func (v *Verifier) Require(permission string) func(http.Handler) http.Handler {
 	return v.RequireOnProject(permission, nil)
 }

@@ -1,10 +1,14 @@
 // Package sdk lets a Go resource server accept tokenmint tokens. Its
 // middleware verifies opaque tokens (tmu_/tma_…) through the server's
-// forward-auth endpoint, caching each answer for a few seconds, and JWT
-// access tokens offline against the server's JWKS. It imports nothing of
-// the server.
+// forward-auth endpoint, caching each answer for CacheTTL (default 5 s).
+// JWT access tokens are checked against the server's JWKS (signature,
+// typ, issuer, times, tenant, audience) and then, by default, the server is
+// asked whether the token was revoked, once per token per CacheTTL: a
+// revoked token of either kind is refused at the latest CacheTTL after the
+// revocation. Config.OfflineJWT skips that question for JWTs. It imports
+// nothing of the server.
 //
-//	v := sdk.New(sdk.Config{ServerURL: "https://tokenmint.example.com"})
+//	v := sdk.New(sdk.Config{ServerURL: "https://tokenmint.example.com", Tenant: "acme"})
 //	mux.Handle("/reports", v.Require("reports:read")(reportsHandler))
 //
 // Handlers find who called with sdk.IdentityFromContext.
@@ -17,10 +21,20 @@ import (
 	"time"
 )
 
-// DefaultCacheTTL is how long an opaque token's verification is reused: a
-// revoked or deactivated opaque token is refused at the latest this long
-// after the change.
+// DefaultCacheTTL is how long the server's answer about a token is reused:
+// a revoked or deactivated token (opaque, or JWT unless Config.OfflineJWT)
+// is refused at the latest this long after the change.
 const DefaultCacheTTL = 5 * time.Second
+
+// DefaultLeeway is how far in the future a JWT's "iat" and "nbf" may lie,
+// so that a resource server whose clock runs a little behind the token
+// server's accepts tokens issued a moment ago.
+const DefaultLeeway = time.Minute
+
+// DefaultJWKSMaxAge is how long a fetched JWKS is trusted before it is
+// fetched again, which bounds how long a key the server stopped publishing
+// still verifies tokens offline.
+const DefaultJWKSMaxAge = 5 * time.Minute
 
 // Config configures a Verifier.
 type Config struct {
@@ -29,17 +43,40 @@ type Config struct {
 	// Issuer is the "iss" JWT access tokens must carry. Empty: the issuer
 	// published in the server's /.well-known/oauth-authorization-server.
 	Issuer string
-	// CacheTTL is how long verification answers for opaque tokens are
-	// cached (default DefaultCacheTTL; negative: no cache).
+	// Tenant, when set, is the only tenant (by name, as in Identity.Tenant)
+	// whose tokens are accepted; tokens of other tenants are refused with
+	// 401 invalid_token. Empty: every tenant of the server is accepted.
+	Tenant string
+	// Audience, when set, must be one of a JWT's "aud" values, or the JWT
+	// is refused with 401 invalid_token. tokenmint sets "aud" to its
+	// issuer URL, which Issuer already pins, so empty skips the check.
+	Audience string
+	// CacheTTL is how long the server's answers are cached: for opaque
+	// tokens per question (token, permission, project), for JWTs per
+	// token (default DefaultCacheTTL; negative: no cache).
 	CacheTTL time.Duration
-	// CheckJWTRevocation also asks the server about JWT access tokens
-	// (through the same cache), so a revoked JWT is refused within CacheTTL
-	// instead of at its expiry. Off by default: JWTs are verified offline.
-	CheckJWTRevocation bool
+	// OfflineJWT verifies JWTs from the JWKS only, never asking the server:
+	// no network on the request path and no dependence on the server being
+	// up, but a revoked JWT (or one whose owner was disabled) is then
+	// accepted until it expires. Off by default: after the offline checks
+	// the server is asked whether the JWT is still valid (once per token
+	// per CacheTTL), and when it cannot be reached the request is refused
+	// with 503 rather than trusting a token that may have been revoked.
+	OfflineJWT bool
+	// Leeway is how far in the future a JWT's "iat" and "nbf" may lie, for
+	// clocks that differ a little (default DefaultLeeway; negative: none).
+	// "exp" gets no leeway: a token is refused from its expiry on, by this
+	// clock, so leeway never lengthens the lifetime the server gave it.
+	Leeway time.Duration
 	// JWKSRefreshInterval is the least time between two JWKS fetches
-	// triggered by an unknown key ID, so tokens with made-up
-	// key IDs cannot make the verifier hammer the server (default 1s).
+	// triggered by an unknown key ID or made while the server is failing,
+	// so tokens with made-up key IDs cannot make the verifier hammer the
+	// server (default 1s).
 	JWKSRefreshInterval time.Duration
+	// JWKSMaxAge is how long a fetched JWKS is trusted (default
+	// DefaultJWKSMaxAge). While the server cannot be reached the keys
+	// already fetched stay in use.
+	JWKSMaxAge time.Duration
 	// HTTPClient calls the server (default: a client with a 10s timeout).
 	HTTPClient *http.Client
 	// Now is the clock (default time.Now).
@@ -58,6 +95,9 @@ type Identity struct {
 	Type        string
 	ClientID    string
 	Project     string
+	// Permissions are what the token may do: for an opaque token, or a
+	// JWT checked with the server, what its owner still holds of them now;
+	// for a JWT verified offline, its scope.
 	Permissions []string
 	// ExpiresAt is nil for tokens without expiry.
 	ExpiresAt *time.Time
@@ -119,8 +159,16 @@ func New(cfg Config) *Verifier {
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = DefaultCacheTTL
 	}
+	if cfg.Leeway == 0 {
+		cfg.Leeway = DefaultLeeway
+	} else if cfg.Leeway < 0 {
+		cfg.Leeway = 0
+	}
 	if cfg.JWKSRefreshInterval == 0 {
 		cfg.JWKSRefreshInterval = time.Second
+	}
+	if cfg.JWKSMaxAge == 0 {
+		cfg.JWKSMaxAge = DefaultJWKSMaxAge
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
@@ -140,10 +188,26 @@ func (v *Verifier) Verify(ctx context.Context, token, permission, project string
 		return nil, &Error{Status: http.StatusUnauthorized, Description: "no token presented"}
 	}
 	if looksLikeJWT(token) {
-		id, err := v.verifyJWT(ctx, token, permission, project)
-		if err != nil || !v.cfg.CheckJWTRevocation {
-			return id, err
-		}
+		return v.verifyJWT(ctx, token, permission, project)
 	}
-	return v.verifyRemote(ctx, token, permission, project)
+	id, err := v.verifyRemote(ctx, token, permission, project)
+	if err != nil {
+		return nil, err
+	}
+	// The tenant of an opaque token is known only from the server's
+	// acceptance; one the server refuses is refused either way.
+	if err := v.checkTenant(id.Tenant); err != nil {
+		return nil, err
+	}
+	return id, nil
+}
+
+// checkTenant refuses a token of another tenant than Config.Tenant. It is
+// invalid_token (401), not insufficient_scope: no permission would make
+// the token good here.
+func (v *Verifier) checkTenant(tenant string) error {
+	if v.cfg.Tenant != "" && tenant != v.cfg.Tenant {
+		return invalidToken("the token belongs to another tenant")
+	}
+	return nil
 }
