@@ -92,9 +92,9 @@ type Identity struct {
 	// TokenID is the opaque token's ID or the JWT's jti.
 	TokenID string
 	// Type is the token type, or "JWTAccessToken".
-	Type        string
-	ClientID    string
-	Project     string
+	Type     string
+	ClientID string
+	Project  string
 	// Permissions are what the token may do: for an opaque token, or a
 	// JWT checked with the server, what its owner still holds of them now;
 	// for a JWT verified offline, its scope.
