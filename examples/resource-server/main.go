@@ -1,8 +1,9 @@
 // Command resource-server is a small API protected by tokenmint through
-// package sdk: opaque tokens are verified by the tokenmint server (answers
-// cached for a few seconds), JWT access tokens offline from its JWKS.
+// package sdk: opaque tokens are verified by the tokenmint server, JWT
+// access tokens against its JWKS and then, unless --offline-jwt, asked
+// about revocation; the server's answers are cached for a few seconds.
 //
-//	go run ./examples/resource-server --tokenmint http://127.0.0.1:8080 --listen 127.0.0.1:9090
+//	go run ./examples/resource-server --tokenmint http://127.0.0.1:8080 --listen 127.0.0.1:9090 --tenant default
 //	curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:9090/reports
 package main
 
@@ -19,10 +20,12 @@ import (
 func main() {
 	server := flag.String("tokenmint", "http://127.0.0.1:8080", "tokenmint server URL")
 	listen := flag.String("listen", "127.0.0.1:9090", "listen address")
-	ttl := flag.Duration("cache-ttl", sdk.DefaultCacheTTL, "how long opaque token verifications are cached")
+	ttl := flag.Duration("cache-ttl", sdk.DefaultCacheTTL, "how long the server's answers about a token are cached")
+	tenant := flag.String("tenant", "", "accept only tokens of this tenant (empty: every tenant)")
+	offline := flag.Bool("offline-jwt", false, "verify JWTs from the JWKS only: no call to the server, but a revoked JWT is accepted until it expires")
 	flag.Parse()
 
-	v := sdk.New(sdk.Config{ServerURL: *server, CacheTTL: *ttl})
+	v := sdk.New(sdk.Config{ServerURL: *server, CacheTTL: *ttl, Tenant: *tenant, OfflineJWT: *offline})
 	srv := &http.Server{Addr: *listen, Handler: newHandler(v), ReadHeaderTimeout: 10 * time.Second}
 	log.Printf("resource server on http://%s, verifying tokens with %s", *listen, *server)
 	log.Fatal(srv.ListenAndServe())
