@@ -54,6 +54,13 @@ func (s *Server) baseURL(r *http.Request) string {
 
 func (s *Server) handleASMetadata(w http.ResponseWriter, r *http.Request) {
 	base := s.baseURL(r)
+	// The algorithms of the keys published now, not only the configured
+	// one: after a change of --jwt-alg, tokens of the old key still verify.
+	algs, err := s.svc.Keys().PublishedAlgorithms(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	scopes := []string{}
 	for _, p := range s.svc.Types().Universe().Sorted() {
 		scopes = append(scopes, string(p))
@@ -69,7 +76,7 @@ func (s *Server) handleASMetadata(w http.ResponseWriter, r *http.Request) {
 		TokenEndpointAuthMethods:         append(auth, "none"),
 		IntrospectionEndpointAuthMethods: append(auth, "bearer"),
 		RevocationEndpointAuthMethods:    append(auth, "none"),
-		AccessTokenSigningAlgsSupported:  []string{s.svc.Keys().Algorithm()},
+		AccessTokenSigningAlgsSupported:  algs,
 		ClaimsSupported:                  []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "tenant", "tenant_id", "owner_kind", "project"},
 		ACRValuesSupported:               []string{"Tenant:NAME"},
 		TokenExchangeTokenTypesSupported: []string{service.TokenTypeAccessToken},

@@ -91,10 +91,26 @@ func NewKeyRing(cfg KeyConfig) *KeyRing {
 // Algorithm returns the algorithm of new keys.
 func (k *KeyRing) Algorithm() string { return k.cfg.Algorithm }
 
+// PublishedAlgorithms lists the algorithms of the published keys, the
+// active key's first: what tokens verifiable now may be signed with.
+func (k *KeyRing) PublishedAlgorithms(ctx context.Context) ([]string, error) {
+	set, err := k.JWKS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, key := range set.Keys {
+		if !slices.Contains(out, key.Algorithm) {
+			out = append(out, key.Algorithm)
+		}
+	}
+	return out, nil
+}
+
 func (k *KeyRing) now() time.Time { return k.cfg.Clock.Now().UTC().Truncate(time.Microsecond) }
 
 // Ensure loads the keys and creates the first one, or replaces a key past
-// its rotation age. It is what the server calls at start and on its
+// its rotation age or of another algorithm than the configured one. It is what the server calls at start and on its
 // schedule; concurrent instances agree through the store.
 func (k *KeyRing) Ensure(ctx context.Context) error {
 	if err := k.load(ctx); err != nil {
@@ -108,6 +124,11 @@ func (k *KeyRing) Ensure(ctx context.Context) error {
 	case active == nil:
 		return k.rotate(ctx, "")
 	case k.cfg.RotateEvery > 0 && !now.Before(active.meta.CreatedAt.Add(k.cfg.RotateEvery)):
+		return k.rotate(ctx, active.meta.ID)
+	case active.meta.Algorithm != k.cfg.Algorithm:
+		// The operator chose another algorithm: sign with it from now on;
+		// the old key stays published for the tokens it signed.
+		k.cfg.Logger.Info("signing algorithm changed by configuration", "from", active.meta.Algorithm, "to", k.cfg.Algorithm)
 		return k.rotate(ctx, active.meta.ID)
 	}
 	return k.cfg.Store.DeleteSigningKeys(ctx, now)
@@ -278,13 +299,20 @@ func (k *KeyRing) activeKey(ctx context.Context) (*key, error) {
 	return active, nil
 }
 
+// unknownKIDReload is the least time between two reloads caused by a key
+// ID not seen yet.
+const unknownKIDReload = time.Second
+
 // publishedKey returns the key with the kid if it is still published,
 // reloading once for a kid not seen yet.
 func (k *KeyRing) publishedKey(ctx context.Context, kid string) (*key, error) {
 	k.mu.RLock()
-	kk, stale := k.keys[kid], k.now().Sub(k.loadedAt) >= k.cfg.Reload
+	age := k.now().Sub(k.loadedAt)
+	kk, stale := k.keys[kid], age >= k.cfg.Reload
 	k.mu.RUnlock()
-	if kk == nil || stale {
+	// An unknown kid reloads at most once a second, so tokens with made-up
+	// key IDs cannot turn every request into a database read.
+	if (kk == nil && age >= unknownKIDReload) || stale {
 		if err := k.load(ctx); err != nil {
 			return nil, err
 		}

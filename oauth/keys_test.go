@@ -2,6 +2,8 @@ package oauth_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -120,4 +122,62 @@ func TestScheduledRotationAndMasterKey(t *testing.T) {
 	if _, err := wrong.Sign(ctx, claims(clock.Now())); err == nil || !strings.Contains(err.Error(), "master key") {
 		t.Errorf("wrong master key: %v", err)
 	}
+}
+
+// Restarting with another --jwt-alg takes effect: Ensure replaces the
+// active key with one of the configured algorithm, tokens of the old key
+// keep verifying while it is published, and both algorithms are listed.
+func TestEnsureFollowsTheConfiguredAlgorithm(t *testing.T) {
+	ctx := context.Background()
+	clock := tokenmint.NewFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	db, mk := openDB(t), secret.RandomMasterKey()
+	ed := newRing(t, db, mk, clock, tokenmint.AlgEdDSA)
+	if err := ed.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	old, err := ed.Sign(ctx, claims(clock.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	es := newRing(t, db, mk, clock, tokenmint.AlgES256) // the restart
+	if err := es.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := es.Sign(ctx, claims(clock.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alg := jwsAlgorithm(t, fresh); alg != tokenmint.AlgES256 {
+		t.Errorf("signed with %s after the restart, want ES256", alg)
+	}
+	if _, err := es.Verify(ctx, old, "iss"); err != nil {
+		t.Errorf("a token of the old EdDSA key: %v", err)
+	}
+	algs, err := es.PublishedAlgorithms(ctx)
+	if err != nil || strings.Join(algs, ",") != "ES256,EdDSA" {
+		t.Errorf("published algorithms = %v, %v; want ES256 (active) then EdDSA", algs, err)
+	}
+	if err := es.Ensure(ctx); err != nil { // a second start changes nothing
+		t.Fatal(err)
+	}
+	if set, _ := es.JWKS(ctx); len(set.Keys) != 2 {
+		t.Errorf("JWKS after another Ensure has %d keys, want 2", len(set.Keys))
+	}
+}
+
+// jwsAlgorithm reads the alg of a compact JWS's protected header.
+func jwsAlgorithm(t *testing.T, raw string) string {
+	t.Helper()
+	h, err := base64.RawURLEncoding.DecodeString(strings.Split(raw, ".")[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hdr struct {
+		Alg string `json:"alg"`
+	}
+	if err := json.Unmarshal(h, &hdr); err != nil {
+		t.Fatal(err)
+	}
+	return hdr.Alg
 }
