@@ -576,3 +576,31 @@ func TestOAuthDeletedApplicationRefreshTokensDie(t *testing.T) {
 		t.Errorf("password grant naming the deleted client without a secret: %d %s, want 401 invalid_client", r.status, r.body)
 	}
 }
+
+// golang.org/x/oauth2's password grant reaches the tenant acr_values names
+// (Checkmarx SCA style): its tokens carry that tenant, and without the
+// parameter the same user name and password are unknown in the default
+// tenant.
+func TestOAuthPasswordGrantIntoAnotherTenant(t *testing.T) {
+	e := newOAuthEnv(t)
+	if _, _, err := e.svc.CreateTenant(t.Context(), "globex", "gadmin", "globex-admin-pw"); err != nil {
+		t.Fatal(err)
+	}
+	conf := func(tokenURL string) *oauth2.Config {
+		return &oauth2.Config{ClientID: "cli", Endpoint: oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams}}
+	}
+	c := conf(e.srv.URL + "/oauth/token?acr_values=Tenant:globex")
+	tok, err := c.PasswordCredentialsToken(t.Context(), "gadmin", "globex-admin-pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := e.verify("Bearer "+tok.AccessToken, "?permission=api:read")
+	if v.status != http.StatusOK || v.header.Get("X-Auth-Tenant") != "globex" {
+		t.Errorf("globex token: verify %d, tenant %q; want 200 in globex", v.status, v.header.Get("X-Auth-Tenant"))
+	}
+	if _, err := conf(e.srv.URL+"/oauth/token").PasswordCredentialsToken(t.Context(), "gadmin", "globex-admin-pw"); err == nil {
+		t.Error("globex's admin got a token without acr_values, in the default tenant")
+	} else if re, ok := err.(*oauth2.RetrieveError); !ok || re.ErrorCode != "invalid_grant" {
+		t.Errorf("without acr_values: %v, want invalid_grant", err)
+	}
+}
