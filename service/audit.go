@@ -36,6 +36,8 @@ func (s *Service) audit(ctx context.Context, tenantID, action, objectKind, objec
 		Action: action, ObjectKind: objectKind, ObjectID: objectID,
 		ClientIP: ClientIPFromContext(ctx), Outcome: outcome, Detail: detail,
 	}
+	ctx, cancel := afterCommit(ctx)
+	defer cancel()
 	if err := s.store.AppendAudit(ctx, e); err != nil {
 		s.log.Error("audit append failed", "action", action, "object", objectID, "err", err)
 	}
@@ -47,6 +49,8 @@ func (s *Service) systemAudit(ctx context.Context, tenantID, action, objectKind,
 		TenantID: tenantID, Time: s.Now(), ActorKind: "system",
 		Action: action, ObjectKind: objectKind, ObjectID: objectID, Outcome: OutcomeSuccess, Detail: detail,
 	}
+	ctx, cancel := afterCommit(ctx)
+	defer cancel()
 	if err := s.store.AppendAudit(ctx, e); err != nil {
 		s.log.Error("audit append failed", "action", action, "err", err)
 	}

@@ -133,6 +133,8 @@ func (s *Service) stopLifecycle(ctx context.Context) {
 // The change it reports has already been saved; a failure to append is
 // logged, like a failure to audit.
 func (s *Service) emit(ctx context.Context, typ string, tok *tokenmint.Token, reason string) {
+	ctx, cancel := afterCommit(ctx)
+	defer cancel()
 	if !mailEvents[typ] && !s.subscribed(ctx, tok.TenantID, typ) {
 		return // nobody listens: spare the write on every token change
 	}
@@ -173,4 +175,12 @@ func (s *Service) nudgeDelivery() {
 	case s.lc.nudge <- struct{}{}:
 	default:
 	}
+}
+
+// afterCommit is the context of a write that records a change already
+// committed (its event, its audit entry): a caller hanging up or a
+// shutdown cancelling the request must not cut it off, so it keeps the
+// request's values but not its cancellation, under a bound of its own.
+func afterCommit(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 }
