@@ -37,6 +37,7 @@ type LifecycleStore interface {
 	// DeactivateIdleToken sets the token inactive if it is still active and
 	// idle since idleSince, and then appends ev, in one transaction. It
 	// reports whether it changed the token; ENOTFOUND for an unknown token.
+	// A change counts up the token's Version (see Store.UpdateToken).
 	DeactivateIdleToken(ctx context.Context, tenantID, id string, idleSince, now time.Time, ev *Event) (bool, error)
 	// DeleteIdleToken deletes the token (with its secrets, usage, blocks and
 	// notices) if it is still idle since idleSince, and then appends ev, in

@@ -48,11 +48,16 @@ type Store interface {
 	// ListTokens returns tokens newest first, at most f.Limit of them.
 	ListTokens(ctx context.Context, f TokenFilter) ([]*Token, error)
 	// UpdateToken saves description, expires_at, stored status, revoked_at
-	// and updated_at.
+	// and updated_at, if the token's version is still t.Version, and then
+	// counts up the version in the store and in t. ECONFLICT when the token
+	// changed since it was read (by UpdateToken, RotateTokenSecret or
+	// DeactivateIdleToken, which count up the version too): the caller
+	// reads it again and decides again. Spending uses and recording usage
+	// leave the version alone.
 	UpdateToken(ctx context.Context, t *Token) error
 	// RotateTokenSecret adds a new secret to the token, limits every older
 	// secret to oldValidUntil (an earlier limit stays), and sets the token's
-	// expiry — all in one transaction.
+	// expiry — all in one transaction. It counts up the token's Version.
 	RotateTokenSecret(ctx context.Context, tokenID string, newHash []byte, prefix string, oldValidUntil time.Time, expiresAt *time.Time, now time.Time) error
 	// SpendUse atomically counts one use of a limited-use token and reports
 	// whether a use was left. Concurrent callers on any number of instances

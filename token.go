@@ -40,6 +40,11 @@ type Token struct {
 	// StoredStatus is active, inactive or revoked; Status derives the rest.
 	StoredStatus string     `json:"-"`
 	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
+	// Version counts the changes of description, expiry and stored status.
+	// Store.UpdateToken saves a token only if its version is still the one
+	// read, so a change decided on a stale read cannot undo a concurrent
+	// one (a revocation, say).
+	Version int64 `json:"-"`
 }
 
 // Status returns the token's state at now. Revoked wins over everything,

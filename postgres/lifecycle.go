@@ -90,7 +90,7 @@ func (db *DB) DeactivateIdleToken(ctx context.Context, tenantID, id string, idle
 	var changed bool
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx,
-			`UPDATE tokens AS t SET status = 'inactive', updated_at = $1
+			`UPDATE tokens AS t SET status = 'inactive', updated_at = $1, version = t.version + 1
 			 WHERE t.tenant_id = $2 AND t.id = $3 AND t.status = 'active' AND `+activityExpr+` <= $4`,
 			now, tenantID, id, idleSince)
 		if err != nil {

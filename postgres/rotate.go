@@ -17,7 +17,7 @@ func (db *DB) RotateTokenSecret(ctx context.Context, tokenID string, newHash []b
 	oldValidUntil time.Time, expiresAt *time.Time, now time.Time) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx,
-			`UPDATE tokens SET prefix = $1, expires_at = $2, updated_at = $3 WHERE id = $4`,
+			`UPDATE tokens SET prefix = $1, expires_at = $2, updated_at = $3, version = version + 1 WHERE id = $4`,
 			prefix, expiresAt, now, tokenID)
 		if err != nil {
 			return wrap("rotate token", err)

@@ -13,7 +13,7 @@ import (
 // join token_secrets can share scanToken.
 const tokenColumns = `t.id, t.tenant_id, t.owner_kind, t.owner_id, t.type, t.name, t.description,
 	t.project_id, t.prefix, t.created_at, t.updated_at, t.expires_at, t.last_used_at,
-	t.uses, t.max_uses, t.status, t.revoked_at`
+	t.uses, t.max_uses, t.status, t.revoked_at, t.version`
 
 // CreateToken stores the token and the keyed hash of its secret in one
 // transaction. A taken ID or secret hash is ECONFLICT.
@@ -22,11 +22,11 @@ func (db *DB) CreateToken(ctx context.Context, t *tokenmint.Token, secretHash []
 		_, err := tx.Exec(ctx,
 			`INSERT INTO tokens (id, tenant_id, owner_kind, owner_id, type, name, description,
 			        project_id, prefix, created_at, updated_at, expires_at, last_used_at,
-			        uses, max_uses, status, revoked_at)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+			        uses, max_uses, status, revoked_at, version)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 			t.ID, t.TenantID, t.OwnerKind, t.OwnerID, t.Type, t.Name, t.Description,
 			t.ProjectID, t.Prefix, t.CreatedAt, t.UpdatedAt, t.ExpiresAt, t.LastUsedAt,
-			t.Uses, t.MaxUses, storedStatus(t.StoredStatus), t.RevokedAt)
+			t.Uses, t.MaxUses, storedStatus(t.StoredStatus), t.RevokedAt, t.Version)
 		if err != nil {
 			return writeErr(err, "token", "create token")
 		}
@@ -69,19 +69,35 @@ func (db *DB) TokenBySecret(ctx context.Context, secretHash []byte) (*tokenmint.
 }
 
 // UpdateToken saves description, expires_at, stored status, revoked_at and
-// updated_at. Everything else about a token is fixed at creation or
-// changed by its own operation (rotation, spending, usage).
+// updated_at, if the token is still at the version read. Everything else
+// about a token is fixed at creation or changed by its own operation
+// (rotation, spending, usage). Of two updates from the same read, the
+// later one waits for the earlier one's commit, re-checks its WHERE
+// against the new row and no longer matches.
 func (db *DB) UpdateToken(ctx context.Context, t *tokenmint.Token) error {
 	tag, err := db.pool.Exec(ctx,
-		`UPDATE tokens SET description = $1, expires_at = $2, status = $3, revoked_at = $4, updated_at = $5
-		 WHERE tenant_id = $6 AND id = $7`,
+		`UPDATE tokens SET description = $1, expires_at = $2, status = $3, revoked_at = $4, updated_at = $5,
+		        version = version + 1
+		 WHERE tenant_id = $6 AND id = $7 AND version = $8`,
 		t.Description, t.ExpiresAt, storedStatus(t.StoredStatus), t.RevokedAt, t.UpdatedAt,
-		t.TenantID, t.ID)
+		t.TenantID, t.ID, t.Version)
 	if err != nil {
 		return wrap("update token", err)
 	}
-	return checkAffected(tag, "token")
+	if tag.RowsAffected() == 0 {
+		var one int
+		err := db.pool.QueryRow(ctx, `SELECT 1 FROM tokens WHERE tenant_id = $1 AND id = $2`, t.TenantID, t.ID).Scan(&one)
+		if err != nil {
+			return readErr(err, "token", "update token")
+		}
+		return errTokenChanged
+	}
+	t.Version++
+	return nil
 }
+
+// errTokenChanged refuses an update decided on a stale read of the token.
+var errTokenChanged = tokenmint.Errorf(tokenmint.ECONFLICT, "token was changed meanwhile; read it again")
 
 // DeleteToken removes the token for good; its secrets and usage go with it
 // through ON DELETE CASCADE.
@@ -99,7 +115,7 @@ func scanToken(row pgx.Row, extra ...any) (*tokenmint.Token, error) {
 	var t tokenmint.Token
 	dest := []any{&t.ID, &t.TenantID, &t.OwnerKind, &t.OwnerID, &t.Type, &t.Name, &t.Description,
 		&t.ProjectID, &t.Prefix, &t.CreatedAt, &t.UpdatedAt, &t.ExpiresAt, &t.LastUsedAt,
-		&t.Uses, &t.MaxUses, &t.StoredStatus, &t.RevokedAt}
+		&t.Uses, &t.MaxUses, &t.StoredStatus, &t.RevokedAt, &t.Version}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, readErr(err, "token", "read token")
 	}

@@ -36,8 +36,7 @@ func (s *Service) RevokeLeaked(ctx context.Context, raw string) error {
 		// nothing: reporting it must not kill the token's current secret.
 		return nil
 	}
-	tok.StoredStatus, tok.RevokedAt, tok.UpdatedAt = tokenmint.StatusRevoked, &now, now
-	if err := s.store.UpdateToken(ctx, tok); err != nil {
+	if revoked, err := s.revokeStored(ctx, tok, now); err != nil || !revoked {
 		return err
 	}
 	s.changed(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID})

@@ -117,7 +117,7 @@ func (s *Service) inspect(ctx context.Context, raw, ip string) (*inspected, erro
 		return nil, err
 	}
 	if oauth.LooksLikeJWT(raw) {
-		res, err := s.verifyJWT(ctx, VerifyRequest{Token: raw})
+		res, err := s.verifyJWT(ctx, VerifyRequest{Token: raw, IP: ip, Inspect: true})
 		if err != nil {
 			return inactive(err)
 		}
@@ -224,8 +224,7 @@ func (s *Service) Revoke(ctx context.Context, req *TokenRequest) error {
 	if !tenantOK(tok.TenantID) || tok.StoredStatus == tokenmint.StatusRevoked || secretRetired(e.validUntil, now) {
 		return nil
 	}
-	tok.StoredStatus, tok.RevokedAt, tok.UpdatedAt = tokenmint.StatusRevoked, &now, now
-	if err := s.store.UpdateToken(ctx, &tok); err != nil {
+	if revoked, err := s.revokeStored(ctx, &tok, now); err != nil || !revoked {
 		return err
 	}
 	s.changed(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID})

@@ -30,49 +30,55 @@ func (s *Service) UpdateToken(ctx context.Context, id string, in UpdateTokenInpu
 	if in.Expiry == nil && in.Description == nil && in.Active == nil {
 		return nil, tokenmint.Errorf(tokenmint.EINVALID, "nothing to change: give expires_at, days_to_live, no_expiry, description or active")
 	}
-	now := s.Now()
-	if st := tok.Status(now); st != tokenmint.StatusActive && st != tokenmint.StatusInactive {
-		return nil, tokenmint.Errorf(tokenmint.ECONFLICT, "token is %s and can no longer be changed", st)
-	}
 	var actions []string
-	wasActive := tok.StoredStatus == tokenmint.StatusActive
-	if in.Description != nil {
-		if !owner {
-			return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "only the owner may change a token's description")
+	var wasActive bool
+	// The rules are checked again on every attempt, against the token as
+	// it is then: a token revoked meanwhile can no longer be changed.
+	_, err = s.changeToken(ctx, tok, func(tok *tokenmint.Token) (bool, error) {
+		now := s.Now()
+		if st := tok.Status(now); st != tokenmint.StatusActive && st != tokenmint.StatusInactive {
+			return false, tokenmint.Errorf(tokenmint.ECONFLICT, "token is %s and can no longer be changed", st)
 		}
-		if err := tokenmint.ValidateTokenDescription(*in.Description); err != nil {
-			return nil, err
+		actions, wasActive = nil, tok.StoredStatus == tokenmint.StatusActive
+		if in.Description != nil {
+			if !owner {
+				return false, tokenmint.Errorf(tokenmint.EFORBIDDEN, "only the owner may change a token's description")
+			}
+			if err := tokenmint.ValidateTokenDescription(*in.Description); err != nil {
+				return false, err
+			}
+			tok.Description = *in.Description
+			actions = append(actions, "token.describe")
 		}
-		tok.Description = *in.Description
-		actions = append(actions, "token.describe")
-	}
-	if in.Expiry != nil {
-		typ, ok := s.types.Lookup(tok.Type)
-		if !ok {
-			return nil, tokenmint.Errorf(tokenmint.ECONFLICT, "token type %s is no longer configured", tok.Type)
+		if in.Expiry != nil {
+			typ, ok := s.types.Lookup(tok.Type)
+			if !ok {
+				return false, tokenmint.Errorf(tokenmint.ECONFLICT, "token type %s is no longer configured", tok.Type)
+			}
+			pol, err := s.store.PolicyByTenant(ctx, tok.TenantID)
+			if err != nil {
+				return false, err
+			}
+			exp, err := tokenmint.ResolveExpiry(now, typ, pol, *in.Expiry)
+			if err != nil {
+				return false, err
+			}
+			tok.ExpiresAt = exp
+			actions = append(actions, "token.extend")
 		}
-		pol, err := s.store.PolicyByTenant(ctx, tok.TenantID)
-		if err != nil {
-			return nil, err
+		if in.Active != nil {
+			if *in.Active {
+				tok.StoredStatus = tokenmint.StatusActive
+				actions = append(actions, "token.activate")
+			} else {
+				tok.StoredStatus = tokenmint.StatusInactive
+				actions = append(actions, "token.deactivate")
+			}
 		}
-		exp, err := tokenmint.ResolveExpiry(now, typ, pol, *in.Expiry)
-		if err != nil {
-			return nil, err
-		}
-		tok.ExpiresAt = exp
-		actions = append(actions, "token.extend")
-	}
-	if in.Active != nil {
-		if *in.Active {
-			tok.StoredStatus = tokenmint.StatusActive
-			actions = append(actions, "token.activate")
-		} else {
-			tok.StoredStatus = tokenmint.StatusInactive
-			actions = append(actions, "token.deactivate")
-		}
-	}
-	tok.UpdatedAt = now
-	if err := s.store.UpdateToken(ctx, tok); err != nil {
+		tok.UpdatedAt = now
+		return true, nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	s.changed(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID})
@@ -96,18 +102,53 @@ func (s *Service) RevokeToken(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	if tok.StoredStatus == tokenmint.StatusRevoked {
-		return nil
-	}
-	now := s.Now()
-	tok.StoredStatus, tok.RevokedAt, tok.UpdatedAt = tokenmint.StatusRevoked, &now, now
-	if err := s.store.UpdateToken(ctx, tok); err != nil {
+	if revoked, err := s.revokeStored(ctx, tok, s.Now()); err != nil || !revoked {
 		return err
 	}
 	s.changed(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID})
 	s.audit(ctx, tok.TenantID, "token.revoke", "token", tok.ID, OutcomeSuccess, "")
 	s.emit(ctx, tokenmint.EventTokenRevoked, tok, "")
 	return nil
+}
+
+// tokenWriteAttempts bounds how often changeToken reads a token again
+// after losing a race; past it the caller gets the store's ECONFLICT.
+const tokenWriteAttempts = 5
+
+// changeToken applies change to tok and saves it. The store refuses the
+// write when the token changed since it was read (ECONFLICT); changeToken
+// then reads it again and applies change again to the fresh token, so a
+// decision is never saved over a state it did not see — a revocation
+// landing between a PATCH's read and its write stays. change checks the
+// rules and returns false when there is nothing to save. changeToken
+// reports whether it saved; tok holds the token as last read or saved.
+func (s *Service) changeToken(ctx context.Context, tok *tokenmint.Token, change func(*tokenmint.Token) (bool, error)) (bool, error) {
+	for attempt := 1; ; attempt++ {
+		if save, err := change(tok); err != nil || !save {
+			return false, err
+		}
+		err := s.store.UpdateToken(ctx, tok)
+		if tokenmint.ErrorCode(err) != tokenmint.ECONFLICT || attempt == tokenWriteAttempts {
+			return err == nil, err
+		}
+		fresh, err := s.store.TokenByID(ctx, tok.TenantID, tok.ID)
+		if err != nil {
+			return false, err
+		}
+		*tok = *fresh
+	}
+}
+
+// revokeStored revokes tok at now unless it is revoked already, and
+// reports whether it did.
+func (s *Service) revokeStored(ctx context.Context, tok *tokenmint.Token, now time.Time) (bool, error) {
+	return s.changeToken(ctx, tok, func(tok *tokenmint.Token) (bool, error) {
+		if tok.StoredStatus == tokenmint.StatusRevoked {
+			return false, nil
+		}
+		tok.StoredStatus, tok.RevokedAt, tok.UpdatedAt = tokenmint.StatusRevoked, &now, now
+		return true, nil
+	})
 }
 
 // RotateTokenInput asks for a new secret.

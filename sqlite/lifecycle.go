@@ -98,7 +98,7 @@ func (db *DB) DeactivateIdleToken(ctx context.Context, tenantID, id string, idle
 	var changed bool
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
-			`UPDATE tokens AS t SET status = 'inactive', updated_at = ?
+			`UPDATE tokens AS t SET status = 'inactive', updated_at = ?, version = version + 1
 			 WHERE t.tenant_id = ? AND t.id = ? AND t.status = 'active' AND `+activityExpr+` <= ?`,
 			toMicro(now), tenantID, id, toMicro(idleSince))
 		if err != nil {

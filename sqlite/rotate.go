@@ -16,7 +16,7 @@ func (db *DB) RotateTokenSecret(ctx context.Context, tokenID string, newHash []b
 	oldValidUntil time.Time, expiresAt *time.Time, now time.Time) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
-			`UPDATE tokens SET prefix = ?, expires_at = ?, updated_at = ? WHERE id = ?`,
+			`UPDATE tokens SET prefix = ?, expires_at = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
 			prefix, toNullMicro(expiresAt), toMicro(now), tokenID)
 		if err != nil {
 			return wrap("rotate token", err)

@@ -12,7 +12,7 @@ import (
 // join token_secrets can share scanToken.
 const tokenColumns = `t.id, t.tenant_id, t.owner_kind, t.owner_id, t.type, t.name, t.description,
 	t.project_id, t.prefix, t.created_at, t.updated_at, t.expires_at, t.last_used_at,
-	t.uses, t.max_uses, t.status, t.revoked_at`
+	t.uses, t.max_uses, t.status, t.revoked_at, t.version`
 
 // CreateToken stores the token and the keyed hash of its secret in one
 // transaction. A taken ID or secret hash is ECONFLICT.
@@ -21,12 +21,12 @@ func (db *DB) CreateToken(ctx context.Context, t *tokenmint.Token, secretHash []
 		_, err := tx.ExecContext(ctx,
 			`INSERT INTO tokens (id, tenant_id, owner_kind, owner_id, type, name, description,
 			        project_id, prefix, created_at, updated_at, expires_at, last_used_at,
-			        uses, max_uses, status, revoked_at)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			        uses, max_uses, status, revoked_at, version)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			t.ID, t.TenantID, t.OwnerKind, t.OwnerID, t.Type, t.Name, t.Description,
 			t.ProjectID, t.Prefix, toMicro(t.CreatedAt), toMicro(t.UpdatedAt),
 			toNullMicro(t.ExpiresAt), toNullMicro(t.LastUsedAt),
-			t.Uses, t.MaxUses, storedStatus(t.StoredStatus), toNullMicro(t.RevokedAt))
+			t.Uses, t.MaxUses, storedStatus(t.StoredStatus), toNullMicro(t.RevokedAt), t.Version)
 		if err != nil {
 			return writeErr(err, "token", "create token")
 		}
@@ -69,19 +69,36 @@ func (db *DB) TokenBySecret(ctx context.Context, secretHash []byte) (*tokenmint.
 }
 
 // UpdateToken saves description, expires_at, stored status, revoked_at and
-// updated_at. Everything else about a token is fixed at creation or
-// changed by its own operation (rotation, spending, usage).
+// updated_at, if the token is still at the version read. Everything else
+// about a token is fixed at creation or changed by its own operation
+// (rotation, spending, usage).
 func (db *DB) UpdateToken(ctx context.Context, t *tokenmint.Token) error {
-	res, err := db.write.ExecContext(ctx,
-		`UPDATE tokens SET description = ?, expires_at = ?, status = ?, revoked_at = ?, updated_at = ?
-		 WHERE tenant_id = ? AND id = ?`,
-		t.Description, toNullMicro(t.ExpiresAt), storedStatus(t.StoredStatus),
-		toNullMicro(t.RevokedAt), toMicro(t.UpdatedAt), t.TenantID, t.ID)
-	if err != nil {
-		return wrap("update token", err)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`UPDATE tokens SET description = ?, expires_at = ?, status = ?, revoked_at = ?, updated_at = ?,
+			        version = version + 1
+			 WHERE tenant_id = ? AND id = ? AND version = ?`,
+			t.Description, toNullMicro(t.ExpiresAt), storedStatus(t.StoredStatus),
+			toNullMicro(t.RevokedAt), toMicro(t.UpdatedAt), t.TenantID, t.ID, t.Version)
+		if err != nil {
+			return wrap("update token", err)
+		}
+		if ok, err := affectedOne(res, "update token"); err != nil || ok {
+			return err
+		}
+		if err := tokenExists(ctx, tx, t.TenantID, t.ID); err != nil {
+			return err
+		}
+		return errTokenChanged
+	})
+	if err == nil {
+		t.Version++
 	}
-	return checkAffected(res, "token", "update token")
+	return err
 }
+
+// errTokenChanged refuses an update decided on a stale read of the token.
+var errTokenChanged = tokenmint.Errorf(tokenmint.ECONFLICT, "token was changed meanwhile; read it again")
 
 // DeleteToken removes the token for good; its secrets and usage go with it
 // through ON DELETE CASCADE.
@@ -101,7 +118,7 @@ func scanToken(s scanner, extra ...any) (*tokenmint.Token, error) {
 	var expires, lastUsed, revoked sql.NullInt64
 	dest := []any{&t.ID, &t.TenantID, &t.OwnerKind, &t.OwnerID, &t.Type, &t.Name, &t.Description,
 		&t.ProjectID, &t.Prefix, &created, &updated, &expires, &lastUsed,
-		&t.Uses, &t.MaxUses, &t.StoredStatus, &revoked}
+		&t.Uses, &t.MaxUses, &t.StoredStatus, &revoked, &t.Version}
 	if err := s.Scan(append(dest, extra...)...); err != nil {
 		return nil, readErr(err, "token", "read token")
 	}

@@ -14,14 +14,15 @@ import (
 const goroutines = 50
 
 // RunConcurrency runs the races that matter for security and accounting:
-// limited-use tokens spent at once, usage batches flushed at once and two
-// rotations of one token at once. newStore has the same contract as in Run.
+// limited-use tokens spent at once, usage batches flushed at once, two
+// rotations of one token at once and updates of a token from one read. newStore has the same contract as in Run.
 func RunConcurrency(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 	t.Run("SpendUse", func(t *testing.T) { testConcurrentSpendUse(t, newStore) })
 	t.Run("RecordUsage", func(t *testing.T) { testConcurrentRecordUsage(t, newStore) })
 	t.Run("RotateTokenSecret", func(t *testing.T) { testConcurrentRotate(t, newStore) })
 	t.Run("Lifecycle", func(t *testing.T) { testConcurrentLifecycle(t, newStore) })
 	t.Run("RotateRefreshToken", func(t *testing.T) { testConcurrentRefreshRotation(t, newStore) })
+	t.Run("UpdateToken", func(t *testing.T) { testConcurrentTokenUpdate(t, newStore) })
 }
 
 // race starts n goroutines that call fn(i) as close to simultaneously as a

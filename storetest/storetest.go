@@ -21,7 +21,9 @@
 //     global: a token ID taken in one tenant is ECONFLICT in another, since
 //     RotateTokenSecret and SpendUse take no tenant.
 //   - UpdateUser and UpdateToken save only the fields their doc comments
-//     name; the rest of the struct is ignored.
+//     name; the rest of the struct is ignored. UpdateToken of a token that
+//     is missing (or in another tenant) is ENOTFOUND whatever the version;
+//     of a token changed since it was read, ECONFLICT.
 //   - PutMembership of a project or user that is unknown in the
 //     membership's tenant is ENOTFOUND.
 //   - ListTokens and ListAudit return 100 rows when Limit is 0; an empty
@@ -67,6 +69,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 		{"Memberships", testMemberships},
 		{"Policies", testPolicies},
 		{"Tokens", testTokens},
+		{"TokenVersion", testTokenVersion},
 		{"ListTokens", testListTokens},
 		{"RotateTokenSecret", testRotateTokenSecret},
 		{"SpendUse", testSpendUse},

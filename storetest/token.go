@@ -132,7 +132,7 @@ func testTokens(t *testing.T, newStore storeFunc) {
 		}
 		want := *orig
 		want.Description, want.ExpiresAt, want.StoredStatus = upd.Description, upd.ExpiresAt, upd.StoredStatus
-		want.RevokedAt, want.UpdatedAt = upd.RevokedAt, upd.UpdatedAt
+		want.RevokedAt, want.UpdatedAt, want.Version = upd.RevokedAt, upd.UpdatedAt, upd.Version
 		assertToken(t, mustTokenByID(t, s, tenantA, orig.ID), &want)
 
 		// Clearing the optional times round-trips as nil.
