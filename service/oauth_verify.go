@@ -26,7 +26,7 @@ func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest) (*VerifyResu
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token is %s", tokenmint.StatusRevoked)
 	}
 	if c.SourceTokenID != "" {
-		if err := s.checkExchangeSource(ctx, c); err != nil {
+		if err := s.checkExchangeSource(ctx, c, req.IP); err != nil {
 			return nil, err
 		}
 	}
@@ -56,6 +56,10 @@ func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest) (*VerifyResu
 	if req.Permission != "" && !perms.Has(req.Permission) {
 		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token lacks permission %s", req.Permission)
 	}
+	if c.SourceTokenID != "" && !req.Inspect {
+		// A JWT from token exchange is a use of the token it came from.
+		s.usage.Record(c.TenantID, c.SourceTokenID, req.IP, s.Now())
+	}
 	exp := c.ExpiresAt
 	tok := &tokenmint.Token{
 		ID: c.JTI, TenantID: c.TenantID, OwnerKind: c.OwnerKind, OwnerID: c.Subject, Type: JWTTokenType,
@@ -66,8 +70,9 @@ func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest) (*VerifyResu
 }
 
 // checkExchangeSource refuses a JWT from token exchange once the token it
-// was exchanged for is revoked, deactivated, exhausted, expired or gone.
-func (s *Service) checkExchangeSource(ctx context.Context, c *tokenmint.AccessClaims) error {
+// was exchanged for is revoked, deactivated, expired or gone, and from a
+// client IP blocked for that token.
+func (s *Service) checkExchangeSource(ctx context.Context, c *tokenmint.AccessClaims, ip string) error {
 	src, err := s.store.TokenByID(ctx, c.TenantID, c.SourceTokenID)
 	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
 		return tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "the token this JWT was exchanged for no longer exists")
@@ -79,6 +84,14 @@ func (s *Service) checkExchangeSource(ctx context.Context, c *tokenmint.AccessCl
 	st := src.Status(s.Now())
 	if st != tokenmint.StatusActive && st != tokenmint.StatusExhausted {
 		return tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "the token this JWT was exchanged for is %s", st)
+	}
+	blocks, err := s.blockPrefixes(ctx, c.TenantID, src.ID)
+	if err != nil {
+		return err
+	}
+	if tokenmint.BlockedBy(blocks, ip) {
+		s.auditBlocked(ctx, src, ip)
+		return tokenmint.Errorf(tokenmint.EFORBIDDEN, "token is blocked for this client IP")
 	}
 	return nil
 }
