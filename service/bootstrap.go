@@ -16,12 +16,23 @@ type BootstrapResult struct {
 
 // Bootstrap creates the default tenant and its first admin on an empty
 // store. The password is adminPassword, or generated when empty. It does
-// nothing on a store that already has the default tenant.
+// nothing on a store whose default tenant has users; a first start cut
+// short after creating the tenant is finished, and an instance that loses
+// the race to bootstrap a shared database leaves it to the winner.
 func (s *Service) Bootstrap(ctx context.Context, adminPassword string) (*BootstrapResult, error) {
-	_, err := s.store.TenantByName(ctx, tokenmint.DefaultTenant)
-	if err == nil {
-		return &BootstrapResult{}, nil
-	} else if tokenmint.ErrorCode(err) != tokenmint.ENOTFOUND {
+	t, err := s.store.TenantByName(ctx, tokenmint.DefaultTenant)
+	switch {
+	case err == nil:
+		users, err := s.store.ListUsers(ctx, t.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(users) > 0 {
+			return &BootstrapResult{}, nil
+		}
+	case tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND:
+		t = nil
+	default:
 		return nil, err
 	}
 	res := &BootstrapResult{Created: true, Username: "admin"}
@@ -32,15 +43,21 @@ func (s *Service) Bootstrap(ctx context.Context, adminPassword string) (*Bootstr
 	if err := tokenmint.ValidatePassword(adminPassword); err != nil {
 		return nil, err
 	}
-	t := &tokenmint.Tenant{ID: secret.NewID(), Name: tokenmint.DefaultTenant, CreatedAt: s.Now()}
-	if err := s.store.CreateTenant(ctx, t); err != nil {
-		return nil, err
+	if t == nil {
+		t = &tokenmint.Tenant{ID: secret.NewID(), Name: tokenmint.DefaultTenant, CreatedAt: s.Now()}
+		if err := s.store.CreateTenant(ctx, t); tokenmint.ErrorCode(err) == tokenmint.ECONFLICT {
+			return &BootstrapResult{}, nil // another instance is bootstrapping
+		} else if err != nil {
+			return nil, err
+		}
 	}
 	u, err := s.newUser(t.ID, CreateUserInput{Username: res.Username, Password: adminPassword, Roles: []string{tokenmint.RoleAdmin}})
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateUser(ctx, u); err != nil {
+	if err := s.store.CreateUser(ctx, u); tokenmint.ErrorCode(err) == tokenmint.ECONFLICT {
+		return &BootstrapResult{}, nil
+	} else if err != nil {
 		return nil, err
 	}
 	s.systemAudit(ctx, t.ID, "tenant.bootstrap", "user", u.ID, "created default tenant and admin")
