@@ -12,7 +12,12 @@ import (
 // client cannot spoof its IP by sending the header itself.
 func (s *Server) clientIP(r *http.Request) string {
 	peer := peerAddr(r.RemoteAddr)
-	if !peer.IsValid() || !s.trusted(peer) {
+	if !peer.IsValid() {
+		// Not an IP peer (a Unix socket, a test harness): no address to
+		// record, block or throttle by, rather than the text "invalid IP".
+		return ""
+	}
+	if !s.trusted(peer) {
 		return peer.String()
 	}
 	hops := forwardedFor(r)
