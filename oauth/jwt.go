@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -51,6 +52,10 @@ func LooksLikeJWT(s string) bool {
 	return strings.Count(s, ".") == 2 && strings.HasPrefix(s, "eyJ")
 }
 
+// clockLeeway is the clock difference between instances that nbf and iat
+// tolerate.
+const clockLeeway = time.Minute
+
 // errInvalid is the one answer for every rejected JWT: callers learn that
 // it is not valid, not why, which the log has.
 var errInvalid = tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "invalid access token")
@@ -80,11 +85,14 @@ func (k *KeyRing) Verify(ctx context.Context, raw, issuer string) (*tokenmint.Ac
 		return nil, errInvalid
 	}
 	now := k.cfg.Clock.Now()
-	if err := jc.Claims.ValidateWithLeeway(jwt.Expected{Issuer: issuer, Time: now}, 0); err != nil {
+	// Instances' clocks differ a little: a token signed by one whose clock
+	// runs ahead must not be "not yet valid" on another, so nbf and iat get
+	// a leeway. Expiry gets none: it is checked strictly below.
+	if err := jc.Claims.ValidateWithLeeway(jwt.Expected{Issuer: issuer, Time: now}, clockLeeway); err != nil {
 		return nil, errInvalid
 	}
 	// RFC 7519 §4.1.4: the current time must be before exp; the library
-	// still accepts a token at exactly exp.
+	// still accepts a token at exactly exp (and within the leeway).
 	if jc.Expiry == nil || !now.Before(jc.Expiry.Time()) || jc.ID == "" || jc.Subject == "" {
 		return nil, errInvalid
 	}

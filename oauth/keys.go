@@ -94,11 +94,15 @@ func (k *KeyRing) Algorithm() string { return k.cfg.Algorithm }
 // PublishedAlgorithms lists the algorithms of the published keys, the
 // active key's first: what tokens verifiable now may be signed with.
 func (k *KeyRing) PublishedAlgorithms(ctx context.Context) ([]string, error) {
+	active, err := k.activeKey(ctx)
+	if err != nil {
+		return nil, err
+	}
 	set, err := k.JWKS(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []string
+	out := []string{active.meta.Algorithm}
 	for _, key := range set.Keys {
 		if !slices.Contains(out, key.Algorithm) {
 			out = append(out, key.Algorithm)

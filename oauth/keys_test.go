@@ -181,3 +181,30 @@ func jwsAlgorithm(t *testing.T, raw string) string {
 	}
 	return hdr.Alg
 }
+
+// Another instance's clock may run a little ahead: a token it signed is
+// accepted here up to a minute "early", never a moment after its expiry.
+func TestVerifyToleratesClockSkewButNotExpiry(t *testing.T) {
+	ctx := context.Background()
+	clock := tokenmint.NewFakeClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	k := newRing(t, openDB(t), secret.RandomMasterKey(), clock, tokenmint.AlgEdDSA)
+	if err := k.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ahead := clock.Now().Add(30 * time.Second) // the signer's clock
+	raw, err := k.Sign(ctx, claims(ahead))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Verify(ctx, raw, "iss"); err != nil {
+		t.Errorf("a token from a clock 30 s ahead: %v", err)
+	}
+	farAhead, _ := k.Sign(ctx, claims(clock.Now().Add(5*time.Minute)))
+	if _, err := k.Verify(ctx, farAhead, "iss"); err == nil {
+		t.Error("a token from a clock 5 min ahead was accepted")
+	}
+	clock.Advance(time.Hour + 30*time.Second) // exactly the token's expiry
+	if _, err := k.Verify(ctx, raw, "iss"); err == nil {
+		t.Error("a token was accepted at its expiry")
+	}
+}
