@@ -86,11 +86,17 @@ type EventStore interface {
 	// the attempt and moves the next one to lockUntil, so other workers
 	// leave it alone meanwhile and a worker that dies mid-attempt leaves it
 	// to be tried again. It reports false when the delivery is no longer
-	// due or pending.
+	// due or pending. lockUntil also names the claim for FinishDelivery: a
+	// later claim, possible only once this one ran out, has a later one.
 	ClaimDelivery(ctx context.Context, id int64, now, lockUntil time.Time) (bool, error)
-	// FinishDelivery saves the outcome of an attempt: status,
-	// next_attempt_at, last_error, last_status and delivered_at.
-	FinishDelivery(ctx context.Context, d *Delivery) error
+	// FinishDelivery saves the outcome of the attempt claimed with
+	// lockUntil claimedUntil: status, next_attempt_at, last_error,
+	// last_status and delivered_at. It saves only while that claim still
+	// stands (the delivery is pending and nobody claimed it since), and
+	// reports false, changing nothing, when another worker claimed it after
+	// the claim ran out or the delivery is gone: the newer worker's outcome
+	// stands.
+	FinishDelivery(ctx context.Context, d *Delivery, claimedUntil time.Time) (bool, error)
 	// ListDeliveries returns deliveries matching f, newest first (100 when
 	// Limit is 0).
 	ListDeliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, error)

@@ -131,16 +131,18 @@ func (db *DB) ClaimDelivery(ctx context.Context, id int64, now, lockUntil time.T
 	return tag.RowsAffected() > 0, nil
 }
 
-// FinishDelivery saves the outcome of an attempt.
-func (db *DB) FinishDelivery(ctx context.Context, d *tokenmint.Delivery) error {
+// FinishDelivery saves the outcome of an attempt if its claim still
+// stands: a claim leaves next_attempt_at at its lockUntil, and any later
+// claim or finish moves it.
+func (db *DB) FinishDelivery(ctx context.Context, d *tokenmint.Delivery, claimedUntil time.Time) (bool, error) {
 	tag, err := db.pool.Exec(ctx,
 		`UPDATE deliveries SET status = $1, next_attempt_at = $2, last_error = $3, last_status = $4, delivered_at = $5
-		 WHERE id = $6`,
-		deliveryStatus(d.Status), d.NextAttemptAt, d.LastError, d.LastStatus, d.DeliveredAt, d.ID)
+		 WHERE id = $6 AND status = 'pending' AND next_attempt_at = $7`,
+		deliveryStatus(d.Status), d.NextAttemptAt, d.LastError, d.LastStatus, d.DeliveredAt, d.ID, claimedUntil)
 	if err != nil {
-		return wrap("finish delivery", err)
+		return false, wrap("finish delivery", err)
 	}
-	return checkAffected(tag, "delivery")
+	return tag.RowsAffected() > 0, nil
 }
 
 // ListDeliveries returns deliveries matching f, newest first.

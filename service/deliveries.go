@@ -64,13 +64,18 @@ func (s *Service) DeliverPending(ctx context.Context) error {
 		return err
 	}
 	for {
-		now := s.Now()
-		due, err := s.store.DueDeliveries(ctx, now, deliveryBatch)
+		due, err := s.store.DueDeliveries(ctx, s.Now(), deliveryBatch)
 		if err != nil {
 			return err
 		}
 		for _, d := range due {
-			claimed, err := s.store.ClaimDelivery(ctx, d.ID, now, now.Add(deliveryLock))
+			// The attempts of a batch take their time (a webhook up to
+			// webhookTimeout, an e-mail longer): each claim reads the clock
+			// again, or its lock could be over before the attempt begins
+			// and another instance would make the same attempt meanwhile.
+			now := s.Now()
+			lockUntil := now.Add(deliveryLock)
+			claimed, err := s.store.ClaimDelivery(ctx, d.ID, now, lockUntil)
 			if err != nil {
 				return err
 			}
@@ -79,8 +84,15 @@ func (s *Service) DeliverPending(ctx context.Context) error {
 			}
 			d.Attempts++
 			s.attempt(ctx, d)
-			if err := s.store.FinishDelivery(ctx, d); err != nil {
+			saved, err := s.store.FinishDelivery(ctx, d, lockUntil)
+			if err != nil {
 				return err
+			}
+			if !saved {
+				// The claim ran out during the attempt and another worker
+				// took the delivery over (or it was deleted): its outcome
+				// stands, not this one's.
+				s.log.Warn("delivery attempt outlasted its claim; outcome dropped", "delivery", d.ID, "channel", d.Channel, "status", d.Status)
 			}
 		}
 		if len(due) < deliveryBatch {

@@ -130,16 +130,19 @@ func (db *DB) ClaimDelivery(ctx context.Context, id int64, now, lockUntil time.T
 	return affectedOne(res, "claim delivery")
 }
 
-// FinishDelivery saves the outcome of an attempt.
-func (db *DB) FinishDelivery(ctx context.Context, d *tokenmint.Delivery) error {
+// FinishDelivery saves the outcome of an attempt if its claim still
+// stands: a claim leaves next_attempt_at at its lockUntil, and any later
+// claim or finish moves it.
+func (db *DB) FinishDelivery(ctx context.Context, d *tokenmint.Delivery, claimedUntil time.Time) (bool, error) {
 	res, err := db.write.ExecContext(ctx,
 		`UPDATE deliveries SET status = ?, next_attempt_at = ?, last_error = ?, last_status = ?, delivered_at = ?
-		 WHERE id = ?`,
-		deliveryStatus(d.Status), toMicro(d.NextAttemptAt), d.LastError, d.LastStatus, toNullMicro(d.DeliveredAt), d.ID)
+		 WHERE id = ? AND status = 'pending' AND next_attempt_at = ?`,
+		deliveryStatus(d.Status), toMicro(d.NextAttemptAt), d.LastError, d.LastStatus, toNullMicro(d.DeliveredAt),
+		d.ID, toMicro(claimedUntil))
 	if err != nil {
-		return wrap("finish delivery", err)
+		return false, wrap("finish delivery", err)
 	}
-	return checkAffected(res, "delivery", "finish delivery")
+	return affectedOne(res, "finish delivery")
 }
 
 // ListDeliveries returns deliveries matching f, newest first.

@@ -113,8 +113,8 @@ func testOutbox(t *testing.T, newStore storeFunc) {
 		t.Fatal("a delivery whose lock ran out could not be claimed")
 	}
 	hook.Attempts, hook.Status, hook.LastError, hook.LastStatus, hook.NextAttemptAt = 2, tokenmint.DeliveryPending, "receiver answered 500", 500, at(10*time.Minute)
-	if err := s.FinishDelivery(ctx, hook); err != nil {
-		t.Fatal(err)
+	if ok, err := s.FinishDelivery(ctx, hook, at(5*time.Minute)); err != nil || !ok {
+		t.Fatalf("FinishDelivery = %v, %v", ok, err)
 	}
 	ds, err := s.ListDeliveries(ctx, tokenmint.DeliveryFilter{TenantID: tenantA, WebhookID: "wh-1"})
 	if err != nil || len(ds) != 1 {
@@ -132,15 +132,15 @@ func testOutbox(t *testing.T, newStore storeFunc) {
 	}
 	// Nothing is purged while a delivery of the event is pending.
 	hook.Status, hook.DeliveredAt, hook.LastError, hook.LastStatus = tokenmint.DeliveryDelivered, ptr(at(10*time.Minute)), "", 204
-	if err := s.FinishDelivery(ctx, hook); err != nil {
-		t.Fatal(err)
+	if ok, err := s.FinishDelivery(ctx, hook, at(12*time.Minute)); err != nil || !ok {
+		t.Fatalf("FinishDelivery = %v, %v", ok, err)
 	}
 	if n, err := s.PurgeOutbox(ctx, at(day)); err != nil || n != 1 { // only the event without deliveries
 		t.Errorf("PurgeOutbox with a pending delivery = %d, %v; want 1", n, err)
 	}
 	mail.Status, mail.NextAttemptAt, mail.LastError = tokenmint.DeliveryFailed, at(10*time.Minute), "gave up"
-	if err := s.FinishDelivery(ctx, mail); err != nil {
-		t.Fatal(err)
+	if ok, err := s.FinishDelivery(ctx, mail, at(12*time.Minute)); err != nil || !ok {
+		t.Fatalf("FinishDelivery = %v, %v", ok, err)
 	}
 	all, _ := s.ListDeliveries(ctx, tokenmint.DeliveryFilter{TenantID: tenantA})
 	if !slices.Equal(deliveryIDs(all), []int64{mail.ID, hook.ID}) || all[1].DeliveredAt == nil {
@@ -191,5 +191,90 @@ func testOutbox(t *testing.T, newStore storeFunc) {
 	}
 	if all, _ := s.ListDeliveries(ctx, tokenmint.DeliveryFilter{TenantID: tenantA}); len(all) != 0 {
 		t.Errorf("deliveries of a deleted webhook remain: %v", deliveryIDs(all))
+	}
+}
+
+// A worker whose attempt outlasted its claim finishes too late: another
+// worker claimed the delivery once the lock ran out, and the first one's
+// outcome must not overwrite the second one's.
+func testOutboxClaimFence(t *testing.T, newStore storeFunc) {
+	s := newStore(t)
+	ctx := t.Context()
+	mustTenants(t, s)
+	if err := s.CreateWebhook(ctx, newWebhook(tenantA, "wh-1")); err != nil {
+		t.Fatal(err)
+	}
+	ev := lifecycleEvent(tenantA, tokenmint.EventTokenCreated, tokID(1), 0)
+	if err := s.AppendEvent(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	d := newDelivery(tenantA, tokenmint.ChannelWebhook, "wh-1", time.Minute)
+	gone := newDelivery(tenantA, tokenmint.ChannelEmail, "", time.Minute)
+	if ok, err := s.DispatchEvent(ctx, ev.ID, []*tokenmint.Delivery{d, gone}, at(time.Minute)); err != nil || !ok {
+		t.Fatalf("DispatchEvent = %v, %v", ok, err)
+	}
+	read := func() *tokenmint.Delivery {
+		t.Helper()
+		all, err := s.ListDeliveries(ctx, tokenmint.DeliveryFilter{TenantID: tenantA, WebhookID: "wh-1"})
+		if err != nil || len(all) != 1 {
+			t.Fatalf("ListDeliveries = %v, %v", all, err)
+		}
+		return all[0]
+	}
+
+	// Worker A claims until 3m and is slow; worker B claims at 3m until 5m.
+	if ok, err := s.ClaimDelivery(ctx, d.ID, at(time.Minute), at(3*time.Minute)); err != nil || !ok {
+		t.Fatalf("claim by A = %v, %v", ok, err)
+	}
+	if ok, err := s.ClaimDelivery(ctx, d.ID, at(3*time.Minute), at(5*time.Minute)); err != nil || !ok {
+		t.Fatalf("claim by B after A's lock ran out = %v, %v", ok, err)
+	}
+	// A finishes late, as delivered: refused, and nothing changes — the
+	// delivery stays B's, not due before B's lock ends.
+	a := *d
+	a.Attempts, a.Status, a.DeliveredAt, a.LastStatus, a.NextAttemptAt = 1, tokenmint.DeliveryDelivered, ptr(at(4*time.Minute)), 204, at(4*time.Minute)
+	if ok, err := s.FinishDelivery(ctx, &a, at(3*time.Minute)); err != nil || ok {
+		t.Fatalf("FinishDelivery under a lost claim = %v, %v; want false", ok, err)
+	}
+	if got := read(); got.Status != tokenmint.DeliveryPending || got.DeliveredAt != nil || got.LastStatus != 0 || got.Attempts != 2 {
+		t.Errorf("after the refused finish: %+v; want pending, B's claim untouched", *got)
+	}
+	assertTime(t, "NextAttemptAt after the refused finish", read().NextAttemptAt, at(5*time.Minute))
+	if due, _ := s.DueDeliveries(ctx, at(4*time.Minute), 0); slices.Contains(deliveryIDs(due), d.ID) {
+		t.Errorf("delivery %d due during B's claim after A's late finish", d.ID)
+	}
+
+	// B finishes within its claim: saved.
+	b := *d
+	b.Attempts, b.Status, b.LastError, b.LastStatus, b.NextAttemptAt = 2, tokenmint.DeliveryPending, "receiver answered 503", 503, at(10*time.Minute)
+	if ok, err := s.FinishDelivery(ctx, &b, at(5*time.Minute)); err != nil || !ok {
+		t.Fatalf("FinishDelivery by B = %v, %v; want true", ok, err)
+	}
+	// Finishing the same claim twice, or A again, changes nothing more.
+	if ok, err := s.FinishDelivery(ctx, &a, at(5*time.Minute)); err != nil || ok {
+		t.Errorf("second finish of B's claim = %v, %v; want false", ok, err)
+	}
+	if ok, err := s.FinishDelivery(ctx, &a, at(3*time.Minute)); err != nil || ok {
+		t.Errorf("A's finish after B's = %v, %v; want false", ok, err)
+	}
+	got := read()
+	if got.Status != tokenmint.DeliveryPending || got.LastStatus != 503 || got.LastError != "receiver answered 503" || got.DeliveredAt != nil {
+		t.Errorf("after B's finish: %+v; want B's outcome", *got)
+	}
+	assertTime(t, "NextAttemptAt after B's finish", got.NextAttemptAt, at(10*time.Minute))
+
+	// A claim that ran out with nobody taking over still finishes.
+	if ok, err := s.ClaimDelivery(ctx, gone.ID, at(time.Minute), at(3*time.Minute)); err != nil || !ok {
+		t.Fatalf("claim = %v, %v", ok, err)
+	}
+	late := *gone
+	late.Status, late.NextAttemptAt, late.LastError = tokenmint.DeliveryFailed, at(time.Hour), "gave up"
+	if ok, err := s.FinishDelivery(ctx, &late, at(3*time.Minute)); err != nil || !ok {
+		t.Errorf("finish of a run-out claim nobody took = %v, %v; want true", ok, err)
+	}
+	// An unknown delivery: nothing to finish, not an error.
+	late.ID = 999999
+	if ok, err := s.FinishDelivery(ctx, &late, at(3*time.Minute)); err != nil || ok {
+		t.Errorf("FinishDelivery of an unknown delivery = %v, %v; want false, nil", ok, err)
 	}
 }

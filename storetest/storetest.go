@@ -81,6 +81,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 		{"Lifecycle", testLifecycle},
 		{"IPBlocks", testIPBlocks},
 		{"Outbox", testOutbox},
+		{"OutboxClaimFence", testOutboxClaimFence},
 		{"Webhooks", testWebhooks},
 		{"Applications", testApplications},
 		{"ClientCredentials", testClientCredentials},
