@@ -35,7 +35,8 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 			err = tokenmint.Errorf(tokenmint.EINVALID, "permission must have the form resource:verb")
 		} else {
 			res, err = s.svc.Verify(r.Context(), service.VerifyRequest{
-				Token: raw, Permission: perm, Project: q.Get("project"), IP: service.ClientIPFromContext(r.Context()),
+				Token: raw, Permission: perm, Project: q.Get("project"), Tenant: q.Get("tenant"),
+				IP: service.ClientIPFromContext(r.Context()),
 			})
 		}
 	}

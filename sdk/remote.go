@@ -57,6 +57,11 @@ func (v *Verifier) askServer(ctx context.Context, token, permission, project str
 	if project != "" {
 		q.Set("project", project)
 	}
+	if v.cfg.Tenant != "" {
+		// The server refuses another tenant's token before it spends a use
+		// of it or judges its permissions.
+		q.Set("tenant", v.cfg.Tenant)
+	}
 	u := strings.TrimSuffix(v.cfg.ServerURL, "/") + "/api/v1/auth/verify"
 	if len(q) > 0 {
 		u += "?" + q.Encode()

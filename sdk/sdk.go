@@ -194,8 +194,8 @@ func (v *Verifier) Verify(ctx context.Context, token, permission, project string
 	if err != nil {
 		return nil, err
 	}
-	// The tenant of an opaque token is known only from the server's
-	// acceptance; one the server refuses is refused either way.
+	// The server was asked for Config.Tenant and refuses other tenants'
+	// tokens itself; this check is the belt to those braces.
 	if err := v.checkTenant(id.Tenant); err != nil {
 		return nil, err
 	}

@@ -18,6 +18,9 @@ func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest) (*VerifyResu
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkTenant(ctx, req.Tenant, c.TenantID); err != nil {
+		return nil, err
+	}
 	revoked, err := s.store.AccessTokenRevoked(ctx, c.JTI)
 	if err != nil {
 		return nil, err

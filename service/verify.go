@@ -15,6 +15,9 @@ type VerifyRequest struct {
 	Permission tokenmint.Permission
 	Project    string // project ID or name; "" for none
 	IP         string
+	// Tenant, when set, is the tenant (by name) the caller serves: a token
+	// of another tenant is refused as unknown there, before a use is spent.
+	Tenant string
 	// Inspect asks only whether the token is valid (introspection): a use
 	// is not spent and usage is not recorded.
 	Inspect bool
@@ -52,6 +55,9 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 		return nil, err
 	}
 	tok := e.token
+	if err := s.checkTenant(ctx, req.Tenant, tok.TenantID); err != nil {
+		return nil, err
+	}
 	if secretRetired(e.validUntil, now) {
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token was rotated and its grace period has ended")
 	}
@@ -117,6 +123,22 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 		projectID = tok.ProjectID
 	}
 	return &VerifyResult{Token: tok, Type: typ, Grants: g, ProjectID: projectID, Permissions: perms, SecretValidUntil: e.validUntil}, nil
+}
+
+// checkTenant refuses a token of another tenant than the one named (none
+// named: any tenant).
+func (s *Service) checkTenant(ctx context.Context, want, tenantID string) error {
+	if want == "" {
+		return nil
+	}
+	name, err := s.TenantName(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	if name != want {
+		return tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token is not valid in tenant %q", want)
+	}
+	return nil
 }
 
 // secretRetired reports whether a secret replaced by rotation has passed

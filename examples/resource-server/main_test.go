@@ -406,6 +406,15 @@ func TestSDKRefusesAnotherTenantsTokens(t *testing.T) {
 			}
 		}
 	}
+	// Another tenant's single-use token is refused by the server before
+	// its use is spent: it still works once in its own tenant.
+	once := globex.do("POST", "/api/v1/tokens", map[string]any{"type": "ScanCentralOneTimeJobToken", "name": "job"}, 201)["token"].(string)
+	if r := get(t, http.DefaultClient, servers["default"].URL+"/reports", once); r.StatusCode != http.StatusUnauthorized {
+		t.Errorf("globex's single-use token at default's resource server: %d, want 401", r.StatusCode)
+	}
+	if r := get(t, http.DefaultClient, w.tm.URL+"/api/v1/auth/verify?tenant=globex", once); r.StatusCode != http.StatusOK {
+		t.Errorf("the single-use token in its own tenant afterwards: %d, want 200 (its use was spent elsewhere)", r.StatusCode)
+	}
 }
 
 // After a signing key rotation the SDK accepts tokens of the old key while
