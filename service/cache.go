@@ -32,6 +32,10 @@ const (
 // costs a few store reads and keeps memory flat under a flood of tokens.
 const maxCacheEntries = 200_000
 
+// DefaultCacheTTL is how long a cached entry is trusted unless
+// Config.CacheTTL says otherwise.
+const DefaultCacheTTL = 30 * time.Second
+
 // secretEntry is the cached answer of Store.TokenBySecret.
 type secretEntry struct {
 	token      *tokenmint.Token
@@ -39,23 +43,47 @@ type secretEntry struct {
 	// blocks are the token's blocked IP ranges; blocking or unblocking is
 	// a token change, so it drops this entry.
 	blocks []netip.Prefix
+	filled time.Time // set by putSecret
+}
+
+type grantsEntry struct {
+	grants tokenmint.Grants
+	filled time.Time
+}
+
+type projectEntry struct {
+	id     string
+	filled time.Time
 }
 
 // cache is the in-memory view of token state that the verify path reads.
 // Every change invalidates what it touches. A generation counter closes the
 // race where a reader loads a row from the store just before a change
 // commits and would otherwise put the stale row back after invalidation.
+//
+// Invalidations from other instances arrive over a channel that can lose
+// them (PostgreSQL NOTIFY is sent after the commit and is not stored), so
+// no entry is trusted for longer than ttl after it was filled: then it is
+// read from the store again. That bounds how long an instance that missed
+// a revocation keeps accepting the token.
 type cache struct {
 	mu        sync.RWMutex
 	gen       uint64
+	clock     tokenmint.Clock
+	ttl       time.Duration
 	bySecret  map[string]secretEntry
 	secretsOf map[string][]string // token ID → secret keys
-	grants    map[string]tokenmint.Grants
-	projects  map[string]string // tenant \x00 id-or-name → project ID
+	grants    map[string]grantsEntry
+	projects  map[string]projectEntry // tenant \x00 id-or-name → project ID
 }
 
-func newCache() *cache {
-	c := &cache{}
+// newCache returns an empty cache whose entries are trusted for ttl
+// (DefaultCacheTTL when 0; nothing is cached when negative).
+func newCache(clock tokenmint.Clock, ttl time.Duration) *cache {
+	if ttl == 0 {
+		ttl = DefaultCacheTTL
+	}
+	c := &cache{clock: clock, ttl: ttl}
 	c.reset()
 	return c
 }
@@ -63,8 +91,15 @@ func newCache() *cache {
 func (c *cache) reset() {
 	c.bySecret = map[string]secretEntry{}
 	c.secretsOf = map[string][]string{}
-	c.grants = map[string]tokenmint.Grants{}
-	c.projects = map[string]string{}
+	c.grants = map[string]grantsEntry{}
+	c.projects = map[string]projectEntry{}
+}
+
+// fresh reports whether an entry filled at the given time may still be
+// trusted. A clock that went back counts as stale too.
+func (c *cache) fresh(filled time.Time) bool {
+	age := c.clock.Now().Sub(filled)
+	return age >= 0 && age < c.ttl
 }
 
 func (c *cache) generation() uint64 {
@@ -75,61 +110,66 @@ func (c *cache) generation() uint64 {
 
 func (c *cache) secret(key string) (secretEntry, bool) {
 	c.mu.RLock()
-	defer c.mu.RUnlock()
 	e, ok := c.bySecret[key]
-	return e, ok
+	c.mu.RUnlock()
+	return e, ok && c.fresh(e.filled)
 }
 
 func (c *cache) putSecret(gen uint64, key string, e secretEntry) {
+	e.filled = c.clock.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
+	if gen != c.gen || c.ttl < 0 {
 		return
 	}
 	if len(c.bySecret) >= maxCacheEntries {
 		c.bySecret = map[string]secretEntry{}
 		c.secretsOf = map[string][]string{}
 	}
+	if _, refill := c.bySecret[key]; !refill {
+		c.secretsOf[e.token.ID] = append(c.secretsOf[e.token.ID], key)
+	}
 	c.bySecret[key] = e
-	c.secretsOf[e.token.ID] = append(c.secretsOf[e.token.ID], key)
 }
 
 func (c *cache) grantsOf(key string) (tokenmint.Grants, bool) {
 	c.mu.RLock()
-	defer c.mu.RUnlock()
-	g, ok := c.grants[key]
-	return g, ok
+	e, ok := c.grants[key]
+	c.mu.RUnlock()
+	return e.grants, ok && c.fresh(e.filled)
 }
 
 func (c *cache) putGrants(gen uint64, key string, g tokenmint.Grants) {
+	filled := c.clock.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
+	if gen != c.gen || c.ttl < 0 {
 		return
 	}
 	if len(c.grants) >= maxCacheEntries {
-		c.grants = map[string]tokenmint.Grants{}
+		c.grants = map[string]grantsEntry{}
 	}
-	c.grants[key] = g
+	c.grants[key] = grantsEntry{grants: g, filled: filled}
 }
 
 func (c *cache) project(key string) (string, bool) {
 	c.mu.RLock()
-	defer c.mu.RUnlock()
-	id, ok := c.projects[key]
-	return id, ok
+	e, ok := c.projects[key]
+	c.mu.RUnlock()
+	return e.id, ok && c.fresh(e.filled)
 }
 
 func (c *cache) putProject(gen uint64, key, id string) {
+	filled := c.clock.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
+	if gen != c.gen || c.ttl < 0 {
 		return
 	}
 	if len(c.projects) >= maxCacheEntries {
-		c.projects = map[string]string{}
+		c.projects = map[string]projectEntry{}
 	}
-	c.projects[key] = id
+	c.projects[key] = projectEntry{id: id, filled: filled}
 }
 
 // Invalidate drops everything cached about ch.
@@ -149,8 +189,8 @@ func (c *cache) Invalidate(ch Change) {
 		delete(c.grants, grantsKey(tokenmint.OwnerApplication, ch.TenantID, ch.ID))
 	case ChangeProject:
 		// Memberships hang off projects: drop grants and project lookups.
-		c.grants = map[string]tokenmint.Grants{}
-		c.projects = map[string]string{}
+		c.grants = map[string]grantsEntry{}
+		c.projects = map[string]projectEntry{}
 	default:
 		c.reset()
 	}

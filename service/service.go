@@ -32,6 +32,13 @@ type Config struct {
 	// Broadcast, when set, tells other instances about a change so they drop
 	// their cached view of it (the PostgreSQL backend provides one).
 	Broadcast func(ctx context.Context, c Change)
+	// CacheTTL is how long the verify path trusts what it cached about a
+	// token, its owner's grants or a project before reading the store again
+	// (default DefaultCacheTTL, 30 s; negative: nothing is cached). Changes
+	// take effect at once on the instance that makes them and, through
+	// Broadcast, on the others; CacheTTL bounds how long an instance that
+	// missed a broadcast keeps acting on the old state.
+	CacheTTL time.Duration
 	// Lifecycle configures background jobs, notifications and webhooks
 	// (lifecycle.go).
 	Lifecycle LifecycleConfig
@@ -91,7 +98,7 @@ func New(cfg Config) *Service {
 		hasher:   cfg.Hasher,
 		log:      cfg.Logger,
 		cfg:      cfg,
-		cache:    newCache(),
+		cache:    newCache(cfg.Clock, cfg.CacheTTL),
 		loginLim: newLimiter(cfg.Clock, 10, time.Minute),
 	}
 	s.usage = NewUsageBuffer(cfg.Store, cfg.Logger, 100_000)
