@@ -3,6 +3,7 @@ package http_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"tokenmint"
@@ -75,5 +76,34 @@ func TestDeliveryStatusAPI(t *testing.T) {
 	}
 	if r := nora.do("GET", "/api/v1/deliveries", nil); r.status != http.StatusForbidden {
 		t.Errorf("a member lists deliveries: %d, want 403", r.status)
+	}
+}
+
+// The Notifications page shows each e-mail notice and webhook post with
+// its recipient or webhook, status and last error, filtered by channel
+// and status; a bad filter is shown next to the field, not as a raw error.
+func TestUINotificationsPage(t *testing.T) {
+	e := newLCEnv(t, lcOptions{mail: true})
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	defer failing.Close()
+	expect(t, e.admin.do("POST", "/api/v1/webhooks", map[string]any{"url": failing.URL, "events": []string{"token.expiring"}}), http.StatusCreated, "webhook")
+	nora, _ := e.userWithEmail("nora")
+	nora.createToken(map[string]any{"type": "CIToken", "name": "soon-gone", "days_to_live": 7})
+	e.runJobs()
+
+	page := uiDo(t, e.admin, "GET", "/ui/admin/deliveries", nil)
+	if page.status != http.StatusOK || !strings.Contains(page.body, "nora@example.com") || !strings.Contains(page.body, "(HTTP 502)") ||
+		!strings.Contains(page.body, `data-channel="email" data-status="delivered"`) || !strings.Contains(page.body, `data-channel="webhook" data-status="pending"`) {
+		t.Fatalf("notifications page: %d %.3000s", page.status, page.body)
+	}
+	mail := uiDo(t, e.admin, "GET", "/ui/admin/deliveries?channel=email", nil)
+	if !strings.Contains(mail.body, "nora@example.com") || strings.Contains(mail.body, `data-channel="webhook"`) {
+		t.Errorf("channel=email shows: %.3000s", mail.body)
+	}
+	bad := uiDo(t, e.admin, "GET", "/ui/admin/deliveries?status=lost", nil)
+	if bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "Status must be pending, delivered or failed") || strings.Contains(bad.body, `{"error"`) {
+		t.Errorf("bad filter: %d %.3000s", bad.status, bad.body)
 	}
 }

@@ -120,6 +120,7 @@ func (s *Server) uiRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /ui/admin/webhooks/{id}/enabled", s.uiAdmin(s.uiSetWebhookEnabled))
 	m.HandleFunc("GET /ui/admin/webhooks/{id}/delete", s.uiAdmin(s.uiDeleteWebhookPage))
 	m.HandleFunc("POST /ui/admin/webhooks/{id}/delete", s.uiAdmin(s.uiDeleteWebhook))
+	m.HandleFunc("GET /ui/admin/deliveries", s.uiAdmin(s.uiDeliveries))
 	m.HandleFunc("GET /ui/admin/audit", s.uiAdmin(s.uiAudit))
 
 	m.HandleFunc("/ui/", s.uiAuthed(func(w http.ResponseWriter, r *http.Request, us *uiSession) {

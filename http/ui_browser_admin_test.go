@@ -254,11 +254,27 @@ func browseAdminApplicationsPolicyWebhooksAudit(t *testing.T, e *env, bctx conte
 	if created != 1 {
 		t.Errorf("%d token.created deliveries for the new token, want 1 (of %d deliveries)", created, len(got))
 	}
-	admin.open(strings.TrimPrefix(admin.location(), e.srv.URL))
+	hookPage := admin.location()
+	admin.open(strings.TrimPrefix(hookPage, e.srv.URL))
 	if txt := admin.text("#delivery-table tbody"); !strings.Contains(txt, "token.created") || !strings.Contains(txt, "delivered (HTTP 200)") {
 		t.Errorf("deliveries table: %q", txt)
 	}
 	admin.screenshot("admin-webhook")
+	// The Notifications page lists the same delivery; the channel filter
+	// keeps it (webhook) or hides it (email).
+	admin.open("/ui/admin/deliveries")
+	admin.do("filter webhooks", chromedp.SetValue(chromedp.ID("delivery-channel"), "webhook"))
+	admin.click("apply-delivery-filters")
+	if txt := admin.text("#deliveries-table tbody"); !strings.Contains(txt, "token.created") || !strings.Contains(txt, "delivered (HTTP 200)") {
+		t.Errorf("notifications filtered by webhook: %q", txt)
+	}
+	admin.screenshot("admin-notifications")
+	admin.do("filter e-mail", chromedp.SetValue(chromedp.ID("delivery-channel"), "email"))
+	admin.click("apply-delivery-filters")
+	if txt := admin.text("#deliveries-table tbody"); strings.Contains(txt, "token.created") {
+		t.Errorf("notifications filtered by email show a webhook post: %q", txt)
+	}
+	admin.open(strings.TrimPrefix(hookPage, e.srv.URL))
 	admin.click("toggle-webhook")
 	if st := admin.text("#webhook-state"); st != "disabled" {
 		t.Errorf("webhook state %q", st)

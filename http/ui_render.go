@@ -43,6 +43,7 @@ func (p *page) AdminSections() []adminSection {
 		{"applications", "/ui/admin/applications", "Applications"},
 		{"policy", "/ui/admin/policy", "Policy"},
 		{"webhooks", "/ui/admin/webhooks", "Webhooks"},
+		{"deliveries", "/ui/admin/deliveries", "Notifications"},
 		{"audit", "/ui/admin/audit", "Audit log"},
 	}
 }

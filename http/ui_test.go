@@ -189,7 +189,7 @@ func TestUIAdministrationIsForAdminsOnly(t *testing.T) {
 	e := newEnv(t)
 	member, _ := e.createUser("mallory", "member")
 	for _, p := range []string{"/ui/admin/", "/ui/admin/tokens", "/ui/admin/users", "/ui/admin/projects",
-		"/ui/admin/applications", "/ui/admin/policy", "/ui/admin/webhooks", "/ui/admin/audit"} {
+		"/ui/admin/applications", "/ui/admin/policy", "/ui/admin/webhooks", "/ui/admin/deliveries", "/ui/admin/audit"} {
 		assertHTMLError(t, uiDo(t, member, "GET", p, nil), http.StatusForbidden, "administrators only")
 	}
 	// Forms are refused on the server too, not only hidden.
