@@ -9,19 +9,28 @@ import (
 	"tokenmint"
 )
 
+// expiryNoticeWithFailingWebhook starts a server where one token enters
+// its notice window at once: its owner nora gets one e-mail, and a webhook
+// whose receiver answers status gets one failed post.
+func expiryNoticeWithFailingWebhook(t *testing.T, status int) (*lcEnv, *client) {
+	t.Helper()
+	e := newLCEnv(t, lcOptions{mail: true})
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down for maintenance", status)
+	}))
+	t.Cleanup(failing.Close)
+	expect(t, e.admin.do("POST", "/api/v1/webhooks", map[string]any{"url": failing.URL, "events": []string{"token.expiring"}}), http.StatusCreated, "webhook")
+	nora, _ := e.userWithEmail("nora")
+	nora.createToken(map[string]any{"type": "CIToken", "name": "soon-gone", "days_to_live": 7})
+	e.runJobs()
+	return e, nora
+}
+
 // GET /api/v1/deliveries shows how every e-mail notice and webhook post of
 // the tenant fared, filtered by channel and status and paginated; only
 // administrators see it, and a bad filter is a 400.
 func TestDeliveryStatusAPI(t *testing.T) {
-	e := newLCEnv(t, lcOptions{mail: true})
-	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
-	}))
-	defer failing.Close()
-	expect(t, e.admin.do("POST", "/api/v1/webhooks", map[string]any{"url": failing.URL, "events": []string{"token.expiring"}}), http.StatusCreated, "webhook")
-	nora, _ := e.userWithEmail("nora")
-	nora.createToken(map[string]any{"type": "CIToken", "name": "soon-gone", "days_to_live": 7})
-	e.runJobs() // inside the notice window at once: one mail, one webhook post
+	e, nora := expiryNoticeWithFailingWebhook(t, http.StatusServiceUnavailable)
 
 	list := func(query string) []map[string]any {
 		t.Helper()
@@ -83,15 +92,7 @@ func TestDeliveryStatusAPI(t *testing.T) {
 // its recipient or webhook, status and last error, filtered by channel
 // and status; a bad filter is shown next to the field, not as a raw error.
 func TestUINotificationsPage(t *testing.T) {
-	e := newLCEnv(t, lcOptions{mail: true})
-	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		http.Error(w, "down", http.StatusBadGateway)
-	}))
-	defer failing.Close()
-	expect(t, e.admin.do("POST", "/api/v1/webhooks", map[string]any{"url": failing.URL, "events": []string{"token.expiring"}}), http.StatusCreated, "webhook")
-	nora, _ := e.userWithEmail("nora")
-	nora.createToken(map[string]any{"type": "CIToken", "name": "soon-gone", "days_to_live": 7})
-	e.runJobs()
+	e, _ := expiryNoticeWithFailingWebhook(t, http.StatusBadGateway)
 
 	page := uiDo(t, e.admin, "GET", "/ui/admin/deliveries", nil)
 	if page.status != http.StatusOK || !strings.Contains(page.body, "nora@example.com") || !strings.Contains(page.body, "(HTTP 502)") ||
