@@ -24,7 +24,17 @@ const (
 	codeCrashShutdown        = "57P02"
 	codeCannotConnectNow     = "57P03" // starting up or shutting down
 	codeTooManyConnections   = "53300"
+	// A text parameter the server cannot hold: a NUL byte or bytes that
+	// are not UTF-8 (character_not_in_repertoire), or a character with no
+	// equivalent in the server's encoding (untranslatable_character).
+	codeCharacterNotInRepertoire = "22021"
+	codeUntranslatableCharacter  = "22P05"
 )
+
+// errBadText refuses a text parameter PostgreSQL cannot store or compare.
+// Such text comes from the caller (a path segment, a query parameter, a
+// JSON string with \u0000), so it is bad input, not an internal error.
+var errBadText = tokenmint.Errorf(tokenmint.EINVALID, "text contains a NUL byte or invalid UTF-8")
 
 // sqlState returns the SQLSTATE of a server error, or "".
 func sqlState(err error) string {
@@ -79,9 +89,10 @@ func isUnavailable(err error) bool {
 }
 
 // wrap annotates an unexpected error with the operation. Domain errors pass
-// through unchanged. An unreachable database becomes EUNAVAILABLE; anything
-// else is not a *tokenmint.Error, so callers treat it as internal and never
-// show its text, which may quote SQL or values.
+// through unchanged. An unreachable database becomes EUNAVAILABLE and text
+// the server refuses to hold EINVALID; anything else is not a
+// *tokenmint.Error, so callers treat it as internal and never show its
+// text, which may quote SQL or values.
 func wrap(op string, err error) error {
 	if err == nil {
 		return nil
@@ -89,6 +100,10 @@ func wrap(op string, err error) error {
 	var e *tokenmint.Error
 	if errors.As(err, &e) {
 		return err
+	}
+	switch sqlState(err) {
+	case codeCharacterNotInRepertoire, codeUntranslatableCharacter:
+		return errBadText
 	}
 	if isUnavailable(err) {
 		return &unavailableError{op: op, err: err}

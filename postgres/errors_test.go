@@ -37,6 +37,10 @@ func TestErrorMapping(t *testing.T) {
 		{"deadline", wrap("ping", context.DeadlineExceeded), tokenmint.EUNAVAILABLE, "database unavailable"},
 		{"caller gave up", wrap("ping", fmt.Errorf("timeout: %w", context.Canceled)), tokenmint.EINTERNAL, "internal error"},
 		{"other server error", wrap("create user", pg("22P02")), tokenmint.EINTERNAL, "internal error"},
+		{"NUL or invalid UTF-8", wrap("read token", pg("22021")), tokenmint.EINVALID, "text contains a NUL byte or invalid UTF-8"},
+		{"untranslatable character", wrap("list audit", pg("22P05")), tokenmint.EINVALID, "text contains a NUL byte or invalid UTF-8"},
+		{"bad text in an insert", writeErr(pg("22021"), "user", "create user"), tokenmint.EINVALID, "text contains a NUL byte or invalid UTF-8"},
+		{"bad text in a transaction", wrap("transaction", fmt.Errorf("tx: %w", pg("22021"))), tokenmint.EINVALID, "text contains a NUL byte or invalid UTF-8"},
 		{"domain error passes", wrap("x", tokenmint.Errorf(tokenmint.EINVALID, "bad")), tokenmint.EINVALID, "bad"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -87,6 +87,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 		{"ClientCredentials", testClientCredentials},
 		{"RefreshTokens", testRefreshTokens},
 		{"SigningKeys", testSigningKeys},
+		{"BadText", testBadText},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, newStore) })
