@@ -56,6 +56,9 @@ type KeyRing struct {
 	loadedAt time.Time
 	active   *key
 	keys     map[string]*key // published keys by kid
+
+	unknownMu         sync.Mutex
+	lastUnknownReload time.Time // wall clock
 }
 
 type key struct {
@@ -307,16 +310,29 @@ func (k *KeyRing) activeKey(ctx context.Context) (*key, error) {
 // ID not seen yet.
 const unknownKIDReload = time.Second
 
+// mayReloadForUnknownKID allows a reload for a key ID not seen yet at most
+// once per unknownKIDReload, so tokens with made-up key IDs cannot turn
+// every request into a database read, while the first token of another
+// instance's new key reloads at once. It guards the database against a
+// flood of requests, so it counts wall-clock time, not the injected clock
+// that token lifetimes follow.
+func (k *KeyRing) mayReloadForUnknownKID() bool {
+	k.unknownMu.Lock()
+	defer k.unknownMu.Unlock()
+	if now := time.Now(); k.lastUnknownReload.IsZero() || now.Sub(k.lastUnknownReload) >= unknownKIDReload {
+		k.lastUnknownReload = now
+		return true
+	}
+	return false
+}
+
 // publishedKey returns the key with the kid if it is still published,
 // reloading once for a kid not seen yet.
 func (k *KeyRing) publishedKey(ctx context.Context, kid string) (*key, error) {
 	k.mu.RLock()
-	age := k.now().Sub(k.loadedAt)
-	kk, stale := k.keys[kid], age >= k.cfg.Reload
+	kk, stale := k.keys[kid], k.now().Sub(k.loadedAt) >= k.cfg.Reload
 	k.mu.RUnlock()
-	// An unknown kid reloads at most once a second, so tokens with made-up
-	// key IDs cannot turn every request into a database read.
-	if (kk == nil && age >= unknownKIDReload) || stale {
+	if (kk == nil && k.mayReloadForUnknownKID()) || stale {
 		if err := k.load(ctx); err != nil {
 			return nil, err
 		}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -206,5 +208,52 @@ func TestVerifyToleratesClockSkewButNotExpiry(t *testing.T) {
 	clock.Advance(time.Hour + 30*time.Second) // exactly the token's expiry
 	if _, err := k.Verify(ctx, raw, "iss"); err == nil {
 		t.Error("a token was accepted at its expiry")
+	}
+}
+
+// countingKeys counts how often the key ring reads the signing keys.
+type countingKeys struct {
+	tokenmint.OAuthStore
+	reads atomic.Int64
+}
+
+func (c *countingKeys) SigningKeys(ctx context.Context) ([]*tokenmint.SigningKey, error) {
+	c.reads.Add(1)
+	return c.OAuthStore.SigningKeys(ctx)
+}
+
+// Tokens with made-up key IDs cannot make every request a database read:
+// an unknown kid reloads the keys at most once a second.
+func TestUnknownKeyIDsReloadAtMostOnceASecond(t *testing.T) {
+	ctx := context.Background()
+	clock := tokenmint.NewFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	store := &countingKeys{OAuthStore: openDB(t)}
+	k := oauth.NewKeyRing(oauth.KeyConfig{Store: store, MasterKey: secret.RandomMasterKey(), Clock: clock,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err := k.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := k.Sign(ctx, claims(clock.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same token with another kid in its header: a key never published.
+	parts := strings.Split(raw, ".")
+	hdr, _ := base64.RawURLEncoding.DecodeString(parts[0])
+	var h map[string]any
+	if err := json.Unmarshal(hdr, &h); err != nil {
+		t.Fatal(err)
+	}
+	before := store.reads.Load()
+	for i := range 200 {
+		h["kid"] = fmt.Sprintf("made-up-%d", i)
+		b, _ := json.Marshal(h)
+		forged := base64.RawURLEncoding.EncodeToString(b) + "." + parts[1] + "." + parts[2]
+		if _, err := k.Verify(ctx, forged, "iss"); err == nil {
+			t.Fatal("a token with an unknown kid was accepted")
+		}
+	}
+	if n := store.reads.Load() - before; n < 1 || n > 2 {
+		t.Errorf("200 unknown kids read the keys %d times, want 1 (2 if a second passed)", n)
 	}
 }
