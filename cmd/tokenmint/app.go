@@ -55,6 +55,12 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 	svcCfg := service.Config{
 		Store: store, Types: types, Clock: clock, Hasher: secret.NewHasher(pepper), Logger: log, Lifecycle: lc,
 	}
+	if cfg.CacheTTL != "" { // empty: the service's default
+		if svcCfg.CacheTTL, err = parseDuration("cache-ttl", cfg.CacheTTL); err != nil {
+			store.Close()
+			return nil, err
+		}
+	}
 	oa, err := newOAuthSetup(cfg, store, clock, log)
 	if err != nil {
 		store.Close()

@@ -29,6 +29,7 @@ type serverConfig struct {
 	AdminPassword  string
 	Pepper         string
 	UsageFlush     string
+	CacheTTL       string
 	lifecycleConfig
 	Issuer      string
 	JWTAlg      string
@@ -53,6 +54,7 @@ func (c *serverConfig) settings() []setting {
 		{"trusted-proxies", "TOKENMINT_TRUSTED_PROXIES", "comma-separated CIDRs whose X-Forwarded-For is believed", "", &c.TrustedProxies},
 		{"secure-cookies", "TOKENMINT_SECURE_COOKIES", "mark session cookies Secure (serve behind TLS)", "false", &c.SecureCookies},
 		{"usage-flush", "TOKENMINT_USAGE_FLUSH", "how often buffered token usage is written", "2s", &c.UsageFlush},
+		{"cache-ttl", "TOKENMINT_CACHE_TTL", "longest time a cached token state is trusted without a re-read", "30s", &c.CacheTTL},
 		{"issuer", "TOKENMINT_ISSUER", "OAuth2 issuer URL, the iss of JWT access tokens (default http://LISTEN)", "", &c.Issuer},
 		{"jwt-alg", "TOKENMINT_JWT_ALG", "algorithm of new JWT signing keys: EdDSA or ES256", "EdDSA", &c.JWTAlg},
 		{"key-rotation", "TOKENMINT_KEY_ROTATION", "age at which the JWT signing key is replaced (0: only by 'tokenmint keys rotate')", "720h", &c.KeyRotation},

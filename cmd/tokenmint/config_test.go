@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"tokenmint"
 )
 
 // resolveWith parses args, then resolves against env (a fake environment).
@@ -109,5 +113,21 @@ func TestServerConfigFileErrors(t *testing.T) {
 	}
 	if _, err := resolveWith(t, []string{"--config", filepath.Join(t.TempDir(), "missing.yaml")}, map[string]string{}); err == nil {
 		t.Error("a missing config file was accepted")
+	}
+}
+
+// --cache-ttl bounds how long a cached token state is trusted; a bad value
+// stops start-up with a message naming the setting.
+func TestCacheTTLSetting(t *testing.T) {
+	cfg, err := resolveWith(t, nil, map[string]string{"TOKENMINT_CACHE_TTL": "5s"})
+	if err != nil || cfg.CacheTTL != "5s" {
+		t.Fatalf("from the environment: %q, %v", cfg.CacheTTL, err)
+	}
+	if cfg, _ := resolveWith(t, nil, nil); cfg.CacheTTL != "30s" {
+		t.Errorf("default %q, want 30s", cfg.CacheTTL)
+	}
+	bad := &serverConfig{DataDir: t.TempDir(), CacheTTL: "-1s"}
+	if _, err := openApp(context.Background(), bad, slog.New(slog.NewTextHandler(io.Discard, nil)), tokenmint.SystemClock{}); err == nil || !strings.Contains(err.Error(), "cache-ttl") {
+		t.Errorf("cache-ttl -1s: %v, want an error naming cache-ttl", err)
 	}
 }
