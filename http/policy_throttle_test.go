@@ -43,3 +43,16 @@ func TestPolicyLoginThrottle(t *testing.T) {
 		t.Errorf("policy read back: %s", r.body)
 	}
 }
+
+// A name with a NUL byte is no user's: the login fails as any unknown user
+// does (401, and counted by the throttle), whatever the database thinks of
+// such text.
+func TestLoginWithNULInTheNameFailsLikeAnUnknownUser(t *testing.T) {
+	e := newEnv(t)
+	anon := e.withToken("")
+	for _, body := range []string{`{"username":"ad\u0000min","password":"whatever-1"}`, `{"tenant":"def\u0000ault","username":"admin","password":"whatever-1"}`} {
+		if r := anon.do("POST", "/api/v1/auth/login", body); r.status != http.StatusUnauthorized {
+			t.Errorf("login %s: %d %s, want 401", body, r.status, r.body)
+		}
+	}
+}

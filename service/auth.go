@@ -2,7 +2,9 @@ package service
 
 import (
 	"context"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"tokenmint"
 	"tokenmint/secret"
@@ -44,7 +46,15 @@ func (s *Service) CheckPassword(ctx context.Context, tenantName, username, passw
 	// The tenant's policy sets the throttle; a name that is no tenant gets
 	// the default (and can never succeed).
 	limit := tokenmint.DefaultLoginFailuresPerMinute
-	t, err := s.store.TenantByName(ctx, tenantName)
+	var t *tokenmint.Tenant
+	var err error
+	if plainText(tenantName) && plainText(username) {
+		t, err = s.store.TenantByName(ctx, tenantName)
+	} else {
+		// No tenant or user has such a name, and some databases refuse the
+		// text outright: it fails like an unknown tenant, throttled alike.
+		err = tokenmint.Errorf(tokenmint.ENOTFOUND, "no such tenant")
+	}
 	if err == nil {
 		pol, err := s.store.PolicyByTenant(ctx, t.ID)
 		if err != nil {
@@ -163,3 +173,7 @@ func (s *Service) TokenPrincipal(ctx context.Context, raw string) (*tokenmint.Pr
 	}
 	return p, res, nil
 }
+
+// plainText reports whether s is valid UTF-8 without NUL bytes, as every
+// stored name is.
+func plainText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
