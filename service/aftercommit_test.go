@@ -1,16 +1,11 @@
 package service_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 
 	"tokenmint"
-	"tokenmint/secret"
 	"tokenmint/service"
-	"tokenmint/typesfile"
 )
 
 // cancelAfterUpdate is a store whose UpdateToken cancels the caller's
@@ -44,12 +39,7 @@ func TestAuditAndEventSurviveACancelledRequest(t *testing.T) {
 	reqCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	store := &cancelAfterUpdate{Store: db, cancel: cancel}
-	cut := service.New(service.Config{
-		Store: store, Types: typesfile.Defaults(), Clock: clock,
-		Hasher: secret.NewHasher(bytes.Repeat([]byte{1}, 32)),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PasswordParams: &secret.TestPasswordParams,
-	})
-	t.Cleanup(func() { cut.Close(context.Background()) })
+	cut := startService(t, testConfig(store, clock))
 	if err := cut.RevokeToken(reqCtx, issued.Token.ID); err != nil {
 		t.Fatal(err)
 	}

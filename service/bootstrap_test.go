@@ -1,31 +1,21 @@
 package service_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"tokenmint"
-	"tokenmint/secret"
 	"tokenmint/service"
 	"tokenmint/sqlite"
-	"tokenmint/typesfile"
 )
 
+// bareService is a service on db that nobody has bootstrapped.
 func bareService(t *testing.T, db tokenmint.Store) *service.Service {
 	t.Helper()
-	svc := service.New(service.Config{
-		Store: db, Types: typesfile.Defaults(), Clock: tokenmint.NewFakeClock(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)),
-		Hasher: secret.NewHasher(bytes.Repeat([]byte{1}, 32)),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PasswordParams: &secret.TestPasswordParams,
-	})
-	t.Cleanup(func() { svc.Close(context.Background()) })
-	return svc
+	return startService(t, testConfig(db, tokenmint.NewFakeClock(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))))
 }
 
 // A first start cut short after creating the default tenant is finished

@@ -1,47 +1,14 @@
 package service_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"tokenmint"
-	"tokenmint/secret"
 	"tokenmint/service"
 	"tokenmint/sqlite"
-	"tokenmint/typesfile"
 )
-
-// newServiceWithTTL is newService with a given Config.CacheTTL.
-func newServiceWithTTL(t *testing.T, ttl time.Duration) (*service.Service, context.Context, *sqlite.DB, *tokenmint.FakeClock) {
-	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := tokenmint.NewFakeClock(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC))
-	svc := service.New(service.Config{
-		Store: db, Types: typesfile.Defaults(), Clock: clock, CacheTTL: ttl,
-		Hasher: secret.NewHasher(bytes.Repeat([]byte{1}, 32)),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PasswordParams: &secret.TestPasswordParams,
-	})
-	t.Cleanup(func() { svc.Close(context.Background()); db.Close() })
-	ctx := context.Background()
-	if _, err := svc.Bootstrap(ctx, "ttl-password"); err != nil {
-		t.Fatal(err)
-	}
-	tn, _ := db.TenantByName(ctx, "default")
-	u, _ := db.UserByUsername(ctx, tn.ID, "admin")
-	p, _, err := svc.SessionPrincipalForUser(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc, tokenmint.NewContextWithPrincipal(ctx, p), db, clock
-}
 
 // A change this instance never heard about (another instance's
 // notification was lost) is seen once the cached entry is older than the
@@ -133,4 +100,10 @@ func TestNegativeCacheTTLCachesNothing(t *testing.T) {
 	if _, err := svc.Verify(context.Background(), service.VerifyRequest{Token: issued.Plain}); tokenmint.ErrorCode(err) != tokenmint.EUNAUTHORIZED {
 		t.Errorf("verify right after a change behind the service's back: %v; want refused", err)
 	}
+}
+
+// newServiceWithTTL is newService with a given Config.CacheTTL.
+func newServiceWithTTL(t *testing.T, ttl time.Duration) (*service.Service, context.Context, *sqlite.DB, *tokenmint.FakeClock) {
+	t.Helper()
+	return newServiceWith(t, nil, func(c *service.Config) { c.CacheTTL = ttl })
 }

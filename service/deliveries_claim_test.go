@@ -1,24 +1,17 @@
 package service_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"tokenmint"
-	"tokenmint/secret"
 	"tokenmint/service"
-	"tokenmint/sqlite"
-	"tokenmint/typesfile"
 )
 
 // Attempts of one batch are made one after the other and may take minutes
@@ -26,29 +19,9 @@ import (
 // while it is being posted no other instance can claim it — even when the
 // attempts before it took longer than the claim's lock.
 func TestSlowBatchKeepsEachClaimHeld(t *testing.T) {
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := tokenmint.NewFakeClock(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC))
-	svc := service.New(service.Config{
-		Store: db, Types: typesfile.Defaults(), Clock: clock,
-		Hasher: secret.NewHasher(bytes.Repeat([]byte{1}, 32)),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PasswordParams: &secret.TestPasswordParams,
-		Lifecycle: service.LifecycleConfig{WebhookAllowedNetworks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}},
+	svc, ctx, db, clock := newServiceWith(t, nil, func(c *service.Config) {
+		c.Lifecycle.WebhookAllowedNetworks = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 	})
-	t.Cleanup(func() { svc.Close(context.Background()); db.Close() })
-	ctx := context.Background()
-	if _, err := svc.Bootstrap(ctx, "claim-password"); err != nil {
-		t.Fatal(err)
-	}
-	tn, _ := db.TenantByName(ctx, "default")
-	u, _ := db.UserByUsername(ctx, tn.ID, "admin")
-	p, _, err := svc.SessionPrincipalForUser(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx = tokenmint.NewContextWithPrincipal(ctx, p)
 
 	var mu sync.Mutex
 	posts := 0
@@ -94,6 +67,7 @@ func TestSlowBatchKeepsEachClaimHeld(t *testing.T) {
 			t.Errorf("delivery %d was claimable by another instance while being posted", id)
 		}
 	}
+	tn, _ := db.TenantByName(ctx, "default")
 	ds, err := db.ListDeliveries(ctx, tokenmint.DeliveryFilter{TenantID: tn.ID})
 	if err != nil {
 		t.Fatal(err)

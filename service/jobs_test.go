@@ -1,18 +1,13 @@
 package service_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
 
 	"tokenmint"
-	"tokenmint/secret"
 	"tokenmint/service"
-	"tokenmint/typesfile"
 )
 
 // Two instances over one database run the jobs at the same moments: only
@@ -20,13 +15,9 @@ import (
 // recorded once; when the holder shuts down the other takes over at once.
 func TestJobsRunOnceAcrossInstances(t *testing.T) {
 	svcA, ctx, db, clock := newService(t)
-	svcB := service.New(service.Config{
-		Store: db, Types: typesfile.Defaults(), Clock: clock,
-		Hasher: secret.NewHasher(bytes.Repeat([]byte{1}, 32)),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PasswordParams: &secret.TestPasswordParams,
-		Lifecycle: service.LifecycleConfig{InstanceID: "instance-b"},
-	})
-	t.Cleanup(func() { svcB.Close(context.Background()) })
+	cfgB := testConfig(db, clock)
+	cfgB.Lifecycle.InstanceID = "instance-b"
+	svcB := startService(t, cfgB)
 	const n = 20
 	for i := 0; i < n; i++ {
 		if _, err := svcA.CreateToken(ctx, service.CreateTokenInput{Type: "CIToken", Name: "idle", Expiry: tokenmint.ExpiryRequest{DaysToLive: ptrInt(200)}}); err != nil {

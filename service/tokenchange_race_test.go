@@ -1,19 +1,12 @@
 package service_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"tokenmint"
-	"tokenmint/secret"
 	"tokenmint/service"
 	"tokenmint/sqlite"
-	"tokenmint/typesfile"
 )
 
 // interposingStore runs a function just before the next UpdateToken, to
@@ -29,34 +22,6 @@ func (s *interposingStore) UpdateToken(ctx context.Context, t *tokenmint.Token) 
 		f()
 	}
 	return s.Store.UpdateToken(ctx, t)
-}
-
-// newInterposedService is newService over an interposingStore.
-func newInterposedService(t *testing.T) (*service.Service, context.Context, *interposingStore, *tokenmint.FakeClock) {
-	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := &interposingStore{Store: db}
-	clock := tokenmint.NewFakeClock(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC))
-	svc := service.New(service.Config{
-		Store: st, Types: typesfile.Defaults(), Clock: clock,
-		Hasher: secret.NewHasher(bytes.Repeat([]byte{1}, 32)),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PasswordParams: &secret.TestPasswordParams,
-	})
-	t.Cleanup(func() { svc.Close(context.Background()); db.Close() })
-	ctx := context.Background()
-	if _, err := svc.Bootstrap(ctx, "race-password"); err != nil {
-		t.Fatal(err)
-	}
-	tn, _ := db.TenantByName(ctx, "default")
-	u, _ := db.UserByUsername(ctx, tn.ID, "admin")
-	p, _, err := svc.SessionPrincipalForUser(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc, tokenmint.NewContextWithPrincipal(ctx, p), st, clock
 }
 
 // A revocation landing between a PATCH's read and its write is not undone:
@@ -157,3 +122,14 @@ func TestRevocationRetriesAfterConcurrentPatch(t *testing.T) {
 
 func ptrString(s string) *string { return &s }
 func ptrBool(b bool) *bool       { return &b }
+
+// newInterposedService is newService over an interposingStore.
+func newInterposedService(t *testing.T) (*service.Service, context.Context, *interposingStore, *tokenmint.FakeClock) {
+	t.Helper()
+	var st *interposingStore
+	svc, ctx, _, clock := newServiceWith(t, func(db *sqlite.DB) tokenmint.Store {
+		st = &interposingStore{Store: db}
+		return st
+	}, nil)
+	return svc, ctx, st, clock
+}

@@ -1,48 +1,13 @@
 package service_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"tokenmint"
 	"tokenmint/secret"
 	"tokenmint/service"
-	"tokenmint/sqlite"
-	"tokenmint/typesfile"
 )
-
-// newService returns a service on a fresh SQLite file with a signed-in
-// admin principal in the returned context.
-func newService(tb testing.TB) (*service.Service, context.Context, *sqlite.DB, *tokenmint.FakeClock) {
-	tb.Helper()
-	db, err := sqlite.Open(filepath.Join(tb.TempDir(), "t.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	clock := tokenmint.NewFakeClock(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC))
-	svc := service.New(service.Config{
-		Store: db, Types: typesfile.Defaults(), Clock: clock,
-		Hasher: secret.NewHasher(bytes.Repeat([]byte{1}, 32)),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PasswordParams: &secret.TestPasswordParams,
-	})
-	tb.Cleanup(func() { svc.Close(context.Background()); db.Close() })
-	ctx := context.Background()
-	if _, err := svc.Bootstrap(ctx, "bench-password"); err != nil {
-		tb.Fatal(err)
-	}
-	t, _ := db.TenantByName(ctx, "default")
-	u, _ := db.UserByUsername(ctx, t.ID, "admin")
-	p, _, err := svc.SessionPrincipalForUser(ctx, u)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return svc, tokenmint.NewContextWithPrincipal(ctx, p), db, clock
-}
 
 // BenchmarkVerify measures the verify hot path with a warm cache: parse and
 // checksum, keyed hash, cache lookups, effective permissions, usage buffer.
