@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"tokenmint"
@@ -34,34 +33,21 @@ func (s *Service) ListAudit(ctx context.Context, in AuditQuery) ([]*tokenmint.Au
 	default:
 		return nil, "", tokenmint.Errorf(tokenmint.EINVALID, "outcome must be success, failure or denied")
 	}
-	if in.Limit < 0 || in.Limit > 500 {
-		return nil, "", tokenmint.Errorf(tokenmint.EINVALID, "limit must be 1-500")
-	}
-	if in.Limit == 0 {
-		in.Limit = 50
+	limit, before, err := pageRequest(in.Limit, in.Cursor)
+	if err != nil {
+		return nil, "", err
 	}
 	if in.Since != nil && in.Until != nil && !in.Since.Before(*in.Until) {
 		return nil, "", tokenmint.Errorf(tokenmint.EINVALID, "since must be before until")
 	}
 	f := tokenmint.AuditFilter{
 		TenantID: p.TenantID, Action: in.Action, ActorID: in.Actor, ObjectID: in.Object, Outcome: in.Outcome,
-		Since: in.Since, Until: in.Until, Limit: in.Limit + 1,
-	}
-	if in.Cursor != "" {
-		id, err := strconv.ParseInt(in.Cursor, 10, 64)
-		if err != nil || id <= 0 {
-			return nil, "", tokenmint.Errorf(tokenmint.EINVALID, "cursor must be the next_cursor of a previous page")
-		}
-		f.BeforeID = id
+		Since: in.Since, Until: in.Until, Limit: limit + 1, BeforeID: before,
 	}
 	entries, err := s.store.ListAudit(ctx, f)
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(entries) > in.Limit { // one extra row tells a next page exists
-		entries = entries[:in.Limit]
-		next = strconv.FormatInt(entries[len(entries)-1].ID, 10)
-	}
+	entries, next := cutPage(entries, limit, func(e *tokenmint.AuditEntry) int64 { return e.ID })
 	return entries, next, nil
 }

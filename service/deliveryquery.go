@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"strconv"
 
 	"tokenmint"
 )
@@ -36,28 +35,15 @@ func (s *Service) ListTenantDeliveries(ctx context.Context, in DeliveryQuery) ([
 	default:
 		return nil, "", tokenmint.Errorf(tokenmint.EINVALID, "status must be pending, delivered or failed")
 	}
-	if in.Limit < 0 || in.Limit > 500 {
-		return nil, "", tokenmint.Errorf(tokenmint.EINVALID, "limit must be 1-500")
+	limit, before, err := pageRequest(in.Limit, in.Cursor)
+	if err != nil {
+		return nil, "", err
 	}
-	if in.Limit == 0 {
-		in.Limit = 50
-	}
-	f := tokenmint.DeliveryFilter{TenantID: p.TenantID, Channel: in.Channel, Status: in.Status, Limit: in.Limit + 1}
-	if in.Cursor != "" {
-		id, err := strconv.ParseInt(in.Cursor, 10, 64)
-		if err != nil || id <= 0 {
-			return nil, "", tokenmint.Errorf(tokenmint.EINVALID, "cursor must be the next_cursor of a previous page")
-		}
-		f.BeforeID = id
-	}
+	f := tokenmint.DeliveryFilter{TenantID: p.TenantID, Channel: in.Channel, Status: in.Status, Limit: limit + 1, BeforeID: before}
 	ds, err := s.store.ListDeliveries(ctx, f)
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(ds) > in.Limit { // one extra row tells a next page exists
-		ds = ds[:in.Limit]
-		next = strconv.FormatInt(ds[len(ds)-1].ID, 10)
-	}
+	ds, next := cutPage(ds, limit, func(d *tokenmint.Delivery) int64 { return d.ID })
 	return ds, next, nil
 }
