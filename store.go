@@ -27,6 +27,9 @@ type Store interface {
 	ProjectByID(ctx context.Context, tenantID, id string) (*Project, error)
 	ProjectByName(ctx context.Context, tenantID, name string) (*Project, error)
 	ListProjects(ctx context.Context, tenantID string) ([]*Project, error)
+	// UpdateProject saves a project's name and description; a name taken
+	// in the tenant is ECONFLICT, an unknown project ENOTFOUND.
+	UpdateProject(ctx context.Context, p *Project) error
 	// DeleteProject removes the project and its memberships.
 	DeleteProject(ctx context.Context, tenantID, id string) error
 

@@ -542,6 +542,7 @@ func TestOpenAPIResponsesMatch(t *testing.T) {
 	check("PATCH", "/api/v1/tokens/{id}", "/api/v1/tokens/"+tokID, map[string]any{"description": "nightly builds"})
 	check("PATCH", "/api/v1/users/{id}", "/api/v1/users/admin", map[string]any{"email": "admin@example.com"})
 	check("PATCH", "/api/v1/applications/{id}", "/api/v1/applications/"+appID, map[string]any{"description": "the CI"})
+	check("PATCH", "/api/v1/projects/{id}", "/api/v1/projects/alpha", map[string]any{"description": "the first project"})
 	check("PUT", "/api/v1/policies", "/api/v1/policies", map[string]any{"expiry_notice_days": 5})
 	check("POST", "/api/v1/tokens", "/api/v1/tokens", map[string]any{"type": "CIToken", "name": "x", "unknown": 1})
 	for _, c := range []struct{ pattern, path string }{

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"tokenmint"
+	"tokenmint/service"
 )
 
 type createProjectRequest struct {
@@ -39,6 +40,25 @@ func (s *Server) handleListProjects(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleGetProject(w http.ResponseWriter, r *http.Request) {
 	p, err := s.svc.GetProject(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+type updateProjectRequest struct {
+	Name        *string `json:"name"`
+	Description *string `json:"description"`
+}
+
+func (s *Server) handleUpdateProject(w http.ResponseWriter, r *http.Request) {
+	var in updateProjectRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, err := s.svc.UpdateProject(r.Context(), r.PathValue("id"), service.ProjectInput{Name: in.Name, Description: in.Description})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -78,6 +78,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/projects", s.authed(s.handleListProjects))
 	m.HandleFunc("POST /api/v1/projects", s.authed(s.handleCreateProject))
 	m.HandleFunc("GET /api/v1/projects/{id}", s.authed(s.handleGetProject))
+	m.HandleFunc("PATCH /api/v1/projects/{id}", s.authed(s.handleUpdateProject))
 	m.HandleFunc("DELETE /api/v1/projects/{id}", s.authed(s.handleDeleteProject))
 	m.HandleFunc("GET /api/v1/projects/{id}/members", s.authed(s.handleListMembers))
 	m.HandleFunc("PUT /api/v1/projects/{id}/members/{user}", s.authed(s.handlePutMember))

@@ -52,6 +52,16 @@ func (db *DB) ListProjects(ctx context.Context, tenantID string) ([]*tokenmint.P
 	return projects, nil
 }
 
+// UpdateProject saves a project's name and description.
+func (db *DB) UpdateProject(ctx context.Context, p *tokenmint.Project) error {
+	tag, err := db.pool.Exec(ctx,
+		`UPDATE projects SET name = $1, description = $2 WHERE tenant_id = $3 AND id = $4`, p.Name, p.Description, p.TenantID, p.ID)
+	if err != nil {
+		return writeErr(err, "project", "update project")
+	}
+	return checkAffected(tag, "project")
+}
+
 // DeleteProject removes the project; its memberships go with it through
 // ON DELETE CASCADE.
 func (db *DB) DeleteProject(ctx context.Context, tenantID, id string) error {

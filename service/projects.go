@@ -13,11 +13,8 @@ func (s *Service) CreateProject(ctx context.Context, name, description string) (
 	if err != nil {
 		return nil, err
 	}
-	if err := tokenmint.ValidateName("name", name); err != nil {
+	if err := validateProject(name, description); err != nil {
 		return nil, err
-	}
-	if len([]rune(description)) > 1024 {
-		return nil, tokenmint.Errorf(tokenmint.EINVALID, "description must be at most 1024 characters")
 	}
 	pr := &tokenmint.Project{ID: secret.NewID(), TenantID: p.TenantID, Name: name, Description: description, CreatedAt: s.Now()}
 	if err := s.store.CreateProject(ctx, pr); err != nil {
@@ -26,6 +23,61 @@ func (s *Service) CreateProject(ctx context.Context, name, description string) (
 	s.changed(ctx, Change{Kind: ChangeProject, TenantID: p.TenantID, ID: pr.ID})
 	s.audit(ctx, p.TenantID, "project.create", "project", pr.ID, OutcomeSuccess, "")
 	return pr, nil
+}
+
+// validateProject checks a project's name and description.
+func validateProject(name, description string) error {
+	if err := tokenmint.ValidateName("name", name); err != nil {
+		return err
+	}
+	if len([]rune(description)) > 1024 {
+		return tokenmint.Errorf(tokenmint.EINVALID, "description must be at most 1024 characters")
+	}
+	return nil
+}
+
+// ProjectInput changes a project; nil fields stay.
+type ProjectInput struct {
+	Name        *string
+	Description *string
+}
+
+// UpdateProject renames a project or changes its description. Tokens are
+// scoped to the project's ID, so a rename keeps them; verify requests
+// naming the project must use the new name from then on.
+func (s *Service) UpdateProject(ctx context.Context, key string, in ProjectInput) (*tokenmint.Project, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.Name == nil && in.Description == nil {
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "nothing to change: give name or description")
+	}
+	pr, err := s.GetProject(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	next := *pr
+	if in.Name != nil {
+		next.Name = *in.Name
+	}
+	if in.Description != nil {
+		next.Description = *in.Description
+	}
+	if err := validateProject(next.Name, next.Description); err != nil {
+		return nil, err
+	}
+	if err := s.store.UpdateProject(ctx, &next); err != nil {
+		return nil, err
+	}
+	// Lookups by name are cached: the old name must stop finding it.
+	s.changed(ctx, Change{Kind: ChangeProject, TenantID: p.TenantID, ID: pr.ID})
+	detail := ""
+	if next.Name != pr.Name {
+		detail = "renamed from " + pr.Name
+	}
+	s.audit(ctx, p.TenantID, "project.update", "project", pr.ID, OutcomeSuccess, detail)
+	return &next, nil
 }
 
 // ListProjects lists the projects of the caller's tenant; any signed-in

@@ -53,6 +53,16 @@ func (db *DB) ListProjects(ctx context.Context, tenantID string) ([]*tokenmint.P
 	return projects, nil
 }
 
+// UpdateProject saves a project's name and description.
+func (db *DB) UpdateProject(ctx context.Context, p *tokenmint.Project) error {
+	res, err := db.write.ExecContext(ctx,
+		`UPDATE projects SET name = ?, description = ? WHERE tenant_id = ? AND id = ?`, p.Name, p.Description, p.TenantID, p.ID)
+	if err != nil {
+		return writeErr(err, "project", "update project")
+	}
+	return checkAffected(res, "project", "update project")
+}
+
 // DeleteProject removes the project; its memberships go with it through
 // ON DELETE CASCADE.
 func (db *DB) DeleteProject(ctx context.Context, tenantID, id string) error {

@@ -48,6 +48,33 @@ func testProjects(t *testing.T, newStore storeFunc) {
 		}
 	})
 
+	t.Run("Update", func(t *testing.T) {
+		s := newStore(t)
+		mustTenants(t, s)
+		p := mustProject(t, s, tenantA, "prj-0001", "webgoat")
+		mustProject(t, s, tenantA, "prj-0002", "juiceshop")
+		p.Name, p.Description = "webgoat-8", "the 8.x line"
+		if err := s.UpdateProject(t.Context(), p); err != nil {
+			t.Fatal(err)
+		}
+		if got := must(t, s.ProjectByName, tenantA, "webgoat-8"); got.ID != p.ID || got.Description != "the 8.x line" {
+			t.Errorf("after update: %+v", *got)
+		}
+		if _, err := s.ProjectByName(t.Context(), tenantA, "webgoat"); tokenmint.ErrorCode(err) != tokenmint.ENOTFOUND {
+			t.Errorf("the old name still finds the project: %v", err)
+		}
+		taken := *p
+		taken.Name = "juiceshop"
+		assertCode(t, s.UpdateProject(t.Context(), &taken), tokenmint.ECONFLICT)
+		assertCode(t, s.UpdateProject(t.Context(), &tokenmint.Project{ID: "prj-none", TenantID: tenantA, Name: "x"}), tokenmint.ENOTFOUND)
+		otherTenant := *p
+		otherTenant.TenantID, otherTenant.Name = tenantB, "hijack"
+		assertCode(t, s.UpdateProject(t.Context(), &otherTenant), tokenmint.ENOTFOUND)
+		if got := must(t, s.ProjectByID, tenantA, p.ID); got.Name != "webgoat-8" {
+			t.Errorf("a refused update changed the project: %+v", *got)
+		}
+	})
+
 	t.Run("NotFound", func(t *testing.T) {
 		s := newStore(t)
 		mustTenants(t, s)
