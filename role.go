@@ -29,6 +29,24 @@ func RoleAllows(role string, p Permission) bool {
 	return false
 }
 
+// RoleDescriptions say in a sentence what each built-in role is for.
+var RoleDescriptions = map[string]string{
+	RoleAdmin:  "Every permission in the tenant, including users, all tokens and purges.",
+	RoleMember: "Every permission except users:manage, tokens:manage and projects:purge.",
+	RoleViewer: "Only permissions whose verb is read: a viewer's tokens can only read.",
+}
+
+// RolePermissions lists the permissions of universe a built-in role grants.
+func RolePermissions(role string, universe PermissionSet) PermissionSet {
+	out := PermissionSet{}
+	for p := range universe {
+		if RoleAllows(role, p) {
+			out[p] = struct{}{}
+		}
+	}
+	return out
+}
+
 // ValidRole reports whether name is a built-in role.
 func ValidRole(name string) bool {
 	for _, r := range Roles {

@@ -549,7 +549,7 @@ func TestOpenAPIResponsesMatch(t *testing.T) {
 		{"/api/v1/auth/me", ""}, {"/api/v1/token-types", ""}, {"/api/v1/tokens", ""},
 		{"/api/v1/tokens/{id}", "/api/v1/tokens/" + tokID}, {"/api/v1/tokens/{id}/usage", "/api/v1/tokens/" + tokID + "/usage"},
 		{"/api/v1/tokens/{id}/blocked-ips", "/api/v1/tokens/" + tokID + "/blocked-ips"},
-		{"/api/v1/users", ""}, {"/api/v1/users/{id}", "/api/v1/users/admin"},
+		{"/api/v1/users", ""}, {"/api/v1/users/{id}", "/api/v1/users/admin"}, {"/api/v1/roles", ""},
 		{"/api/v1/projects", ""}, {"/api/v1/projects/{id}", "/api/v1/projects/alpha"}, {"/api/v1/projects/{id}/members", "/api/v1/projects/alpha/members"},
 		{"/api/v1/policies", ""}, {"/api/v1/webhooks", ""}, {"/api/v1/audit", ""}, {"/api/v1/deliveries", ""},
 		{"/api/v1/deliveries", "/api/v1/deliveries?channel=fax"},

@@ -75,6 +75,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/users/{id}", s.authed(s.handleGetUser))
 	m.HandleFunc("PATCH /api/v1/users/{id}", s.authed(s.handleUpdateUser))
 
+	m.HandleFunc("GET /api/v1/roles", s.authed(s.handleListRoles))
+
 	m.HandleFunc("GET /api/v1/projects", s.authed(s.handleListProjects))
 	m.HandleFunc("POST /api/v1/projects", s.authed(s.handleCreateProject))
 	m.HandleFunc("GET /api/v1/projects/{id}", s.authed(s.handleGetProject))
