@@ -26,6 +26,7 @@ func (db *DB) ListenChanges(ctx context.Context, log *slog.Logger, onChange func
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		err := db.listenOnce(ctx, onChange, onGap, func() { backoff = 100 * time.Millisecond })
+		db.listening.Store(false)
 		if ctx.Err() != nil {
 			return
 		}
@@ -35,11 +36,21 @@ func (db *DB) ListenChanges(ctx context.Context, log *slog.Logger, onChange func
 			return
 		case <-time.After(backoff):
 		}
-		if backoff < 5*time.Second {
-			backoff *= 2
-		}
+		// Retries stay frequent: while the listener is away this instance
+		// hears of no change, so it must be back within moments of the
+		// database (the retry is one cheap connection attempt).
+		backoff = min(2*backoff, maxListenBackoff)
 	}
 }
+
+// maxListenBackoff is the longest wait between two attempts to reconnect
+// the change listener.
+const maxListenBackoff = 400 * time.Millisecond
+
+// ChangesListening reports whether ListenChanges is connected and hears
+// the other instances' changes; until it is, this instance should not be
+// sent traffic (its cache may miss a change).
+func (db *DB) ChangesListening() bool { return db.listening.Load() }
 
 func (db *DB) listenOnce(ctx context.Context, onChange func(string), onGap, connected func()) error {
 	pooled, err := db.pool.Acquire(ctx)
@@ -54,6 +65,7 @@ func (db *DB) listenOnce(ctx context.Context, onChange func(string), onGap, conn
 	}
 	connected()
 	onGap()
+	db.listening.Store(true)
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,6 +27,8 @@ var _ tokenmint.Store = (*DB)(nil)
 // use by any number of goroutines and instances.
 type DB struct {
 	pool *pgxpool.Pool
+	// listening is true while ListenChanges holds a LISTENing connection.
+	listening atomic.Bool
 }
 
 const (

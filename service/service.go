@@ -6,6 +6,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -39,6 +40,9 @@ type Config struct {
 	// Broadcast, on the others; CacheTTL bounds how long an instance that
 	// missed a broadcast keeps acting on the old state.
 	CacheTTL time.Duration
+	// Readiness, when set, is a further condition of Ready (the PostgreSQL
+	// change listener being connected).
+	Readiness func() error
 	// Lifecycle configures background jobs, notifications and webhooks
 	// (lifecycle.go).
 	Lifecycle LifecycleConfig
@@ -115,8 +119,21 @@ func (s *Service) Usage() *UsageBuffer { return s.usage }
 // Now returns the service clock's time, truncated to what stores keep.
 func (s *Service) Now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
-// Ready reports whether the store answers.
-func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
+// ErrNotListening is what Config.Readiness answers while this instance
+// does not hear the other instances' changes.
+var ErrNotListening = errors.New("not yet listening for other instances' changes")
+
+// Ready reports whether the store answers and whatever else
+// Config.Readiness requires.
+func (s *Service) Ready(ctx context.Context) error {
+	if err := s.store.Ping(ctx); err != nil {
+		return err
+	}
+	if s.cfg.Readiness != nil {
+		return s.cfg.Readiness()
+	}
+	return nil
+}
 
 // Close waits for the background jobs to stop, hands their lease on and
 // flushes buffered usage.

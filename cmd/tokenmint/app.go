@@ -73,6 +73,12 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 			log.Warn("with PostgreSQL every instance must use the same pepper: set TOKENMINT_PEPPER on all of them (this one uses " + filepath.Join(cfg.DataDir, secret.PepperFile) + ")")
 		}
 		svcCfg.Broadcast = broadcastChanges(pg, log)
+		svcCfg.Readiness = func() error {
+			if !pg.ChangesListening() {
+				return service.ErrNotListening
+			}
+			return nil
+		}
 	}
 	svc := service.New(svcCfg)
 	background = append(background, svc.RunBackground) // jobs, webhooks, e-mail; Close waits for them
