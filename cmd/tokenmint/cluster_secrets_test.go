@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,35 +15,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"tokenmint"
 	"tokenmint/postgres/postgrestest"
 )
-
-// startInstanceWith is startInstance with a say in the configuration.
-func startInstanceWith(t *testing.T, dbURL string, configure func(*serverConfig)) *instance {
-	t.Helper()
-	cfg := &serverConfig{DataDir: t.TempDir(), Database: dbURL, AdminPassword: "cluster-admin-pw", Pepper: clusterPepper, MasterKey: clusterMasterKey}
-	configure(cfg)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := openApp(context.Background(), cfg, log, tokenmint.SystemClock{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	for _, run := range a.background {
-		wg.Add(1)
-		go func() { defer wg.Done(); run(ctx) }()
-	}
-	srv := httptest.NewServer(a.handler)
-	t.Cleanup(func() {
-		srv.Close()
-		cancel()
-		wg.Wait()
-		a.close(context.Background())
-	})
-	return &instance{app: a, srv: srv}
-}
 
 // oauthForm posts an OAuth2 form to an instance and decodes the answer.
 func oauthForm(t *testing.T, in *instance, path string, v url.Values) (int, map[string]any) {

@@ -33,9 +33,18 @@ type instance struct {
 	srv *httptest.Server
 }
 
+// startInstance runs one tokenmint on the database, with its background
+// loops (jobs, change listener), until the test ends.
 func startInstance(t *testing.T, dbURL string) *instance {
 	t.Helper()
+	return startInstanceWith(t, dbURL, func(*serverConfig) {})
+}
+
+// startInstanceWith is startInstance with a say in the configuration.
+func startInstanceWith(t *testing.T, dbURL string, configure func(*serverConfig)) *instance {
+	t.Helper()
 	cfg := &serverConfig{DataDir: t.TempDir(), Database: dbURL, AdminPassword: "cluster-admin-pw", Pepper: clusterPepper, MasterKey: clusterMasterKey}
+	configure(cfg)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := openApp(context.Background(), cfg, log, tokenmint.SystemClock{})
 	if err != nil {
