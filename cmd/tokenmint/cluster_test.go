@@ -43,6 +43,15 @@ func startInstance(t *testing.T, dbURL string) *instance {
 // startInstanceWith is startInstance with a say in the configuration.
 func startInstanceWith(t *testing.T, dbURL string, configure func(*serverConfig)) *instance {
 	t.Helper()
+	in := openInstance(t, dbURL, configure)
+	in.runBackground(t)
+	return in
+}
+
+// openInstance is startInstanceWith without the background loops: it
+// serves requests, but runs no jobs and hears no other instance.
+func openInstance(t *testing.T, dbURL string, configure func(*serverConfig)) *instance {
+	t.Helper()
 	cfg := &serverConfig{DataDir: t.TempDir(), Database: dbURL, AdminPassword: "cluster-admin-pw", Pepper: clusterPepper, MasterKey: clusterMasterKey}
 	configure(cfg)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -50,20 +59,25 @@ func startInstanceWith(t *testing.T, dbURL string, configure func(*serverConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	for _, run := range a.background {
-		wg.Add(1)
-		go func() { defer wg.Done(); run(ctx) }()
-	}
 	srv := httptest.NewServer(a.handler)
 	t.Cleanup(func() {
 		srv.Close()
-		cancel()
-		wg.Wait()
 		a.close(context.Background())
 	})
 	return &instance{app: a, srv: srv}
+}
+
+// runBackground starts the instance's background loops (jobs, change
+// listener) until the test ends.
+func (in *instance) runBackground(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, run := range in.app.background {
+		wg.Add(1)
+		go func() { defer wg.Done(); run(ctx) }()
+	}
+	// Cleanups run last first: the loops stop before the app closes.
+	t.Cleanup(func() { cancel(); wg.Wait() })
 }
 
 // session is a signed-in admin on one instance.
