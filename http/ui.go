@@ -98,6 +98,7 @@ func (s *Server) uiRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /ui/admin/projects", s.uiAdmin(s.uiProjects))
 	m.HandleFunc("POST /ui/admin/projects", s.uiAdmin(s.uiCreateProject))
 	m.HandleFunc("GET /ui/admin/projects/{id}", s.uiAdmin(s.uiProjectPage))
+	m.HandleFunc("POST /ui/admin/projects/{id}/edit", s.uiAdmin(s.uiEditProject))
 	m.HandleFunc("POST /ui/admin/projects/{id}/members", s.uiAdmin(s.uiPutMember))
 	m.HandleFunc("POST /ui/admin/projects/{id}/members/{user}/remove", s.uiAdmin(s.uiRemoveMember))
 	m.HandleFunc("GET /ui/admin/projects/{id}/delete", s.uiAdmin(s.uiDeleteProjectPage))

@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"tokenmint"
+	"tokenmint/service"
 )
 
 type projectForm struct{ Name, Description string }
@@ -51,6 +52,9 @@ type projectPageData struct {
 	Users   []*tokenmint.User
 	Roles   []string
 	Form    struct{ User, Role string }
+	// Edit is the name and description form: the project's, or what was
+	// typed when a change was refused.
+	Edit projectForm
 }
 
 func (s *Server) renderProjectPage(w http.ResponseWriter, r *http.Request, us *uiSession, pg *page, status int, tmpl string) {
@@ -76,6 +80,10 @@ func (s *Server) renderProjectPage(w http.ResponseWriter, r *http.Request, us *u
 	}
 	d := &projectPageData{Project: p, Users: users, Roles: tokenmint.Roles}
 	d.Form.User, d.Form.Role = r.PostForm.Get("user"), r.PostForm.Get("role")
+	d.Edit = projectForm{Name: p.Name, Description: p.Description}
+	if r.PostForm.Has("name") {
+		d.Edit = projectForm{Name: r.PostForm.Get("name"), Description: r.PostForm.Get("description")}
+	}
 	if d.Form.Role == "" {
 		d.Form.Role = tokenmint.RoleMember
 	}
@@ -101,6 +109,18 @@ func (s *Server) uiPutMember(w http.ResponseWriter, r *http.Request, us *uiSessi
 		return
 	}
 	redirectWith(w, r, "/ui/admin/projects/"+url.PathEscape(m.ProjectID), "Membership saved.")
+}
+
+func (s *Server) uiEditProject(w http.ResponseWriter, r *http.Request, us *uiSession) {
+	name, description := r.PostForm.Get("name"), r.PostForm.Get("description")
+	p, err := s.svc.UpdateProject(r.Context(), r.PathValue("id"), service.ProjectInput{Name: &name, Description: &description})
+	if err != nil {
+		pg := s.adminPage(w, r, us, "Project", "projects")
+		status := s.formError(r, pg, err, fieldRule{"description", []string{"description"}}, fieldRule{"name", []string{"name", "exists"}})
+		s.renderProjectPage(w, r, us, pg, status, "admin_project")
+		return
+	}
+	redirectWith(w, r, "/ui/admin/projects/"+url.PathEscape(p.ID), "Project saved.")
 }
 
 func (s *Server) uiRemoveMember(w http.ResponseWriter, r *http.Request, us *uiSession) {

@@ -291,3 +291,31 @@ func TestUIAdminOnAnotherUsersToken(t *testing.T) {
 	assertHTMLError(t, r, http.StatusNotFound, "not found")
 	assertHTMLError(t, uiDo(t, carol, "POST", "/ui/admin/tokens/"+id+"/active", url.Values{"csrf_token": {carol.csrf}, "active": {"true"}}), http.StatusForbidden, "administrators only")
 }
+
+// An admin renames a project and changes its description on its page; a
+// name already taken is shown next to the field and changes nothing.
+func TestUIProjectEdit(t *testing.T) {
+	e := newEnv(t)
+	p := e.admin.do("POST", "/api/v1/projects", map[string]any{"name": "webgoat"}).json(t)
+	e.admin.do("POST", "/api/v1/projects", map[string]any{"name": "juiceshop"})
+	id := p["id"].(string)
+	page := "/ui/admin/projects/" + id
+	r := uiDo(t, e.admin, "POST", page+"/edit", url.Values{"csrf_token": {e.admin.csrf}, "name": {"webgoat-8"}, "description": {"the 8.x line"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("save: %d %.1500s", r.status, r.body)
+	}
+	if got := uiDo(t, e.admin, "GET", page, nil); !strings.Contains(got.body, "Project webgoat-8") || !strings.Contains(got.body, "the 8.x line") {
+		t.Errorf("project page after the rename: %.2000s", got.body)
+	}
+	r = uiDo(t, e.admin, "POST", page+"/edit", url.Values{"csrf_token": {e.admin.csrf}, "name": {"juiceshop"}, "description": {"x"}})
+	if r.status != http.StatusConflict || !strings.Contains(r.body, `id="name-error"`) || !strings.Contains(r.body, `value="juiceshop"`) {
+		t.Errorf("rename to a taken name: %d %.3000s", r.status, r.body)
+	}
+	if m := e.admin.do("GET", "/api/v1/projects/"+id, nil).json(t); m["name"] != "webgoat-8" || m["description"] != "the 8.x line" {
+		t.Errorf("a refused rename changed the project: %v", m)
+	}
+	r = uiDo(t, e.admin, "POST", page+"/edit", url.Values{"name": {"no-csrf"}})
+	if r.status != http.StatusForbidden {
+		t.Errorf("edit without the CSRF token: %d", r.status)
+	}
+}
