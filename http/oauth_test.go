@@ -604,3 +604,27 @@ func TestOAuthPasswordGrantIntoAnotherTenant(t *testing.T) {
 		t.Errorf("without acr_values: %v, want invalid_grant", err)
 	}
 }
+
+// Refresh tokens slide: each one lives refresh_token_ttl from its own
+// issue, so a client that keeps refreshing keeps its session, and one that
+// stops for longer than that loses it.
+func TestOAuthRefreshTokensSlide(t *testing.T) {
+	e := newOAuthEnv(t)
+	expect(t, e.admin.do("PUT", "/api/v1/policies", map[string]any{"refresh_token_ttl": 10 * 86400}), http.StatusOK, "10-day refresh tokens")
+	r := e.form("/oauth/token", "", url.Values{"grant_type": {"password"}, "username": {"admin"}, "password": {adminPassword}, "client_id": {"cli"}})
+	expect(t, r, http.StatusOK, "password grant")
+	refresh := r.json(t)["refresh_token"].(string)
+	for day := 8; day <= 32; day += 8 { // four refreshes, 8 days apart: 32 days in all
+		e.clock.Advance(8 * 24 * time.Hour)
+		r := e.form("/oauth/token", "", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}, "client_id": {"cli"}})
+		if r.status != http.StatusOK {
+			t.Fatalf("refresh on day %d: %d %s", day, r.status, r.body)
+		}
+		refresh = r.json(t)["refresh_token"].(string)
+	}
+	e.clock.Advance(10*24*time.Hour + time.Second) // unused for longer than the TTL
+	r = e.form("/oauth/token", "", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}, "client_id": {"cli"}})
+	if r.status != http.StatusBadRequest || r.oauthError(t) != "invalid_grant" {
+		t.Errorf("refresh after 10 idle days: %d %s, want invalid_grant", r.status, r.body)
+	}
+}

@@ -90,8 +90,10 @@ func (g refreshGrant) handle(ctx context.Context, req *TokenRequest) (*TokenResp
 	if err != nil {
 		return nil, err
 	}
-	next.Scope = old.Scope // a narrower request now does not shrink later refreshes
-	next.ExpiresAt = old.ExpiresAt
+	// A narrower request now does not shrink later refreshes. The new token
+	// lives refresh_token_ttl from now (newRefresh): a client in use keeps
+	// its session, one left unused for that long loses it.
+	next.Scope = old.Scope
 	if err := s.store.RotateRefreshToken(ctx, old.ID, now, next, s.hasher.Hash(nextPlain)); err != nil {
 		if tokenmint.ErrorCode(err) == tokenmint.ECONFLICT {
 			// Spent by a concurrent request: the same token presented twice.
