@@ -18,6 +18,9 @@ type ClientCredential struct {
 	Prefix        string     `json:"prefix"` // the first characters of the secret
 	CreatedAt     time.Time  `json:"created_at"`
 	RevokedAt     *time.Time `json:"revoked_at,omitempty"`
+	// LastUsedAt is the last successful authentication with the
+	// credential, so unused credentials can be found and revoked.
+	LastUsedAt *time.Time `json:"last_used_at"`
 }
 
 // RefreshToken is the stored state of an OAuth refresh token (tmr_...).

@@ -35,6 +35,9 @@ type OAuthStore interface {
 	// RevokeClientCredential marks a credential revoked at now; revoking a
 	// revoked credential keeps the first time.
 	RevokeClientCredential(ctx context.Context, tenantID, applicationID, id string, now time.Time) error
+	// TouchClientCredential records a successful authentication at at; an
+	// earlier time than the one stored changes nothing.
+	TouchClientCredential(ctx context.Context, id string, at time.Time) error
 
 	// CreateRefreshToken stores a refresh token under the keyed hash of its
 	// secret.

@@ -45,10 +45,12 @@ type credentialJSON struct {
 	Prefix    string     `json:"prefix"`
 	CreatedAt time.Time  `json:"created_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// LastUsedAt is the last successful authentication, to the minute.
+	LastUsedAt *time.Time `json:"last_used_at"`
 }
 
 func credentialView(c *tokenmint.ClientCredential) credentialJSON {
-	return credentialJSON{ID: c.ID, ClientID: c.ClientID, Prefix: c.Prefix, CreatedAt: c.CreatedAt, RevokedAt: c.RevokedAt}
+	return credentialJSON{ID: c.ID, ClientID: c.ClientID, Prefix: c.Prefix, CreatedAt: c.CreatedAt, RevokedAt: c.RevokedAt, LastUsedAt: c.LastUsedAt}
 }
 
 type createApplicationRequest struct {

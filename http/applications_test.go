@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -75,8 +76,8 @@ func TestApplicationsCRUD(t *testing.T) {
 	}
 
 	// Several credentials; each revocable on its own; secrets shown once.
-	c1, _, sec1, cred1 := e.createCredential(id)
-	c2, _, _, _ := e.createCredential(id)
+	c1, client1, sec1, cred1 := e.createCredential(id)
+	c2, client2, sec2, cred2 := e.createCredential(id)
 	if !strings.HasPrefix(sec1, "tmc_") || cred1 == "" {
 		t.Errorf("secret prefix %q, credential empty: %v", sec1[:4], cred1 == "")
 	}
@@ -90,11 +91,32 @@ func TestApplicationsCRUD(t *testing.T) {
 	if r := e.admin.do("DELETE", "/api/v1/applications/"+id+"/credentials/nope", nil); r.status != http.StatusNotFound {
 		t.Errorf("revoke unknown: %d %s", r.status, r.body)
 	}
+	// The revoked credential stops working in every form; the other one
+	// keeps working (rotation without downtime).
+	cc := url.Values{"grant_type": {"client_credentials"}}
+	if r := e.form("/oauth/token", basicAuth(client2, sec2), cc); r.status != http.StatusUnauthorized {
+		t.Errorf("a credential of the disabled application: %d %s, want 401", r.status, r.body)
+	}
+	expect(t, e.admin.do("PATCH", "/api/v1/applications/"+id, map[string]any{"enabled": true}), http.StatusOK, "enable the application")
+	for _, auth := range []string{basicAuth(client1, sec1), "Basic " + cred1} {
+		if r := e.form("/oauth/token", auth, cc); r.status != http.StatusUnauthorized || r.oauthError(t) != "invalid_client" {
+			t.Errorf("revoked credential: %d %s, want 401 invalid_client", r.status, r.body)
+		}
+	}
+	for _, auth := range []string{basicAuth(client2, sec2), "Basic " + cred2} {
+		if r := e.form("/oauth/token", auth, cc); r.status != http.StatusOK {
+			t.Errorf("the other credential after the first was revoked: %d %s, want 200", r.status, r.body)
+		}
+	}
 	r = e.admin.do("GET", "/api/v1/applications/"+id+"/credentials", nil)
 	for _, it := range r.json(t)["items"].([]any) {
 		m := it.(map[string]any)
 		if revoked := m["revoked_at"] != nil; revoked != (m["id"] == c1) {
 			t.Errorf("credential %s revoked=%v (c2=%s)", m["id"], revoked, c2)
+		}
+		// Only the credential that authenticated shows a last use.
+		if used := m["last_used_at"] != nil; used != (m["id"] == c2) {
+			t.Errorf("credential %s last_used_at = %v (c2=%s)", m["id"], m["last_used_at"], c2)
 		}
 	}
 

@@ -94,13 +94,13 @@ func nonNil(ss []string) []string {
 	return ss
 }
 
-const credentialColumns = `id, tenant_id, application_id, client_id, secret_hash, prefix, created_at, revoked_at`
+const credentialColumns = `id, tenant_id, application_id, client_id, secret_hash, prefix, created_at, revoked_at, last_used_at`
 
 // CreateClientCredential stores a credential with the hash of its secret.
 func (db *DB) CreateClientCredential(ctx context.Context, c *tokenmint.ClientCredential) error {
 	_, err := db.pool.Exec(ctx,
-		`INSERT INTO client_credentials (`+credentialColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		c.ID, c.TenantID, c.ApplicationID, c.ClientID, c.SecretHash, c.Prefix, c.CreatedAt, c.RevokedAt)
+		`INSERT INTO client_credentials (`+credentialColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		c.ID, c.TenantID, c.ApplicationID, c.ClientID, c.SecretHash, c.Prefix, c.CreatedAt, c.RevokedAt, c.LastUsedAt)
 	return writeErr(err, "client credential", "create client credential")
 }
 
@@ -143,12 +143,19 @@ func (db *DB) RevokeClientCredential(ctx context.Context, tenantID, applicationI
 	return checkAffected(tag, "client credential")
 }
 
+// TouchClientCredential records a successful authentication.
+func (db *DB) TouchClientCredential(ctx context.Context, id string, at time.Time) error {
+	_, err := db.pool.Exec(ctx,
+		`UPDATE client_credentials SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)`, at, id)
+	return wrap("touch client credential", err)
+}
+
 func scanCredential(row pgx.Row) (*tokenmint.ClientCredential, error) {
 	var c tokenmint.ClientCredential
 	if err := row.Scan(&c.ID, &c.TenantID, &c.ApplicationID, &c.ClientID, &c.SecretHash, &c.Prefix,
-		&c.CreatedAt, &c.RevokedAt); err != nil {
+		&c.CreatedAt, &c.RevokedAt, &c.LastUsedAt); err != nil {
 		return nil, readErr(err, "client credential", "read client credential")
 	}
-	c.CreatedAt, c.RevokedAt = utc(c.CreatedAt), utcPtr(c.RevokedAt)
+	c.CreatedAt, c.RevokedAt, c.LastUsedAt = utc(c.CreatedAt), utcPtr(c.RevokedAt), utcPtr(c.LastUsedAt)
 	return &c, nil
 }

@@ -193,7 +193,25 @@ func (s *Service) authenticateClient(ctx context.Context, req *TokenRequest) (*c
 	if !app.Enabled {
 		return nil, fail(c.TenantID, c.ID, "application disabled")
 	}
+	s.touchCredential(ctx, c)
 	return &client{id: id, app: app, cred: c}, nil
+}
+
+// credentialTouchEvery is how stale a credential's recorded last use may
+// get: a client authenticating many times a minute (introspection by a busy
+// resource server) costs one write a minute, not one per call.
+const credentialTouchEvery = time.Minute
+
+// touchCredential records that c authenticated now. A failure is logged:
+// the last use is governance information, not part of the grant.
+func (s *Service) touchCredential(ctx context.Context, c *tokenmint.ClientCredential) {
+	now := s.Now()
+	if c.LastUsedAt != nil && now.Sub(*c.LastUsedAt) < credentialTouchEvery {
+		return
+	}
+	if err := s.store.TouchClientCredential(ctx, c.ID, now); err != nil {
+		s.log.Warn("recording a client credential's last use failed", "credential", c.ID, "err", err)
+	}
 }
 
 // requestedScope parses the scope parameter and checks it against what

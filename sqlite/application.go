@@ -111,14 +111,14 @@ func encodeStrings(ss []string) (string, error) {
 	return string(b), nil
 }
 
-const credentialColumns = `id, tenant_id, application_id, client_id, secret_hash, prefix, created_at, revoked_at`
+const credentialColumns = `id, tenant_id, application_id, client_id, secret_hash, prefix, created_at, revoked_at, last_used_at`
 
 // CreateClientCredential stores a credential with the hash of its secret.
 func (db *DB) CreateClientCredential(ctx context.Context, c *tokenmint.ClientCredential) error {
 	_, err := db.write.ExecContext(ctx,
-		`INSERT INTO client_credentials (`+credentialColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		`INSERT INTO client_credentials (`+credentialColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.TenantID, c.ApplicationID, c.ClientID, c.SecretHash, c.Prefix,
-		toMicro(c.CreatedAt), toNullMicro(c.RevokedAt))
+		toMicro(c.CreatedAt), toNullMicro(c.RevokedAt), toNullMicro(c.LastUsedAt))
 	return writeErr(err, "client credential", "create client credential")
 }
 
@@ -161,13 +161,21 @@ func (db *DB) RevokeClientCredential(ctx context.Context, tenantID, applicationI
 	return checkAffected(res, "client credential", "revoke client credential")
 }
 
+// TouchClientCredential records a successful authentication.
+func (db *DB) TouchClientCredential(ctx context.Context, id string, at time.Time) error {
+	_, err := db.write.ExecContext(ctx,
+		`UPDATE client_credentials SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`,
+		toMicro(at), id, toMicro(at))
+	return wrap("touch client credential", err)
+}
+
 func scanCredential(s scanner) (*tokenmint.ClientCredential, error) {
 	var c tokenmint.ClientCredential
 	var created int64
-	var revoked sql.NullInt64
-	if err := s.Scan(&c.ID, &c.TenantID, &c.ApplicationID, &c.ClientID, &c.SecretHash, &c.Prefix, &created, &revoked); err != nil {
+	var revoked, lastUsed sql.NullInt64
+	if err := s.Scan(&c.ID, &c.TenantID, &c.ApplicationID, &c.ClientID, &c.SecretHash, &c.Prefix, &created, &revoked, &lastUsed); err != nil {
 		return nil, readErr(err, "client credential", "read client credential")
 	}
-	c.CreatedAt, c.RevokedAt = fromMicro(created), fromNullMicro(revoked)
+	c.CreatedAt, c.RevokedAt, c.LastUsedAt = fromMicro(created), fromNullMicro(revoked), fromNullMicro(lastUsed)
 	return &c, nil
 }

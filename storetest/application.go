@@ -3,6 +3,7 @@ package storetest
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"tokenmint"
 )
@@ -159,6 +160,23 @@ func testClientCredentials(t *testing.T, newStore storeFunc) {
 		other, _ := s.ClientCredentialByClientID(ctx, "client-cred-2")
 		if other.RevokedAt != nil {
 			t.Error("revoking one credential revoked another")
+		}
+
+		// Last use: recorded, never moved back, listed, one credential only.
+		if other.LastUsedAt != nil {
+			t.Errorf("a new credential has LastUsedAt %v", other.LastUsedAt)
+		}
+		for _, when := range []time.Time{at(3 * day), at(2 * day)} {
+			if err := s.TouchClientCredential(ctx, "cred-2", when); err != nil {
+				t.Fatalf("TouchClientCredential: %v", err)
+			}
+		}
+		other, _ = s.ClientCredentialByClientID(ctx, "client-cred-2")
+		assertTimePtr(t, "LastUsedAt", other.LastUsedAt, ptr(at(3*day)))
+		list, _ = s.ListClientCredentials(ctx, tenantA, "app-1")
+		assertTimePtr(t, "listed LastUsedAt", list[1].LastUsedAt, ptr(at(3*day)))
+		if list[0].LastUsedAt != nil {
+			t.Error("touching one credential touched another")
 		}
 	})
 	t.Run("Errors", func(t *testing.T) {
