@@ -25,6 +25,9 @@ import (
 type fakeTokenmint struct {
 	*httptest.Server
 	down atomic.Bool // every answer is 502
+	// hang, when set, holds every JWKS request until it is closed: a
+	// server that accepts connections but does not answer.
+	hang atomic.Pointer[chan struct{}]
 	// Requests that reached the server, answered or not.
 	verifyCalls atomic.Int32
 	jwksCalls   atomic.Int32
@@ -56,6 +59,9 @@ func newFakeTokenmint(tb testing.TB) *fakeTokenmint {
 		if f.down.Load() {
 			w.WriteHeader(http.StatusBadGateway)
 			return
+		}
+		if h := f.hang.Load(); h != nil && r.URL.Path == "/.well-known/jwks.json" {
+			<-*h
 		}
 		mux.ServeHTTP(w, r)
 	}))

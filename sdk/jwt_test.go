@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -299,5 +300,60 @@ func TestJWKSOutageKeepsKeysAndLimitsRetries(t *testing.T) {
 	v.Verify(context.Background(), tok, "", "")
 	if n := f.jwksCalls.Load(); n != 3 {
 		t.Errorf("after JWKSRefreshInterval: %d fetches, want 3", n)
+	}
+}
+
+// A server that hangs instead of refusing: while one JWKS fetch waits on
+// it, requests whose key is already held are verified without waiting,
+// and no second fetch starts.
+func TestJWKSHangingServerDoesNotHoldRequests(t *testing.T) {
+	f := newFakeTokenmint(t)
+	signer := f.addKey(t, "k1")
+	var mu sync.Mutex
+	now := start
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	v := sdk.New(sdk.Config{ServerURL: f.URL, Issuer: "iss", OfflineJWT: true, Now: clock})
+	c := claims(start, "api:read")
+	c["exp"] = start.Add(24 * time.Hour).Unix()
+	tok := sign(t, signer, c)
+	if _, err := v.Verify(context.Background(), tok, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	hang := make(chan struct{})
+	f.hang.Store(&hang)
+	release := sync.OnceFunc(func() { close(hang) })
+	t.Cleanup(release) // before the server closes, even when the test fails
+	mu.Lock()
+	now = now.Add(sdk.DefaultJWKSMaxAge) // the keys are due for a refresh
+	mu.Unlock()
+	first := make(chan error, 1)
+	go func() { _, err := v.Verify(context.Background(), tok, "", ""); first <- err }()
+	for f.jwksCalls.Load() < 2 { // the refresh has reached the hanging server
+		time.Sleep(5 * time.Millisecond)
+	}
+	others := make(chan error, 1)
+	go func() {
+		for range 20 {
+			if _, err := v.Verify(context.Background(), tok, "", ""); err != nil {
+				others <- err
+				return
+			}
+		}
+		others <- nil
+	}()
+	select {
+	case err := <-others:
+		if err != nil {
+			t.Errorf("a request during the hanging fetch: %v", err)
+		}
+	case <-time.After(10 * time.Second): // a deadlock guard, not a speed check
+		t.Fatal("requests with a held key waited for the hanging JWKS fetch")
+	}
+	if n := f.jwksCalls.Load(); n != 2 {
+		t.Errorf("%d JWKS fetches, want 2: no second fetch while one runs", n)
+	}
+	release()
+	if err := <-first; err != nil {
+		t.Errorf("the request that started the fetch: %v", err)
 	}
 }
