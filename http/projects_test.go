@@ -16,6 +16,9 @@ func TestProjectUpdate(t *testing.T) {
 	expect(t, e.admin.do("POST", "/api/v1/projects", map[string]any{"name": "juiceshop"}), http.StatusCreated, "other project")
 	scoped, _, _ := e.admin.createToken(map[string]any{"type": "ProjectAnalysisToken", "name": "pat", "project": "webgoat"})
 	expect(t, e.verify("Bearer "+scoped, "?permission=results:upload&project=webgoat"), http.StatusOK, "before the rename")
+	// The new name is unknown yet, and remembered as unknown: the rename
+	// must make it known at once.
+	expect(t, e.verify("Bearer "+scoped, "?permission=results:upload&project=webgoat-8"), http.StatusForbidden, "the new name before the rename")
 
 	r := e.admin.do("PATCH", "/api/v1/projects/webgoat", map[string]any{"name": "webgoat-8", "description": "the 8.x line"})
 	expect(t, r, http.StatusOK, "rename")

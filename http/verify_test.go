@@ -3,6 +3,7 @@ package http_test
 import (
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -167,11 +168,19 @@ func TestVerifyRefusesWhatTheTokenMayNotDoWith403(t *testing.T) {
 	// project in the request, though the admin's tenant-wide role would
 	// still allow the permission; a new project of the same name does not
 	// bring it back.
+	ex := e.form("/oauth/token", "", url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:token-exchange"},
+		"subject_token": {scoped}, "subject_token_type": {"urn:ietf:params:oauth:token-type:access_token"}})
+	expect(t, ex, http.StatusOK, "exchange the scoped token")
+	scopedJWT := ex.json(t)["access_token"].(string)
+	expect(t, e.verify("Bearer "+scopedJWT, "?permission=results:upload"), http.StatusOK, "its JWT before the deletion")
 	expect(t, e.admin.do("DELETE", "/api/v1/projects/p1", nil), http.StatusNoContent, "delete p1")
 	for _, q := range []string{"?permission=results:upload", "?permission=results:upload&project=p1"} {
 		if r := e.verify("Bearer "+scoped, q); r.status != http.StatusForbidden || !strings.Contains(r.message(t), "project was deleted") {
 			t.Errorf("scoped token after its project was deleted, %s: %d %s; want 403", q, r.status, r.body)
 		}
+	}
+	if r := e.verify("Bearer "+scopedJWT, "?permission=results:upload"); r.status != http.StatusForbidden || !strings.Contains(r.message(t), "project was deleted") {
+		t.Errorf("the scoped token's JWT after its project was deleted: %d %s; want 403", r.status, r.body)
 	}
 	expect(t, e.admin.do("POST", "/api/v1/projects", map[string]any{"name": "p1"}), http.StatusCreated, "recreate p1")
 	if r := e.verify("Bearer "+scoped, "?permission=results:upload&project=p1"); r.status != http.StatusForbidden {

@@ -71,6 +71,9 @@ func (s *Service) tenantPermissions(g tokenmint.Grants) tokenmint.PermissionSet 
 func (s *Service) resolveProject(ctx context.Context, tenantID, key string) (string, error) {
 	ck := tenantID + "\x00" + key
 	if id, ok := s.cache.project(ck); ok {
+		if id == "" {
+			return "", tokenmint.Errorf(tokenmint.ENOTFOUND, "project not found")
+		}
 		return id, nil
 	}
 	gen := s.cache.generation()
@@ -78,7 +81,13 @@ func (s *Service) resolveProject(ctx context.Context, tenantID, key string) (str
 	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
 		p, err = s.store.ProjectByName(ctx, tenantID, key)
 	}
-	if err != nil {
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		// Remembered too, so a token of a deleted project, or requests
+		// naming no project, do not read the store every time; creating
+		// or renaming a project drops these entries.
+		s.cache.putProject(gen, ck, "")
+		return "", err
+	} else if err != nil {
 		return "", err
 	}
 	s.cache.putProject(gen, ck, p.ID)

@@ -33,6 +33,9 @@ func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest) (*VerifyResu
 			return nil, err
 		}
 	}
+	if err := s.checkProjectExists(ctx, c.TenantID, c.ProjectID); err != nil {
+		return nil, err
+	}
 	perms, err := s.jwtPermissions(ctx, c)
 	if err != nil {
 		return nil, err

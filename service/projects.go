@@ -70,8 +70,12 @@ func (s *Service) UpdateProject(ctx context.Context, key string, in ProjectInput
 	if err := s.store.UpdateProject(ctx, &next); err != nil {
 		return nil, err
 	}
-	// Lookups by name are cached: the old name must stop finding it.
-	s.changed(ctx, Change{Kind: ChangeProject, TenantID: p.TenantID, ID: pr.ID})
+	if next.Name != pr.Name {
+		// Lookups by name are cached: the old name must stop finding it,
+		// and the new one must stop being remembered as unknown. The
+		// description plays no part in verification.
+		s.changed(ctx, Change{Kind: ChangeProject, TenantID: p.TenantID, ID: pr.ID})
+	}
 	detail := ""
 	if next.Name != pr.Name {
 		detail = "renamed from " + pr.Name

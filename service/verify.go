@@ -79,14 +79,8 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 	if !g.Enabled {
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token owner is disabled")
 	}
-	if tok.ProjectID != "" {
-		// A project-scoped token dies with its project, even where a
-		// tenant-wide role would still allow what it asks.
-		if _, err := s.resolveProject(ctx, tok.TenantID, tok.ProjectID); tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
-			return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "the token's project was deleted")
-		} else if err != nil {
-			return nil, err
-		}
+	if err := s.checkProjectExists(ctx, tok.TenantID, tok.ProjectID); err != nil {
+		return nil, err
 	}
 	projectID := ""
 	if req.Project != "" {
@@ -137,6 +131,21 @@ func (s *Service) checkTenant(ctx context.Context, want, tenantID string) error 
 	}
 	if name != want {
 		return tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token is not valid in tenant %q", want)
+	}
+	return nil
+}
+
+// checkProjectExists refuses a project-scoped token, opaque or JWT, once
+// its project is deleted, even where a tenant-wide role would still allow
+// what it asks. projectID "" (not scoped) passes.
+func (s *Service) checkProjectExists(ctx context.Context, tenantID, projectID string) error {
+	if projectID == "" {
+		return nil
+	}
+	if _, err := s.resolveProject(ctx, tenantID, projectID); tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return tokenmint.Errorf(tokenmint.EFORBIDDEN, "the token's project was deleted")
+	} else if err != nil {
+		return err
 	}
 	return nil
 }
