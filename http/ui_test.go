@@ -319,3 +319,28 @@ func TestUIProjectEdit(t *testing.T) {
 		t.Errorf("edit without the CSRF token: %d", r.status)
 	}
 }
+
+// An administrator answers for the tenant's applications: on an
+// application token's page they see its description and the IPs that used
+// it, which they never see on another user's token.
+func TestUIAdminSeesApplicationTokenUsage(t *testing.T) {
+	e := newEnv(t)
+	appID := e.createApp("uploader", "scan")
+	r := e.admin.do("POST", "/api/v1/applications/"+appID+"/tokens", map[string]any{"name": "ci", "description": "nightly uploads"})
+	expect(t, r, http.StatusCreated, "application token")
+	m := r.json(t)
+	expect(t, e.verify("Bearer "+m["token"].(string), "?permission=results:upload"), http.StatusOK, "use it")
+	if err := e.svc.Usage().Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	page := uiDo(t, e.admin, "GET", "/ui/tokens/"+m["id"].(string), nil)
+	if page.status != http.StatusOK || !strings.Contains(page.body, "nightly uploads") || !strings.Contains(page.body, `id="usage-table"`) || strings.Contains(page.body, "hidden: only the owner") {
+		t.Errorf("admin's page of an application token: %d %.3000s", page.status, page.body)
+	}
+	alice, _ := e.createUser("alice", "member")
+	_, _, aliceTok := alice.createToken(map[string]any{"type": "CIToken", "name": "mine", "description": "secret alice notes"})
+	page = uiDo(t, e.admin, "GET", "/ui/tokens/"+aliceTok, nil)
+	if strings.Contains(page.body, "secret alice notes") || strings.Contains(page.body, `id="usage-table"`) || !strings.Contains(page.body, "hidden: only the owner") {
+		t.Errorf("admin's page of alice's token shows what only alice may see: %.3000s", page.body)
+	}
+}

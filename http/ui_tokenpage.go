@@ -26,9 +26,12 @@ var graceOptions = []graceOption{
 // tokenPageData is the content of a token's details page.
 type tokenPageData struct {
 	Row tokenRow
-	// Owned is true for the caller's own token. Administrators looking at
-	// another user's token see neither its description nor its usage.
-	Owned       bool
+	// Owned is true for the caller's own token.
+	Owned bool
+	// SeesPrivate is true when the caller may see the description and
+	// usage: its owner, or an administrator for an application's token,
+	// but never an administrator for another user's (Fortify's rule).
+	SeesPrivate bool
 	Description string
 	Changeable  bool // active or inactive: may be extended and (de)activated
 	Active      bool
@@ -72,12 +75,13 @@ func (s *Server) tokenPage(r *http.Request, us *uiSession, id string) (*tokenPag
 	}
 	row := s.tokenRow(tok, projects, owners)
 	d := &tokenPageData{
-		Row: row, Owned: owned, Changeable: row.Status == tokenmint.StatusActive || row.Status == tokenmint.StatusInactive,
+		Row: row, Owned: owned, SeesPrivate: service.SeesPrivate(us.p, tok), Changeable: row.Status == tokenmint.StatusActive || row.Status == tokenmint.StatusInactive,
 		Active: row.Status == tokenmint.StatusActive, Graces: graceOptions, BackURL: "/ui/tokens",
 	}
-	if owned {
+	if d.SeesPrivate {
 		d.Description = tok.Description
-	} else {
+	}
+	if !owned {
 		d.BackURL = backURL
 	}
 	d.Extend.Min = s.today().AddDate(0, 0, 1).Format(uiDate)

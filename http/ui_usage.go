@@ -16,11 +16,12 @@ type usageData struct {
 }
 
 // loadUsage fills the usage section. An administrator looking at another
-// user's token gets the blocks but never the usage (the service refuses it).
+// user's token gets the blocks but never the usage (the service refuses it);
+// for an application's token the administrator sees the usage too.
 func (s *Server) loadUsage(r *http.Request, d *tokenPageData) error {
 	ctx := r.Context()
 	var err error
-	if d.Owned {
+	if d.SeesPrivate {
 		if d.Usage.Usage, err = s.svc.TokenUsage(ctx, d.Row.ID); err != nil {
 			return err
 		}
