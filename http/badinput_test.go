@@ -29,6 +29,7 @@ func TestBadInputIsRefusedWithJSONErrorsAndWritesNothing(t *testing.T) {
 		{"days overflow", "POST", "/api/v1/tokens", `{"type":"UserToken","name":"x","days_to_live":213504}`, "days_to_live must be 1-36500"},
 		{"rotate grace overflow", "POST", "/api/v1/tokens/" + id + "/rotate", `{"grace_seconds":18446744074}`, "grace period must be between 0 and 604800 seconds"},
 		{"rotate negative grace", "POST", "/api/v1/tokens/" + id + "/rotate", `{"grace_seconds":-5}`, "grace period must be between"},
+		{"rotate negative grace overflow", "POST", "/api/v1/tokens/" + id + "/rotate", `{"grace_seconds":-18446744073}`, "grace period must be between"},
 		{"empty name", "POST", "/api/v1/tokens", `{"type":"CIToken","name":""}`, "name must be 1-100 characters"},
 		{"name too long", "POST", "/api/v1/tokens", `{"type":"CIToken","name":"` + strings.Repeat("n", 101) + `"}`, "name must be 1-100 characters"},
 		{"name with control chars", "POST", "/api/v1/tokens", `{"type":"CIToken","name":"a\u0007b"}`, "control characters"},

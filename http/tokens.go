@@ -231,11 +231,15 @@ func (s *Server) decodeRotate(w http.ResponseWriter, r *http.Request) (service.R
 }
 
 // graceFromSeconds converts a caller's grace period without overflow: a
-// count too large for a time.Duration becomes the largest one, which the
-// service then refuses as above its maximum instead of wrapping around.
+// count too large for a time.Duration becomes the largest one, and any
+// negative count -1 ns, which the service then refuses as out of range
+// instead of wrapping around to a small grace.
 func graceFromSeconds(n int) time.Duration {
-	if n > int(math.MaxInt64/time.Second) {
+	switch {
+	case n > int(math.MaxInt64/time.Second):
 		return math.MaxInt64
+	case n < 0:
+		return -1
 	}
 	return time.Duration(n) * time.Second
 }
