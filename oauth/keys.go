@@ -117,8 +117,9 @@ func (k *KeyRing) PublishedAlgorithms(ctx context.Context) ([]string, error) {
 func (k *KeyRing) now() time.Time { return k.cfg.Clock.Now().UTC().Truncate(time.Microsecond) }
 
 // Ensure loads the keys and creates the first one, or replaces a key past
-// its rotation age or of another algorithm than the configured one. It is what the server calls at start and on its
-// schedule; concurrent instances agree through the store.
+// its rotation age or of another algorithm than the configured one. It is
+// what the server calls at start and on its schedule; concurrent instances
+// agree through the store.
 func (k *KeyRing) Ensure(ctx context.Context) error {
 	if err := k.load(ctx); err != nil {
 		return err

@@ -252,8 +252,11 @@ func (w *world) revokeJWT(jwt, clientID, clientSecret string) {
 	w.t.Helper()
 	client := url.Values{"token": {jwt}, "client_id": {clientID}, "client_secret": {clientSecret}}
 	r, err := http.PostForm(w.tm.URL+"/oauth/revoke", client)
-	if err != nil || r.StatusCode != 200 {
-		w.t.Fatalf("revoke: %v %v", err, r.StatusCode)
+	if err != nil {
+		w.t.Fatalf("revoke: %v", err)
+	}
+	if r.StatusCode != 200 {
+		w.t.Fatalf("revoke: %d", r.StatusCode)
 	}
 	r.Body.Close()
 	app := w.adminDo("POST", "/api/v1/applications", map[string]any{"name": "introspector", "access_types": []string{"introspect"}}, 201)
