@@ -66,11 +66,10 @@ func (s *Service) CheckPassword(ctx context.Context, tenantName, username, passw
 	} else {
 		return nil, err
 	}
-	ip := ClientIPFromContext(ctx)
 	// The IP's count spans tenants: naming another tenant must not give a
 	// guesser a fresh allowance.
 	userKey := "u\x00" + tenantName + "\x00" + username
-	ipKey := "ip\x00" + ip
+	ipKey := "ip\x00" + throttleKey(ClientIPFromContext(ctx))
 	for _, k := range []string{userKey, ipKey} {
 		if blocked, wait := s.loginLim.BlockedAfter(k, limit); blocked {
 			return nil, &RateLimitError{RetryAfter: wait}

@@ -15,7 +15,7 @@ const leakReportsPerMinute = 10
 // was never a token, so the endpoint cannot be used to test guesses; only
 // the rate limit per client IP (ETOOMANY) differs.
 func (s *Service) RevokeLeaked(ctx context.Context, raw string) error {
-	ip := ClientIPFromContext(ctx)
+	ip := throttleKey(ClientIPFromContext(ctx))
 	if blocked, wait := s.lc.leakLim.Blocked(ip); blocked {
 		return &RateLimitError{RetryAfter: wait}
 	}

@@ -158,7 +158,7 @@ func (s *Service) authenticateClient(ctx context.Context, req *TokenRequest) (*c
 	// IP, not per client ID alone: anyone could otherwise lock a client
 	// out. Client secrets are high-entropy; the limit only stops an IP
 	// from flooding the endpoint with guesses.
-	ip := ClientIPFromContext(ctx)
+	ip := throttleKey(ClientIPFromContext(ctx))
 	keys := []string{"c\x00" + id + "\x00" + ip, "cip\x00" + ip}
 	for _, k := range keys {
 		if blocked, wait := s.loginLim.Blocked(k); blocked {

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 
@@ -94,4 +95,15 @@ func (l *limiter) dropExpired(now time.Time) {
 	}
 	clear(l.order[:n]) // let the dropped keys be collected
 	l.order = l.order[n:]
+}
+
+// throttleKey is the part of a client IP that throttles count by: an IPv4
+// address, or the /64 of an IPv6 one, since a single client commonly holds
+// a whole /64 and could otherwise spray its addresses past every limit.
+func throttleKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return ip
+	}
+	return netip.PrefixFrom(a.WithZone(""), 64).Masked().String()
 }

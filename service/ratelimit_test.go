@@ -50,3 +50,20 @@ func TestLimiterKeepsLockoutsUnderASpray(t *testing.T) {
 		t.Errorf("%d windows left, want the newcomer's and another's", len(l.windows))
 	}
 }
+
+// IPv6 clients are counted by their /64: one client holding a whole /64
+// cannot spread its failures over its addresses.
+func TestThrottleKeyGroupsIPv6By64(t *testing.T) {
+	for ip, want := range map[string]string{
+		"2001:db8:1:2::1":      "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::9": "2001:db8:1:2::/64",
+		"2001:db8:1:3::1":      "2001:db8:1:3::/64",
+		"192.0.2.7":            "192.0.2.7",
+		"::ffff:192.0.2.7":     "::ffff:192.0.2.7",
+		"":                     "",
+	} {
+		if got := throttleKey(ip); got != want {
+			t.Errorf("throttleKey(%q) = %q, want %q", ip, got, want)
+		}
+	}
+}
