@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -46,21 +44,13 @@ func TestIPBlockReachesOtherInstances(t *testing.T) {
 func TestJobsRunOnceOnPostgreSQLCluster(t *testing.T) {
 	url := postgrestest.Start(t).NewDatabase(t)
 	clock := tokenmint.NewFakeClock(time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC))
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var instances []*instance
 	var apps []*app
 	for range 2 {
-		cfg := &serverConfig{DataDir: t.TempDir(), Database: url, AdminPassword: "cluster-admin-pw", Pepper: clusterPepper, MasterKey: clusterMasterKey}
-		cfg.WebhookAllowedNetworks = "127.0.0.1" // the receiver's address
-		a, err := openApp(context.Background(), cfg, log, clock)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { a.close(context.Background()) })
-		apps = append(apps, a)
+		in := openInstance(t, url, clock, func(*serverConfig) {})
+		instances, apps = append(instances, in), append(apps, in.app)
 	}
-	srv := httptest.NewServer(apps[0].handler)
-	defer srv.Close()
-	s := (&instance{app: apps[0], srv: srv}).login(t)
+	s := instances[0].login(t)
 	const n = 12
 	for range n {
 		// A 200-day lifetime: still active when it falls idle at 30 days.
@@ -120,20 +110,14 @@ func TestWebhookOutboxDeliversOnceAcrossInstances(t *testing.T) {
 	defer hook.Close()
 
 	clock := tokenmint.NewFakeClock(time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC))
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var sessions []*session
 	var apps []*app
 	for range 2 {
-		cfg := &serverConfig{DataDir: t.TempDir(), Database: url, AdminPassword: "cluster-admin-pw", Pepper: clusterPepper, MasterKey: clusterMasterKey}
-		cfg.WebhookAllowedNetworks = "127.0.0.1" // the receiver's address
-		a, err := openApp(context.Background(), cfg, log, clock)
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := httptest.NewServer(a.handler)
-		t.Cleanup(func() { srv.Close(); a.close(context.Background()) })
-		apps = append(apps, a)
-		sessions = append(sessions, (&instance{app: a, srv: srv}).login(t))
+		in := openInstance(t, url, clock, func(cfg *serverConfig) {
+			cfg.WebhookAllowedNetworks = "127.0.0.1" // the receiver's address
+		})
+		apps = append(apps, in.app)
+		sessions = append(sessions, in.login(t))
 	}
 	if st, body := sessions[0].call("POST", "/api/v1/webhooks", `{"url":"`+hook.URL+`/hook","events":["token.created"]}`); st != 201 {
 		t.Fatalf("webhook: %d %s", st, body)

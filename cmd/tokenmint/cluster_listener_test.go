@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"tokenmint"
 
 	"tokenmint/postgres/postgrestest"
 )
@@ -73,7 +74,7 @@ func readyz(in *instance) int {
 // change listener stopped, /readyz answers 503 and says why, though the
 // database answers.
 func TestReadyzRequiresTheChangeListener(t *testing.T) {
-	in := openInstance(t, postgrestest.Start(t).NewDatabase(t), func(*serverConfig) {})
+	in := openInstance(t, postgrestest.Start(t).NewDatabase(t), tokenmint.SystemClock{}, func(*serverConfig) {})
 	resp, err := http.Get(in.srv.URL + "/readyz")
 	if err != nil {
 		t.Fatal(err)

@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,22 +21,15 @@ func TestExpiryMailsOnceAcrossInstances(t *testing.T) {
 	url := postgrestest.Start(t).NewDatabase(t)
 	mail := smtptest.Start(t, smtptest.Options{Users: map[string]string{"mailer": "mailer-password"}})
 	clock := tokenmint.NewFakeClock(time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC))
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var apps []*app
 	var instances []*instance
 	for range 2 {
-		cfg := &serverConfig{DataDir: t.TempDir(), Database: url, AdminPassword: "cluster-admin-pw", Pepper: clusterPepper, MasterKey: clusterMasterKey}
-		cfg.SMTPHost, cfg.SMTPPort = mail.Host, strconv.Itoa(mail.Port)
-		cfg.SMTPSecurity, cfg.SMTPUsername, cfg.SMTPPassword = "none", "mailer", "mailer-password"
-		cfg.SMTPFrom = "tokenmint@example.com"
-		a, err := openApp(context.Background(), cfg, log, clock)
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := httptest.NewServer(a.handler)
-		t.Cleanup(func() { srv.Close(); a.close(context.Background()) })
-		apps = append(apps, a)
-		instances = append(instances, &instance{app: a, srv: srv})
+		in := openInstance(t, url, clock, func(cfg *serverConfig) {
+			cfg.SMTPHost, cfg.SMTPPort = mail.Host, strconv.Itoa(mail.Port)
+			cfg.SMTPSecurity, cfg.SMTPUsername, cfg.SMTPPassword = "none", "mailer", "mailer-password"
+			cfg.SMTPFrom = "tokenmint@example.com"
+		})
+		instances, apps = append(instances, in), append(apps, in.app)
 	}
 	addUser(instances[0].login(t), "nora", `["member"]`)
 	m := signIn(t, instances[1], "nora").expectCall(201, "POST", "/api/v1/tokens", `{"type":"CIToken","name":"deploy-bot","days_to_live":8}`)

@@ -43,19 +43,20 @@ func startInstance(t *testing.T, dbURL string) *instance {
 // startInstanceWith is startInstance with a say in the configuration.
 func startInstanceWith(t *testing.T, dbURL string, configure func(*serverConfig)) *instance {
 	t.Helper()
-	in := openInstance(t, dbURL, configure)
+	in := openInstance(t, dbURL, tokenmint.SystemClock{}, configure)
 	in.runBackground(t)
 	return in
 }
 
-// openInstance is startInstanceWith without the background loops: it
-// serves requests, but runs no jobs and hears no other instance.
-func openInstance(t *testing.T, dbURL string, configure func(*serverConfig)) *instance {
+// openInstance is startInstanceWith on clock without the background
+// loops: it serves requests, but runs no jobs and hears no other instance
+// (tests with a fake clock drive the jobs themselves).
+func openInstance(t *testing.T, dbURL string, clock tokenmint.Clock, configure func(*serverConfig)) *instance {
 	t.Helper()
 	cfg := &serverConfig{DataDir: t.TempDir(), Database: dbURL, AdminPassword: "cluster-admin-pw", Pepper: clusterPepper, MasterKey: clusterMasterKey}
 	configure(cfg)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := openApp(context.Background(), cfg, log, tokenmint.SystemClock{})
+	a, err := openApp(context.Background(), cfg, log, clock)
 	if err != nil {
 		t.Fatal(err)
 	}
