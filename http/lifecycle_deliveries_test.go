@@ -108,3 +108,24 @@ func TestUINotificationsPage(t *testing.T) {
 		t.Errorf("bad filter: %d %.3000s", bad.status, bad.body)
 	}
 }
+
+// /metrics counts finished delivery attempts by channel and outcome, and
+// shows the usage buffer.
+func TestDeliveryMetrics(t *testing.T) {
+	e, nora := expiryNoticeWithFailingWebhook(t, http.StatusServiceUnavailable)
+	plain, _, _ := nora.createToken(map[string]any{"type": "CIToken", "name": "used"})
+	expect(t, e.verifyFrom(plain, "198.51.100.9"), http.StatusOK, "a use to buffer")
+	r := e.withToken("").do("GET", "/metrics", nil)
+	expect(t, r, http.StatusOK, "metrics")
+	body := string(r.body)
+	for _, want := range []string{
+		`tokenmint_delivery_attempts_total{channel="email",outcome="delivered"} 1`,
+		`tokenmint_delivery_attempts_total{channel="webhook",outcome="retry"} 1`,
+		`tokenmint_delivery_attempts_total{channel="webhook",outcome="delivered"} 0`,
+		`tokenmint_usage_buffer_pairs 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}

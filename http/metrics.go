@@ -1,6 +1,7 @@
 package http
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -8,6 +9,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"tokenmint"
+	"tokenmint/service"
 )
 
 // Metrics are the Prometheus metrics served at /metrics.
@@ -47,4 +51,38 @@ func (m *Metrics) observe(method, route string, status int, d time.Duration) {
 		route = "unmatched"
 	}
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Observe(d.Seconds())
+}
+
+// watchService adds the service's own figures to the registry, read at
+// each scrape: the usage buffer, and delivery attempts by channel and
+// outcome. A registry shared by several servers of one service keeps the
+// first registration.
+func (m *Metrics) watchService(svc *service.Service) {
+	collectors := []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "tokenmint_usage_buffer_pairs",
+			Help: "(token, client IP) pairs of usage counted in memory and not yet written.",
+		}, func() float64 { return float64(svc.Usage().Pending()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "tokenmint_usage_dropped_uses",
+			Help: "Uses not counted since the last successful usage flush because the buffer was full.",
+		}, func() float64 { return float64(svc.Usage().Dropped()) }),
+	}
+	for _, channel := range []string{tokenmint.ChannelWebhook, tokenmint.ChannelEmail} {
+		for _, outcome := range service.DeliveryOutcomes {
+			collectors = append(collectors, prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name:        "tokenmint_delivery_attempts_total",
+				Help:        "Finished attempts to deliver a webhook post or an e-mail notice, by channel and outcome (delivered, retry, failed).",
+				ConstLabels: prometheus.Labels{"channel": channel, "outcome": outcome},
+			}, func() float64 { return float64(svc.DeliveryAttempts(channel, outcome)) }))
+		}
+	}
+	for _, c := range collectors {
+		if err := m.reg.Register(c); err != nil {
+			var already prometheus.AlreadyRegisteredError
+			if !errors.As(err, &already) {
+				panic(err) // a programming error: a clash of metric names
+			}
+		}
+	}
 }

@@ -46,6 +46,9 @@ func NewServer(cfg Config) *Server {
 		cfg.Metrics = NewMetrics(nil)
 	}
 	s := &Server{svc: cfg.Service, log: cfg.Logger, proxies: cfg.TrustedProxies, secure: cfg.SecureCookies, metrics: cfg.Metrics, mux: http.NewServeMux()}
+	if cfg.Service != nil {
+		cfg.Metrics.watchService(cfg.Service)
+	}
 	s.routes()
 	return s
 }

@@ -93,7 +93,9 @@ func (s *Service) DeliverPending(ctx context.Context) error {
 				// took the delivery over (or it was deleted): its outcome
 				// stands, not this one's.
 				s.log.Warn("delivery attempt outlasted its claim; outcome dropped", "delivery", d.ID, "channel", d.Channel, "status", d.Status)
+				continue
 			}
+			s.deliveries.count(d)
 		}
 		if len(due) < deliveryBatch {
 			return nil

@@ -68,6 +68,7 @@ type Service struct {
 	loginLim    *limiter
 	tenantNames sync.Map // tenant ID → name
 	lc          *lifecycle
+	deliveries  deliveryCounters
 }
 
 // New returns a Service. Call Close to flush buffered usage.
@@ -96,14 +97,15 @@ func New(cfg Config) *Service {
 		cfg.MaxGracePeriod = 7 * tokenmint.Day
 	}
 	s := &Service{
-		store:    cfg.Store,
-		types:    cfg.Types,
-		clock:    cfg.Clock,
-		hasher:   cfg.Hasher,
-		log:      cfg.Logger,
-		cfg:      cfg,
-		cache:    newCache(cfg.Clock, cfg.CacheTTL),
-		loginLim: newLimiter(cfg.Clock, 10, time.Minute),
+		store:      cfg.Store,
+		types:      cfg.Types,
+		clock:      cfg.Clock,
+		hasher:     cfg.Hasher,
+		log:        cfg.Logger,
+		cfg:        cfg,
+		cache:      newCache(cfg.Clock, cfg.CacheTTL),
+		loginLim:   newLimiter(cfg.Clock, 10, time.Minute),
+		deliveries: newDeliveryCounters(),
 	}
 	s.usage = NewUsageBuffer(cfg.Store, cfg.Logger, 100_000)
 	s.lc = newLifecycle(cfg)
