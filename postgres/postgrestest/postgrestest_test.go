@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -122,6 +123,9 @@ func TestStopIsIdempotent(t *testing.T) {
 	}
 }
 
+// templateRuns numbers the runs of TestTemplate in this process.
+var templateRuns atomic.Int32
+
 func TestTemplate(t *testing.T) {
 	srv := postgrestest.Start(t)
 	ctx := context.Background()
@@ -136,8 +140,11 @@ func TestTemplate(t *testing.T) {
 		_, err = conn.Exec(ctx, "CREATE TABLE seeded (x int); INSERT INTO seeded VALUES (7)")
 		return err
 	}
-	tmpl := srv.Template(t, "seeded_template", setup)
-	if again := srv.Template(t, "seeded_template", setup); again != tmpl || setups != 1 {
+	// The shared server keeps templates for the whole process: a name of
+	// this run's own keeps the test true under -count=N.
+	name := "seeded_template_" + strconv.Itoa(int(templateRuns.Add(1)))
+	tmpl := srv.Template(t, name, setup)
+	if again := srv.Template(t, name, setup); again != tmpl || setups != 1 {
 		t.Fatalf("second Template call: %q, setup ran %d times; want once", again, setups)
 	}
 	for range 2 {
