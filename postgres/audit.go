@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -27,50 +25,25 @@ func (db *DB) AppendAudit(ctx context.Context, e *tokenmint.AuditEntry) error {
 // Since is inclusive and Until exclusive, so consecutive windows neither
 // overlap nor leave a gap. An empty TenantID lists every tenant.
 func (db *DB) ListAudit(ctx context.Context, f tokenmint.AuditFilter) ([]*tokenmint.AuditEntry, error) {
-	var where []string
-	var args []any
-	add := func(cond string, arg any) {
-		args = append(args, arg)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
-	if f.TenantID != "" {
-		add("tenant_id = $%d", f.TenantID)
-	}
-	if f.Action != "" {
-		add("action = $%d", f.Action)
-	}
-	if f.ActorID != "" {
-		add("actor_id = $%d", f.ActorID)
-	}
-	if f.ObjectID != "" {
-		add("object_id = $%d", f.ObjectID)
-	}
-	if f.Outcome != "" {
-		add("outcome = $%d", f.Outcome)
-	}
+	var c conditions
+	c.eq("tenant_id", f.TenantID)
+	c.eq("action", f.Action)
+	c.eq("actor_id", f.ActorID)
+	c.eq("object_id", f.ObjectID)
+	c.eq("outcome", f.Outcome)
 	if f.Since != nil {
-		add("time >= $%d", *f.Since)
+		c.add("time >= " + c.param(*f.Since))
 	}
 	if f.Until != nil {
-		add("time < $%d", *f.Until)
+		c.add("time < " + c.param(*f.Until))
 	}
 	if f.BeforeID > 0 {
-		add("id < $%d", f.BeforeID)
+		c.add("id < " + c.param(f.BeforeID))
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
-	args = append(args, limit)
-
 	q := `SELECT id, tenant_id, time, actor_kind, actor_id, action, object_kind, object_id,
-	        client_ip, outcome, detail FROM audit_log`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	q += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
+	        client_ip, outcome, detail FROM audit_log` + c.where() + ` ORDER BY id DESC LIMIT ` + c.param(listLimit(f.Limit))
 
-	rows, err := db.pool.Query(ctx, q, args...)
+	rows, err := db.pool.Query(ctx, q, c.args...)
 	if err != nil {
 		return nil, wrap("list audit", err)
 	}

@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -147,38 +145,16 @@ func (db *DB) FinishDelivery(ctx context.Context, d *tokenmint.Delivery, claimed
 
 // ListDeliveries returns deliveries matching f, newest first.
 func (db *DB) ListDeliveries(ctx context.Context, f tokenmint.DeliveryFilter) ([]*tokenmint.Delivery, error) {
-	var where []string
-	var args []any
-	add := func(cond string, arg any) {
-		args = append(args, arg)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
-	if f.TenantID != "" {
-		add("tenant_id = $%d", f.TenantID)
-	}
-	if f.WebhookID != "" {
-		add("webhook_id = $%d", f.WebhookID)
-	}
-	if f.Channel != "" {
-		add("channel = $%d", f.Channel)
-	}
-	if f.Status != "" {
-		add("status = $%d", f.Status)
-	}
+	var c conditions
+	c.eq("tenant_id", f.TenantID)
+	c.eq("webhook_id", f.WebhookID)
+	c.eq("channel", f.Channel)
+	c.eq("status", f.Status)
 	if f.BeforeID > 0 {
-		add("id < $%d", f.BeforeID)
+		c.add("id < " + c.param(f.BeforeID))
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
-	q := `SELECT ` + deliveryColumns + ` FROM deliveries`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	args = append(args, limit)
-	q += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
-	return db.queryDeliveries(ctx, "list deliveries", q, args...)
+	q := `SELECT ` + deliveryColumns + ` FROM deliveries` + c.where() + ` ORDER BY id DESC LIMIT ` + c.param(listLimit(f.Limit))
+	return db.queryDeliveries(ctx, "list deliveries", q, c.args...)
 }
 
 func (db *DB) queryDeliveries(ctx context.Context, op, q string, args ...any) ([]*tokenmint.Delivery, error) {

@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -40,28 +38,14 @@ func (db *DB) DeleteMembership(ctx context.Context, tenantID, projectID, userID 
 // ListMemberships returns the memberships that match every non-empty field
 // of f, ordered by project then user.
 func (db *DB) ListMemberships(ctx context.Context, f tokenmint.MembershipFilter) ([]*tokenmint.Membership, error) {
-	var where []string
-	var args []any
-	add := func(column, value string) {
-		args = append(args, value)
-		where = append(where, fmt.Sprintf("%s = $%d", column, len(args)))
-	}
-	if f.TenantID != "" {
-		add("tenant_id", f.TenantID)
-	}
-	if f.ProjectID != "" {
-		add("project_id", f.ProjectID)
-	}
-	if f.UserID != "" {
-		add("user_id", f.UserID)
-	}
-	q := `SELECT tenant_id, project_id, user_id, role, created_at FROM memberships`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	q += ` ORDER BY tenant_id, project_id, user_id`
+	var c conditions
+	c.eq("tenant_id", f.TenantID)
+	c.eq("project_id", f.ProjectID)
+	c.eq("user_id", f.UserID)
+	q := `SELECT tenant_id, project_id, user_id, role, created_at FROM memberships` + c.where() +
+		` ORDER BY tenant_id, project_id, user_id`
 
-	rows, err := db.pool.Query(ctx, q, args...)
+	rows, err := db.pool.Query(ctx, q, c.args...)
 	if err != nil {
 		return nil, wrap("list memberships", err)
 	}

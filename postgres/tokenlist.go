@@ -3,16 +3,11 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
 	"tokenmint"
 )
-
-// defaultListLimit is how many rows a list returns when the filter sets no
-// limit, so an unbounded request cannot read a whole table at once.
-const defaultListLimit = 100
 
 // statusExpr derives a token's state at the time given as the parameter
 // %s, in the order of tokenmint.Token.Status: revoked, expired, exhausted,
@@ -30,47 +25,24 @@ END`
 // (greatest ID) first, at most f.Limit of them (defaultListLimit when 0).
 // An empty TenantID lists every tenant, for the background jobs.
 func (db *DB) ListTokens(ctx context.Context, f tokenmint.TokenFilter) ([]*tokenmint.Token, error) {
-	var where []string
-	var args []any
-	// param adds a query argument and returns its placeholder.
-	param := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	if f.TenantID != "" {
-		where = append(where, "t.tenant_id = "+param(f.TenantID))
-	}
-	if f.OwnerKind != "" {
-		where = append(where, "t.owner_kind = "+param(f.OwnerKind))
-	}
-	if f.OwnerID != "" {
-		where = append(where, "t.owner_id = "+param(f.OwnerID))
-	}
-	if f.Type != "" {
-		where = append(where, "t.type = "+param(f.Type))
-	}
+	var c conditions
+	c.eq("t.tenant_id", f.TenantID)
+	c.eq("t.owner_kind", f.OwnerKind)
+	c.eq("t.owner_id", f.OwnerID)
+	c.eq("t.type", f.Type)
 	if f.Status != "" {
 		if !tokenmint.ValidStatus(f.Status) {
 			return nil, tokenmint.Errorf(tokenmint.EINVALID, "unknown token status %q", f.Status)
 		}
-		now := param(f.Now)
-		where = append(where, "("+fmt.Sprintf(statusExpr, now+"::timestamptz")+") = "+param(f.Status))
+		now := c.param(f.Now)
+		c.add("(" + fmt.Sprintf(statusExpr, now+"::timestamptz") + ") = " + c.param(f.Status))
 	}
 	if f.Before != "" {
-		where = append(where, "t.id < "+param(f.Before))
+		c.add("t.id < " + c.param(f.Before))
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
+	q := `SELECT ` + tokenColumns + ` FROM tokens t` + c.where() + ` ORDER BY t.id DESC LIMIT ` + c.param(listLimit(f.Limit))
 
-	q := `SELECT ` + tokenColumns + ` FROM tokens t`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	q += ` ORDER BY t.id DESC LIMIT ` + param(limit)
-
-	rows, err := db.pool.Query(ctx, q, args...)
+	rows, err := db.pool.Query(ctx, q, c.args...)
 	if err != nil {
 		return nil, wrap("list tokens", err)
 	}

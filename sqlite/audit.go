@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"strings"
 
 	"tokenmint"
 )
@@ -29,48 +28,24 @@ func (db *DB) AppendAudit(ctx context.Context, e *tokenmint.AuditEntry) error {
 // Since is inclusive and Until exclusive, so consecutive windows neither
 // overlap nor leave a gap. An empty TenantID lists every tenant.
 func (db *DB) ListAudit(ctx context.Context, f tokenmint.AuditFilter) ([]*tokenmint.AuditEntry, error) {
-	var where []string
-	var args []any
-	add := func(cond string, arg any) {
-		where = append(where, cond)
-		args = append(args, arg)
-	}
-	if f.TenantID != "" {
-		add("tenant_id = ?", f.TenantID)
-	}
-	if f.Action != "" {
-		add("action = ?", f.Action)
-	}
-	if f.ActorID != "" {
-		add("actor_id = ?", f.ActorID)
-	}
-	if f.ObjectID != "" {
-		add("object_id = ?", f.ObjectID)
-	}
-	if f.Outcome != "" {
-		add("outcome = ?", f.Outcome)
-	}
+	var c conditions
+	c.eq("tenant_id", f.TenantID)
+	c.eq("action", f.Action)
+	c.eq("actor_id", f.ActorID)
+	c.eq("object_id", f.ObjectID)
+	c.eq("outcome", f.Outcome)
 	if f.Since != nil {
-		add("time >= ?", toMicro(*f.Since))
+		c.add("time >= ?", toMicro(*f.Since))
 	}
 	if f.Until != nil {
-		add("time < ?", toMicro(*f.Until))
+		c.add("time < ?", toMicro(*f.Until))
 	}
 	if f.BeforeID > 0 {
-		add("id < ?", f.BeforeID)
+		c.add("id < ?", f.BeforeID)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
-
 	q := `SELECT id, tenant_id, time, actor_kind, actor_id, action, object_kind, object_id,
-	        client_ip, outcome, detail FROM audit_log`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	q += ` ORDER BY id DESC LIMIT ?`
-	args = append(args, limit)
+	        client_ip, outcome, detail FROM audit_log` + c.where() + ` ORDER BY id DESC LIMIT ?`
+	args := append(c.args, listLimit(f.Limit))
 
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	"tokenmint"
@@ -147,37 +146,16 @@ func (db *DB) FinishDelivery(ctx context.Context, d *tokenmint.Delivery, claimed
 
 // ListDeliveries returns deliveries matching f, newest first.
 func (db *DB) ListDeliveries(ctx context.Context, f tokenmint.DeliveryFilter) ([]*tokenmint.Delivery, error) {
-	var where []string
-	var args []any
-	add := func(cond string, arg any) {
-		where = append(where, cond)
-		args = append(args, arg)
-	}
-	if f.TenantID != "" {
-		add("tenant_id = ?", f.TenantID)
-	}
-	if f.WebhookID != "" {
-		add("webhook_id = ?", f.WebhookID)
-	}
-	if f.Channel != "" {
-		add("channel = ?", f.Channel)
-	}
-	if f.Status != "" {
-		add("status = ?", f.Status)
-	}
+	var c conditions
+	c.eq("tenant_id", f.TenantID)
+	c.eq("webhook_id", f.WebhookID)
+	c.eq("channel", f.Channel)
+	c.eq("status", f.Status)
 	if f.BeforeID > 0 {
-		add("id < ?", f.BeforeID)
+		c.add("id < ?", f.BeforeID)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
-	q := `SELECT ` + deliveryColumns + ` FROM deliveries`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	q += ` ORDER BY id DESC LIMIT ?`
-	return db.queryDeliveries(ctx, "list deliveries", q, append(args, limit)...)
+	q := `SELECT ` + deliveryColumns + ` FROM deliveries` + c.where() + ` ORDER BY id DESC LIMIT ?`
+	return db.queryDeliveries(ctx, "list deliveries", q, append(c.args, listLimit(f.Limit))...)
 }
 
 func (db *DB) queryDeliveries(ctx context.Context, op, q string, args ...any) ([]*tokenmint.Delivery, error) {

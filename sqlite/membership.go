@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"strings"
 
 	"tokenmint"
 )
@@ -37,24 +36,14 @@ func (db *DB) DeleteMembership(ctx context.Context, tenantID, projectID, userID 
 // ListMemberships returns the memberships that match every non-empty field
 // of f, ordered by project then user.
 func (db *DB) ListMemberships(ctx context.Context, f tokenmint.MembershipFilter) ([]*tokenmint.Membership, error) {
-	var where []string
-	var args []any
-	if f.TenantID != "" {
-		where, args = append(where, "tenant_id = ?"), append(args, f.TenantID)
-	}
-	if f.ProjectID != "" {
-		where, args = append(where, "project_id = ?"), append(args, f.ProjectID)
-	}
-	if f.UserID != "" {
-		where, args = append(where, "user_id = ?"), append(args, f.UserID)
-	}
-	q := `SELECT tenant_id, project_id, user_id, role, created_at FROM memberships`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	q += ` ORDER BY tenant_id, project_id, user_id`
+	var c conditions
+	c.eq("tenant_id", f.TenantID)
+	c.eq("project_id", f.ProjectID)
+	c.eq("user_id", f.UserID)
+	q := `SELECT tenant_id, project_id, user_id, role, created_at FROM memberships` + c.where() +
+		` ORDER BY tenant_id, project_id, user_id`
 
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	rows, err := db.read.QueryContext(ctx, q, c.args...)
 	if err != nil {
 		return nil, wrap("list memberships", err)
 	}

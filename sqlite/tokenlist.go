@@ -2,14 +2,9 @@ package sqlite
 
 import (
 	"context"
-	"strings"
 
 	"tokenmint"
 )
-
-// defaultListLimit is how many rows a list returns when the filter sets no
-// limit, so an unbounded request cannot read a whole table at once.
-const defaultListLimit = 100
 
 // statusExpr derives a token's state at the time bound to its one
 // parameter, in the order of tokenmint.Token.Status: revoked, expired,
@@ -27,45 +22,22 @@ END`
 // (greatest ID) first, at most f.Limit of them (defaultListLimit when 0).
 // An empty TenantID lists every tenant, for the background jobs.
 func (db *DB) ListTokens(ctx context.Context, f tokenmint.TokenFilter) ([]*tokenmint.Token, error) {
-	var where []string
-	var args []any
-	add := func(cond string, arg any) {
-		where = append(where, cond)
-		args = append(args, arg)
-	}
-	if f.TenantID != "" {
-		add("t.tenant_id = ?", f.TenantID)
-	}
-	if f.OwnerKind != "" {
-		add("t.owner_kind = ?", f.OwnerKind)
-	}
-	if f.OwnerID != "" {
-		add("t.owner_id = ?", f.OwnerID)
-	}
-	if f.Type != "" {
-		add("t.type = ?", f.Type)
-	}
+	var c conditions
+	c.eq("t.tenant_id", f.TenantID)
+	c.eq("t.owner_kind", f.OwnerKind)
+	c.eq("t.owner_id", f.OwnerID)
+	c.eq("t.type", f.Type)
 	if f.Status != "" {
 		if !tokenmint.ValidStatus(f.Status) {
 			return nil, tokenmint.Errorf(tokenmint.EINVALID, "unknown token status %q", f.Status)
 		}
-		where = append(where, "("+statusExpr+") = ?")
-		args = append(args, toMicro(f.Now), f.Status)
+		c.add("("+statusExpr+") = ?", toMicro(f.Now), f.Status)
 	}
 	if f.Before != "" {
-		add("t.id < ?", f.Before)
+		c.add("t.id < ?", f.Before)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
-
-	q := `SELECT ` + tokenColumns + ` FROM tokens t`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	q += ` ORDER BY t.id DESC LIMIT ?`
-	args = append(args, limit)
+	q := `SELECT ` + tokenColumns + ` FROM tokens t` + c.where() + ` ORDER BY t.id DESC LIMIT ?`
+	args := append(c.args, listLimit(f.Limit))
 
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
