@@ -18,6 +18,7 @@ import (
 
 	"tokenmint"
 	tmhttp "tokenmint/http"
+	"tokenmint/oauth"
 	"tokenmint/secret"
 	"tokenmint/service"
 	"tokenmint/sqlite"
@@ -59,6 +60,15 @@ func newEnv(t *testing.T) *env {
 // newEnvLogging is newEnv with the server's debug logs written to logs.
 func newEnvLogging(t *testing.T, logs io.Writer) *env {
 	t.Helper()
+	return startEnv(t, logs, false)
+}
+
+// startEnv runs the server of newEnv (oauth false) or newOAuthEnv (oauth
+// true: the issuer is the test server's own URL, as a deployment's would
+// be, with a key ring on the fake clock, behind the loopback as a trusted
+// proxy so tests can speak from several client IPs).
+func startEnv(t *testing.T, logs io.Writer, oauthSetup bool) *env {
+	t.Helper()
 	dbPath := filepath.Join(t.TempDir(), "tokenmint.db")
 	db, err := sqlite.Open(dbPath)
 	if err != nil {
@@ -67,17 +77,33 @@ func newEnvLogging(t *testing.T, logs io.Writer) *env {
 	store := &countingStore{Store: db}
 	clock := tokenmint.NewFakeClock(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	svc := service.New(service.Config{
+	srv := httptest.NewUnstartedServer(nil)
+	cfg := service.Config{
 		Store: store, Types: typesfile.Defaults(), Clock: clock,
 		Hasher: secret.NewHasher(bytes.Repeat([]byte{7}, 32)), Logger: log,
 		PasswordParams: &secret.TestPasswordParams,
+	}
+	httpCfg := tmhttp.Config{Logger: log}
+	if oauthSetup {
+		cfg.Keys = oauth.NewKeyRing(oauth.KeyConfig{Store: store, MasterKey: secret.RandomMasterKey(), Clock: clock, Logger: log})
+		cfg.Issuer = "http://" + srv.Listener.Addr().String()
+		httpCfg.TrustedProxies = loopbackNetworks
+	} else {
 		// The browser tests' webhook receiver listens on the loopback.
-		Lifecycle: service.LifecycleConfig{WebhookAllowedNetworks: loopbackNetworks},
-	})
+		cfg.Lifecycle.WebhookAllowedNetworks = loopbackNetworks
+	}
+	svc := service.New(cfg)
 	if _, err := svc.Bootstrap(context.Background(), adminPassword); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(tmhttp.NewServer(tmhttp.Config{Service: svc, Logger: log}))
+	if cfg.Keys != nil {
+		if err := cfg.Keys.Ensure(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	httpCfg.Service = svc
+	srv.Config.Handler = tmhttp.NewServer(httpCfg)
+	srv.Start()
 	e := &env{t: t, srv: srv, svc: svc, store: store, db: db, clock: clock, dbPath: dbPath}
 	t.Cleanup(func() {
 		srv.Close()
@@ -192,13 +218,7 @@ func (c *client) do(method, path string, body any) response {
 	if c.csrf != "" {
 		req.Header.Set(tmhttp.CSRFHeader, c.csrf)
 	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		c.e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, header: resp.Header, body: b}
+	return roundTrip(c.e.t, c.http, req)
 }
 
 // createToken creates a token and fails the test unless it gets 201.
@@ -212,6 +232,19 @@ func (c *client) createToken(body map[string]any) (plain, encoded, id string) {
 	return m["token"].(string), m["encoded"].(string), m["id"].(string)
 }
 
+// roundTrip sends req with hc and reads the whole answer, failing the test
+// when the request cannot be made.
+func roundTrip(t testing.TB, hc *http.Client, req *http.Request) response {
+	t.Helper()
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
 // verify calls the forward-auth endpoint with an Authorization header.
 func (e *env) verify(authorization, query string) response {
 	e.t.Helper()
@@ -219,13 +252,7 @@ func (e *env) verify(authorization, query string) response {
 	if authorization != "" {
 		req.Header.Set("Authorization", authorization)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, header: resp.Header, body: b}
+	return roundTrip(e.t, http.DefaultClient, req)
 }
 
 // createUser makes a user through the API and returns a logged-in client.
@@ -267,11 +294,5 @@ func (c *client) doWithContentType(method, path, body, contentType string) respo
 	}
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set(tmhttp.CSRFHeader, c.csrf)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		c.e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, header: resp.Header, body: b}
+	return roundTrip(c.e.t, c.http, req)
 }

@@ -159,13 +159,7 @@ func (e *lcEnv) verifyFrom(token, ip string) response {
 	if ip != "" {
 		req.Header.Set("X-Forwarded-For", ip)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, header: resp.Header, body: b}
+	return roundTrip(e.t, http.DefaultClient, req)
 }
 
 // userWithEmail creates a member with an e-mail address and logs in.

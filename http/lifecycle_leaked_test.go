@@ -34,16 +34,7 @@ func TestRevokeLeaked(t *testing.T) {
 		req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/tokens/revoke-leaked", strings.NewReader(`{"token":"`+tok+`"}`))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Forwarded-For", ip)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var b strings.Builder
-		buf := make([]byte, 512)
-		n, _ := resp.Body.Read(buf)
-		b.Write(buf[:n])
-		return response{status: resp.StatusCode, body: []byte(b.String())}
+		return roundTrip(t, http.DefaultClient, req)
 	}
 
 	real := report(encoded, "192.0.2.50") // the encoded form works too

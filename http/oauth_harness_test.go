@@ -1,27 +1,13 @@
 package http_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"tokenmint"
-	tmhttp "tokenmint/http"
-	"tokenmint/oauth"
-	"tokenmint/secret"
-	"tokenmint/service"
-	"tokenmint/sqlite"
-	"tokenmint/typesfile"
 )
 
 // newOAuthEnv is newEnv whose issuer is the test server's own URL, as a
@@ -35,40 +21,7 @@ func newOAuthEnv(t *testing.T) *env {
 // to logs.
 func newOAuthEnvLogging(t *testing.T, logs io.Writer) *env {
 	t.Helper()
-	dbPath := filepath.Join(t.TempDir(), "tokenmint.db")
-	db, err := sqlite.Open(dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := &countingStore{Store: db}
-	clock := tokenmint.NewFakeClock(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv := httptest.NewUnstartedServer(nil)
-	issuer := "http://" + srv.Listener.Addr().String()
-	keys := oauth.NewKeyRing(oauth.KeyConfig{Store: store, MasterKey: secret.RandomMasterKey(), Clock: clock, Logger: log})
-	svc := service.New(service.Config{
-		Store: store, Types: typesfile.Defaults(), Clock: clock,
-		Hasher: secret.NewHasher(bytes.Repeat([]byte{7}, 32)), Logger: log,
-		PasswordParams: &secret.TestPasswordParams, Keys: keys, Issuer: issuer,
-	})
-	if _, err := svc.Bootstrap(context.Background(), adminPassword); err != nil {
-		t.Fatal(err)
-	}
-	if err := keys.Ensure(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	// Behind a trusted proxy (the loopback), so tests can speak from
-	// several client IPs with X-Forwarded-For.
-	srv.Config.Handler = tmhttp.NewServer(tmhttp.Config{Service: svc, Logger: log, TrustedProxies: loopbackNetworks})
-	srv.Start()
-	e := &env{t: t, srv: srv, svc: svc, store: store, db: db, clock: clock, dbPath: dbPath}
-	t.Cleanup(func() {
-		srv.Close()
-		svc.Close(context.Background())
-		db.Close()
-	})
-	e.admin = e.login("admin", adminPassword)
-	return e
+	return startEnv(t, logs, true)
 }
 
 // form posts a form to path with an optional Authorization header.
@@ -89,13 +42,7 @@ func (e *env) formFrom(ip, path, authorization string, values url.Values) respon
 	if ip != "" {
 		req.Header.Set("X-Forwarded-For", ip)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, header: resp.Header, body: b}
+	return roundTrip(e.t, http.DefaultClient, req)
 }
 
 func basicAuth(user, pass string) string {

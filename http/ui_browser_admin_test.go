@@ -305,13 +305,8 @@ func oauthClientCredentials(t *testing.T, e *env, credential string) (int, strin
 	req, _ := http.NewRequest("POST", e.srv.URL+"/oauth/token", strings.NewReader("grant_type=client_credentials"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Authorization", "Basic "+credential)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	r := roundTrip(t, http.DefaultClient, req)
+	return r.status, string(r.body)
 }
 
 // validWebhookSignature checks "t=<unix>,v1=<hex HMAC-SHA256 of "<unix>.<body>">",
