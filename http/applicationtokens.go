@@ -28,7 +28,7 @@ func (s *Server) handleListApplicationTokens(w http.ResponseWriter, r *http.Requ
 		s.writeError(w, r, err)
 		return
 	}
-	items := make([]tokenView, 0, len(toks))
+	items := make([]Token, 0, len(toks))
 	for _, t := range toks {
 		items = append(items, s.tokenView(r, t))
 	}

@@ -9,7 +9,8 @@ import (
 )
 
 // Token is a token's metadata as the API shows it; it never holds the
-// secret. Description is nil when an administrator looks at another
+// secret. The server builds it (tokenView) and the client decodes it.
+// Description and TokenUse are nil when an administrator looks at another
 // user's token.
 type Token struct {
 	ID          string     `json:"id"`
@@ -24,10 +25,16 @@ type Token struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 	ExpiresAt   *time.Time `json:"expires_at"`
-	LastUsedAt  *time.Time `json:"last_used_at"`
-	Uses        int64      `json:"uses"`
-	MaxUses     int        `json:"max_uses"`
-	RevokedAt   *time.Time `json:"revoked_at,omitempty"`
+	*TokenUse
+	MaxUses   int        `json:"max_uses"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// TokenUse is what only the token's owner sees of its use (and the
+// tenant's administrators, for an application's token).
+type TokenUse struct {
+	LastUsedAt *time.Time `json:"last_used_at"`
+	Uses       int64      `json:"uses"`
 }
 
 // IssuedToken is a new or rotated token with its secret, which the server

@@ -11,36 +11,11 @@ import (
 	"tokenmint/service"
 )
 
-// tokenView is a token as the API shows it. Description, last_used_at and
-// uses are omitted when an administrator looks at another user's token.
-type tokenView struct {
-	ID          string     `json:"id"`
-	Name        string     `json:"name"`
-	Type        string     `json:"type"`
-	Description *string    `json:"description,omitempty"`
-	OwnerKind   string     `json:"owner_kind"`
-	OwnerID     string     `json:"owner_id"`
-	ProjectID   string     `json:"project_id,omitempty"`
-	Prefix      string     `json:"prefix"`
-	Status      string     `json:"status"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
-	ExpiresAt   *time.Time `json:"expires_at"`
-	// *tokenUsageView is nil, and its fields absent, when an administrator
-	// looks at another user's token.
-	*tokenUsageView
-	MaxUses   int        `json:"max_uses"`
-	RevokedAt *time.Time `json:"revoked_at,omitempty"`
-}
-
-// tokenUsageView is what the token's owner sees of its use.
-type tokenUsageView struct {
-	LastUsedAt *time.Time `json:"last_used_at"`
-	Uses       int64      `json:"uses"`
-}
-
-func (s *Server) tokenView(r *http.Request, t *tokenmint.Token) tokenView {
-	v := tokenView{
+// tokenView is a token as the API shows it (the Token the CLI client
+// decodes): without description and use when an administrator looks at
+// another user's token.
+func (s *Server) tokenView(r *http.Request, t *tokenmint.Token) Token {
+	v := Token{
 		ID: t.ID, Name: t.Name, Type: t.Type, OwnerKind: t.OwnerKind, OwnerID: t.OwnerID,
 		ProjectID: t.ProjectID, Prefix: t.Prefix, Status: t.Status(s.svc.Now()),
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ExpiresAt: t.ExpiresAt,
@@ -51,16 +26,14 @@ func (s *Server) tokenView(r *http.Request, t *tokenmint.Token) tokenView {
 	if service.SeesPrivate(tokenmint.PrincipalFromContext(r.Context()), t) {
 		d := t.Description
 		v.Description = &d
-		v.tokenUsageView = &tokenUsageView{LastUsedAt: t.LastUsedAt, Uses: t.Uses}
+		v.TokenUse = &TokenUse{LastUsedAt: t.LastUsedAt, Uses: t.Uses}
 	}
 	return v
 }
 
-// issuedView is the only response that carries a token's secret.
-type issuedView struct {
-	Token   string `json:"token"`
-	Encoded string `json:"encoded"`
-	tokenView
+// issuedView is the only answer that carries a token's secret.
+func (s *Server) issuedView(r *http.Request, issued *service.IssuedToken) IssuedToken {
+	return IssuedToken{Secret: issued.Plain, Encoded: issued.Encoded, Token: s.tokenView(r, issued.Token)}
 }
 
 type tokenTypeView struct {
@@ -135,7 +108,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, create func
 		return
 	}
 	w.Header().Set("Location", "/api/v1/tokens/"+issued.Token.ID)
-	writeJSON(w, http.StatusCreated, issuedView{Token: issued.Plain, Encoded: issued.Encoded, tokenView: s.tokenView(r, issued.Token)})
+	writeJSON(w, http.StatusCreated, s.issuedView(r, issued))
 }
 
 func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) {
@@ -157,7 +130,7 @@ func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	items := make([]tokenView, 0, len(toks))
+	items := make([]Token, 0, len(toks))
 	for _, t := range toks {
 		items = append(items, s.tokenView(r, t))
 	}
@@ -269,5 +242,5 @@ func (s *Server) writeIssued(w http.ResponseWriter, r *http.Request, issued *ser
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, issuedView{Token: issued.Plain, Encoded: issued.Encoded, tokenView: s.tokenView(r, issued.Token)})
+	writeJSON(w, http.StatusOK, s.issuedView(r, issued))
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	tmhttp "tokenmint/http"
 
 	"tokenmint"
 )
@@ -615,4 +616,22 @@ func TestServeHelpListsEveryServerFlag(t *testing.T) {
 func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
+}
+
+// The CLI says "hidden", not "never", for the last use of a token whose use
+// the caller may not see (an administrator looking at another user's).
+func TestFormatLastUsed(t *testing.T) {
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		use  *tmhttp.TokenUse
+		want string
+	}{
+		{nil, "hidden"},
+		{&tmhttp.TokenUse{}, "never"},
+		{&tmhttp.TokenUse{LastUsedAt: &at}, formatTime(at)},
+	} {
+		if got := formatLastUsed(c.use); got != c.want {
+			t.Errorf("formatLastUsed(%+v) = %q, want %q", c.use, got, c.want)
+		}
+	}
 }

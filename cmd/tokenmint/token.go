@@ -109,8 +109,11 @@ func printToken(w io.Writer, t *tmhttp.Token) {
 	row("Prefix", t.Prefix+"...")
 	row("Created", formatTime(t.CreatedAt))
 	row("Expires", formatExpiry(t.ExpiresAt))
-	row("Last used", formatLastUsed(t.LastUsedAt))
-	uses := fmt.Sprint(t.Uses)
+	row("Last used", formatLastUsed(t.TokenUse))
+	uses := "hidden"
+	if t.TokenUse != nil {
+		uses = fmt.Sprint(t.Uses)
+	}
 	if t.MaxUses > 0 {
 		uses += fmt.Sprintf(" of %d", t.MaxUses)
 	}
@@ -130,11 +133,16 @@ func formatExpiry(t *time.Time) string {
 	return formatTime(*t)
 }
 
-func formatLastUsed(t *time.Time) string {
-	if t == nil {
+// formatLastUsed shows a token's last use: "hidden" when the caller may
+// not see it (an administrator looking at another user's token).
+func formatLastUsed(u *tmhttp.TokenUse) string {
+	switch {
+	case u == nil:
+		return "hidden"
+	case u.LastUsedAt == nil:
 		return "never"
 	}
-	return formatTime(*t)
+	return formatTime(*u.LastUsedAt)
 }
 
 // hostname names the machine in the names of tokens the CLI creates.

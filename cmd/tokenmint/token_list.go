@@ -60,7 +60,7 @@ func runTokenList(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tTYPE\tSTATUS\tEXPIRES\tLAST USED")
 	for _, t := range list.Items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Type, t.Status, formatExpiry(t.ExpiresAt), formatLastUsed(t.LastUsedAt))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Type, t.Status, formatExpiry(t.ExpiresAt), formatLastUsed(t.TokenUse))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
