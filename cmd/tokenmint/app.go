@@ -175,3 +175,14 @@ func parseDuration(name, v string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// openOperatorApp opens the installation for a one-shot operator command
+// (init, tenant, keys rotate): logs to stderr as configured, real clock.
+// The caller closes it.
+func openOperatorApp(ctx context.Context, cfg *serverConfig, stderr io.Writer) (*app, error) {
+	log, err := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	if err != nil {
+		return nil, err
+	}
+	return openApp(ctx, cfg, log, tokenmint.SystemClock{})
+}

@@ -88,12 +88,8 @@ func runKeys(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	a, err := openApp(ctx, cfg, log, tokenmint.SystemClock{})
+	a, err := openOperatorApp(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

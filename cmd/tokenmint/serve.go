@@ -111,11 +111,7 @@ func runInit(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
-	if err != nil {
-		return err
-	}
-	a, err := openApp(context.Background(), cfg, log, tokenmint.SystemClock{})
+	a, err := openOperatorApp(context.Background(), cfg, stderr)
 	if err != nil {
 		return err
 	}

@@ -46,12 +46,8 @@ func runTenant(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "tenant %s takes %d argument(s)\n", sub, want)
 		return errUsage
 	}
-	log, err := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	a, err := openApp(ctx, cfg, log, tokenmint.SystemClock{})
+	a, err := openOperatorApp(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
