@@ -17,19 +17,7 @@ func BenchmarkVerify(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	req := service.VerifyRequest{Token: issued.Plain, Permission: "results:upload", IP: "10.0.0.1"}
-	if _, err := svc.Verify(context.Background(), req); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := svc.Verify(context.Background(), req); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	benchVerifyParallel(b, svc, service.VerifyRequest{Token: issued.Plain, Permission: "results:upload", IP: "10.0.0.1"})
 }
 
 // BenchmarkVerifyColdCache measures a verify that misses the cache (first
