@@ -52,7 +52,9 @@ func (g Grants) AllowsAll(ps PermissionSet, projectID string) bool {
 // permits, on its project scope, and only what its owner holds now (for a
 // viewer that leaves only read verbs, whatever the type says). projectID is
 // the project a request is about ("" for none); a project-scoped token used
-// for another project gets nothing.
+// for another project gets nothing, and a token bound to a project never
+// carries the tenant administration permissions, whatever its owner's
+// role on that project.
 func EffectivePermissions(reg *TypeRegistry, typ *TokenType, tok *Token, g Grants, projectID string) PermissionSet {
 	if tok.ProjectID != "" {
 		if projectID != "" && projectID != tok.ProjectID {
@@ -62,6 +64,9 @@ func EffectivePermissions(reg *TypeRegistry, typ *TokenType, tok *Token, g Grant
 	}
 	out := PermissionSet{}
 	for p := range reg.TypePermissions(typ) {
+		if tok.ProjectID != "" && TenantAdminPermissions.Has(p) {
+			continue
+		}
 		if g.Allows(p, projectID) {
 			out[p] = struct{}{}
 		}
@@ -70,14 +75,34 @@ func EffectivePermissions(reg *TypeRegistry, typ *TokenType, tok *Token, g Grant
 }
 
 // CanCreate reports whether an owner with grants may create a token of typ
-// (on projectID for project-scoped types): the type must be creatable by a
-// person and leave the owner at least one permission. A token whose owner
-// could no longer create it has no effective permissions and so stops
-// working, as in SonarQube.
+// (on projectID for project-scoped types, or narrowed to it for others):
+// the type must be creatable by a person and leave the owner at least one
+// permission. A project-scoped type counts the owner's roles on the
+// project; any other type needs its permissions tenant-wide, narrowed or
+// not (SonarQube: a global analysis token needs the global right), so a
+// project role never yields a tenant-wide type. A token whose owner could
+// no longer create it has no effective permissions and so stops working,
+// as in SonarQube.
 func CanCreate(reg *TypeRegistry, typ *TokenType, g Grants, projectID string) bool {
+	return len(CreatablePermissions(reg, typ, g, projectID)) > 0
+}
+
+// CreatablePermissions is what a new token of typ would carry for an owner
+// with grants g (nothing when the owner may not create it): the effective
+// permissions on projectID for a project-scoped type, the tenant-wide ones
+// (narrowed to projectID's bounds) for any other.
+func CreatablePermissions(reg *TypeRegistry, typ *TokenType, g Grants, projectID string) PermissionSet {
 	if !typ.Creatable() {
-		return false
+		return PermissionSet{}
+	}
+	if typ.ProjectScoped {
+		probe := Token{ProjectID: projectID}
+		return EffectivePermissions(reg, typ, &probe, g, projectID)
+	}
+	tenantWide := EffectivePermissions(reg, typ, &Token{}, g, "")
+	if projectID == "" {
+		return tenantWide
 	}
 	probe := Token{ProjectID: projectID}
-	return len(EffectivePermissions(reg, typ, &probe, g, projectID)) > 0
+	return EffectivePermissions(reg, typ, &probe, g, projectID).Intersect(tenantWide)
 }

@@ -78,6 +78,8 @@ type Store interface {
 	CreateSession(ctx context.Context, s *Session) error
 	SessionByHash(ctx context.Context, hash []byte) (*Session, error)
 	DeleteSession(ctx context.Context, hash []byte) error
+	// DeleteUserSessions ends every session of a user (none is no error).
+	DeleteUserSessions(ctx context.Context, tenantID, userID string) error
 
 	AppendAudit(ctx context.Context, e *AuditEntry) error
 	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
@@ -161,15 +163,31 @@ type AuditEntry struct {
 	Detail     string    `json:"detail,omitempty"`
 }
 
-// AuditFilter selects audit entries of a tenant, newest first.
+// Kinds of actor of an audit entry.
+const (
+	ActorUser        = "user"        // a person in a session, or a JWT of theirs
+	ActorToken       = "token"       // an opaque token; its owner is found through the token
+	ActorApplication = "application" // an application with its client credentials
+	ActorSystem      = "system"      // the server itself: lifecycle jobs, migrations
+	ActorAnonymous   = "anonymous"   // no credential, e.g. a leaked-token report
+)
+
+// AuditFilter selects audit entries of a tenant, newest first. Empty
+// fields match everything.
 type AuditFilter struct {
-	TenantID string
-	Action   string
-	ActorID  string
-	ObjectID string
-	Outcome  string
-	Since    *time.Time
-	Until    *time.Time
-	BeforeID int64
-	Limit    int
+	TenantID  string
+	Action    string
+	ActorKind string
+	ActorID   string
+	// ActorOwnerKind and ActorOwnerID select what an owner did, itself or
+	// through its tokens: entries whose actor is that user or application,
+	// or one of the tokens it owns (a deleted token is not found).
+	ActorOwnerKind string
+	ActorOwnerID   string
+	ObjectID       string
+	Outcome        string
+	Since          *time.Time
+	Until          *time.Time
+	BeforeID       int64
+	Limit          int
 }

@@ -75,6 +75,15 @@ func (t *TokenType) Validate() error {
 	if t.MaxDaysToLive > 0 && t.DefaultDaysToLive > t.MaxDaysToLive {
 		return fmt.Errorf("type %s: default_days_to_live %d exceeds max_days_to_live %d", t.Name, t.DefaultDaysToLive, t.MaxDaysToLive)
 	}
+	if t.ProjectScoped {
+		for _, p := range t.Permissions {
+			if TenantAdminPermissions.Has(p) {
+				// A project-scoped credential gets nothing tenant-level, so
+				// such a type would promise what no token of it can do.
+				return fmt.Errorf("type %s: a project-scoped type cannot carry the tenant administration permission %s", t.Name, p)
+			}
+		}
+	}
 	if t.ReplacedBy != "" && !t.Obsolete {
 		return fmt.Errorf("type %s: replaced_by is only for obsolete types", t.Name)
 	}

@@ -71,7 +71,9 @@ func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 		var p *tokenmint.Principal
 		if ok {
 			var res *service.VerifyResult
-			p, res, err = s.svc.TokenPrincipal(ctx, raw)
+			// A read spends no use of a single-use token: only a call that
+			// changes something counts as its use.
+			p, res, err = s.svc.TokenPrincipal(ctx, raw, !safeMethod(r.Method))
 			if err != nil {
 				s.writeError(w, r, err)
 				return
@@ -96,10 +98,20 @@ func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// setExpirationHeader tells clients when the token they used stops working.
+// SonarQubeExpirationHeader is the name SonarQube gives the expiry of the
+// token a request used; clients written for SonarQube look for it there.
+const SonarQubeExpirationHeader = "SonarQube-Authentication-Token-Expiration"
+
+// sonarQubeTimeLayout is SonarQube's date-time format (Java's
+// yyyy-MM-dd'T'HH:mm:ssZ, e.g. 2027-01-01T09:00:00+0000).
+const sonarQubeTimeLayout = "2006-01-02T15:04:05-0700"
+
+// setExpirationHeader tells clients when the token they used stops
+// working: X-Token-Expiration in RFC 3339 and SonarQube's own header.
 func setExpirationHeader(w http.ResponseWriter, exp *time.Time) {
 	if exp != nil {
 		w.Header().Set("X-Token-Expiration", exp.UTC().Format(time.RFC3339))
+		w.Header().Set(SonarQubeExpirationHeader, exp.UTC().Format(sonarQubeTimeLayout))
 	}
 }
 
@@ -145,8 +157,21 @@ func (s *Server) sessionCookie(value string, exp time.Time) *http.Cookie {
 	}
 }
 
+// handleLogout ends the session of the cookie sent. Like every other write
+// made with the cookie it needs the session's CSRF header: a page on
+// another site must not be able to sign the user out. A cookie whose
+// session is already gone is simply cleared.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		_, sess, err := s.svc.SessionPrincipal(r.Context(), c.Value)
+		switch {
+		case err == nil && !validCSRF(r.Header.Get(CSRFHeader), sess.CSRFToken):
+			s.writeError(w, r, errCSRF)
+			return
+		case err != nil && tokenmint.ErrorCode(err) != tokenmint.EUNAUTHORIZED:
+			s.writeError(w, r, err)
+			return
+		}
 		if err := s.svc.Logout(r.Context(), c.Value); err != nil {
 			s.writeError(w, r, err)
 			return

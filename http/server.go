@@ -59,7 +59,14 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /readyz", s.handleReadyz)
 	m.Handle("GET /metrics", s.metrics.Handler())
 
+	// Forward-auth answers whatever method the proxy passes on (GET also
+	// serves HEAD).
 	m.HandleFunc("GET /api/v1/auth/verify", s.handleVerify)
+	m.HandleFunc("POST /api/v1/auth/verify", s.handleVerify)
+	m.HandleFunc("PUT /api/v1/auth/verify", s.handleVerify)
+	m.HandleFunc("PATCH /api/v1/auth/verify", s.handleVerify)
+	m.HandleFunc("DELETE /api/v1/auth/verify", s.handleVerify)
+	m.HandleFunc("OPTIONS /api/v1/auth/verify", s.handleVerify)
 	m.HandleFunc("POST /api/v1/auth/login", s.handleLogin)
 	m.HandleFunc("POST /api/v1/auth/logout", s.handleLogout)
 	m.HandleFunc("GET /api/v1/auth/me", s.authed(s.handleMe))

@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"tokenmint"
@@ -21,7 +22,10 @@ type verifyResponse struct {
 }
 
 // handleVerify is the forward-auth endpoint for nginx auth_request, Traefik
-// forwardAuth, Caddy forward_auth and Envoy ext_authz.
+// forwardAuth, Caddy forward_auth and Envoy ext_authz. It answers every
+// method the same way, because some proxies pass the original request's
+// method on (Envoy's HTTP ext_authz, some Traefik setups); a body is never
+// read.
 func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	raw, ok, err := presentedToken(r)
 	if err == nil && !ok {
@@ -29,15 +33,10 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	var res *service.VerifyResult
 	if err == nil {
-		q := r.URL.Query()
-		perm := tokenmint.Permission(q.Get("permission"))
-		if perm != "" && !perm.Valid() {
-			err = tokenmint.Errorf(tokenmint.EINVALID, "permission must have the form resource:verb")
-		} else {
-			res, err = s.svc.Verify(r.Context(), service.VerifyRequest{
-				Token: raw, Permission: perm, Project: q.Get("project"), Tenant: q.Get("tenant"),
-				IP: service.ClientIPFromContext(r.Context()),
-			})
+		var req service.VerifyRequest
+		if req, err = verifyRequestOf(r); err == nil {
+			req.Token, req.IP = raw, service.ClientIPFromContext(r.Context())
+			res, err = s.svc.Verify(r.Context(), req)
 		}
 	}
 	if err != nil {
@@ -66,6 +65,39 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		TokenID: res.Token.ID, Type: res.Token.Type, Project: res.ProjectID,
 		Permissions: res.Permissions.Sorted(), ExpiresAt: exp,
 	})
+}
+
+// verifyRequestOf reads what a forward-auth request asks. Every permission
+// named must hold (?permission=a&permission=b, or a comma-separated list);
+// the project and tenant can be named once only, since a token can be
+// checked against one of each: repeating them is refused rather than
+// silently reading the first.
+func verifyRequestOf(r *http.Request) (service.VerifyRequest, error) {
+	var req service.VerifyRequest
+	q := r.URL.Query()
+	for _, v := range q["permission"] {
+		for _, one := range strings.Split(v, ",") {
+			perm := tokenmint.Permission(strings.TrimSpace(one))
+			if perm == "" {
+				continue // ?permission= asks for no particular permission
+			}
+			if !perm.Valid() {
+				return req, tokenmint.Errorf(tokenmint.EINVALID, "permission %q must have the form resource:verb", perm)
+			}
+			if req.Permission == "" {
+				req.Permission = perm
+			} else {
+				req.AlsoRequire = append(req.AlsoRequire, perm)
+			}
+		}
+	}
+	for _, name := range []string{"project", "tenant"} {
+		if len(q[name]) > 1 {
+			return req, tokenmint.Errorf(tokenmint.EINVALID, "give %s once: a token is checked against one %s per request", name, name)
+		}
+	}
+	req.Project, req.Tenant = q.Get("project"), q.Get("tenant")
+	return req, nil
 }
 
 func verifyOutcome(err error) string {

@@ -42,3 +42,9 @@ func (db *DB) DeleteSession(ctx context.Context, hash []byte) error {
 	}
 	return checkAffected(tag, "session")
 }
+
+// DeleteUserSessions ends every session of a user.
+func (db *DB) DeleteUserSessions(ctx context.Context, tenantID, userID string) error {
+	_, err := db.pool.Exec(ctx, `DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2`, tenantID, userID)
+	return wrap("delete user sessions", err)
+}

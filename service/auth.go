@@ -152,23 +152,43 @@ func (s *Service) userPrincipal(ctx context.Context, u *tokenmint.User) (*tokenm
 }
 
 // TokenPrincipal authenticates a management API call made with a token. It
-// runs the same checks as Verify (and records usage); the principal may do
-// what the token's effective permissions allow.
-func (s *Service) TokenPrincipal(ctx context.Context, raw string) (*tokenmint.Principal, *VerifyResult, error) {
-	res, err := s.Verify(ctx, VerifyRequest{Token: raw, IP: ClientIPFromContext(ctx)})
+// runs the same checks as Verify and records usage; spend says whether the
+// call spends a use of a limited-use token (a read of one's own metadata
+// does not). The principal may do what the token's effective permissions
+// allow, tenant-wide only when the token is not bound to a project, and
+// never more than the token itself: see tokenmint.CredentialBound.
+func (s *Service) TokenPrincipal(ctx context.Context, raw string, spend bool) (*tokenmint.Principal, *VerifyResult, error) {
+	res, err := s.Verify(ctx, VerifyRequest{Token: raw, IP: ClientIPFromContext(ctx), NoSpend: !spend})
 	if err != nil {
 		return nil, nil, err
 	}
-	p := &tokenmint.Principal{TenantID: res.Token.TenantID, Token: res.Token, Permissions: res.Permissions}
+	bound := &tokenmint.CredentialBound{
+		ProjectID: res.Token.ProjectID, Permissions: res.Permissions,
+		ExpiresAt: res.ExpiresAt(), Retired: res.SecretValidUntil != nil,
+	}
+	p := &tokenmint.Principal{TenantID: res.Token.TenantID, Token: res.Token, Permissions: res.Permissions, Credential: bound}
+	if bound.ProjectID != "" {
+		// Permissions computed in the token's project count the owner's
+		// project roles: they must never act tenant-wide.
+		p.Permissions = tokenmint.PermissionSet{}
+	}
 	switch res.Token.OwnerKind {
 	case tokenmint.OwnerUser:
 		u, err := s.store.UserByID(ctx, res.Token.TenantID, res.Token.OwnerID)
-		if err != nil {
+		if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
 			return nil, nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token owner not found")
+		} else if err != nil {
+			return nil, nil, err // an outage is not a bad credential
 		}
 		p.User = u
 	case tokenmint.OwnerApplication:
 		p.ApplicationID = res.Token.OwnerID
+	}
+	if bound.Retired {
+		// The owner rotated this secret away; until its grace period ends
+		// it may verify, but it must not act on the token or mint another.
+		s.audit(tokenmint.NewContextWithPrincipal(ctx, p), p.TenantID, "token.retired_secret_use", "token", res.Token.ID, OutcomeDenied, "a rotated-away secret tried a management call")
+		return nil, nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "this secret was replaced by rotation: during its grace period it may only be verified")
 	}
 	return p, res, nil
 }

@@ -53,7 +53,7 @@ func (s *Service) UpdateProject(ctx context.Context, key string, in ProjectInput
 	if in.Name == nil && in.Description == nil {
 		return nil, tokenmint.Errorf(tokenmint.EINVALID, "nothing to change: give name or description")
 	}
-	pr, err := s.GetProject(ctx, key)
+	pr, err := s.projectByKey(ctx, p.TenantID, key)
 	if err != nil {
 		return nil, err
 	}
@@ -84,29 +84,92 @@ func (s *Service) UpdateProject(ctx context.Context, key string, in ProjectInput
 	return &next, nil
 }
 
-// ListProjects lists the projects of the caller's tenant; any signed-in
-// user may, so the UI can offer them for project-scoped tokens.
+// ProjectsRead is the permission to list and read projects.
+const ProjectsRead tokenmint.Permission = "projects:read"
+
+// ListProjects lists the projects the caller may read: every project of
+// the tenant with projects:read tenant-wide, otherwise those where a
+// project role grants it (a project-only member sees their projects; a
+// project-scoped token its own).
 func (s *Service) ListProjects(ctx context.Context) ([]*tokenmint.Project, error) {
-	p := tokenmint.PrincipalFromContext(ctx)
-	if p == nil {
-		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "authentication required")
+	p, visible, err := s.projectVisibility(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return s.store.ListProjects(ctx, p.TenantID)
+	all, err := s.store.ListProjects(ctx, p.TenantID)
+	if err != nil || visible == nil {
+		return all, err
+	}
+	var out []*tokenmint.Project
+	for _, pr := range all {
+		if visible[pr.ID] {
+			out = append(out, pr)
+		}
+	}
+	return out, nil
 }
 
-// GetProject returns a project by ID or name.
+// GetProject returns a project by ID or name, if the caller may read it;
+// one it may not read is "not found", so names reveal nothing.
 func (s *Service) GetProject(ctx context.Context, key string) (*tokenmint.Project, error) {
-	p := tokenmint.PrincipalFromContext(ctx)
-	if p == nil {
-		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "authentication required")
+	p, visible, err := s.projectVisibility(ctx)
+	if err != nil {
+		return nil, err
 	}
-	id, err := s.resolveProject(ctx, p.TenantID, key)
+	pr, err := s.projectByKey(ctx, p.TenantID, key)
+	if err != nil {
+		return nil, err
+	}
+	if visible != nil && !visible[pr.ID] {
+		return nil, tokenmint.Errorf(tokenmint.ENOTFOUND, "project %q not found", key)
+	}
+	return pr, nil
+}
+
+// projectByKey finds a project of the tenant by ID or name, with no
+// permission check: administrative calls have made theirs.
+func (s *Service) projectByKey(ctx context.Context, tenantID, key string) (*tokenmint.Project, error) {
+	id, err := s.resolveProject(ctx, tenantID, key)
 	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
 		return nil, tokenmint.Errorf(tokenmint.ENOTFOUND, "project %q not found", key)
 	} else if err != nil {
 		return nil, err
 	}
-	return s.store.ProjectByID(ctx, p.TenantID, id)
+	return s.store.ProjectByID(ctx, tenantID, id)
+}
+
+// projectVisibility returns the caller and the projects it may read: nil
+// for all of them (projects:read tenant-wide), else the IDs it may read.
+// A caller that may read none is refused.
+func (s *Service) projectVisibility(ctx context.Context) (*tokenmint.Principal, map[string]bool, error) {
+	p := tokenmint.PrincipalFromContext(ctx)
+	if p == nil {
+		return nil, nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "authentication required")
+	}
+	if p.Can(ProjectsRead) {
+		return p, nil, nil
+	}
+	visible := map[string]bool{}
+	switch b := p.CredentialBound(); {
+	case b != nil && b.ProjectID != "":
+		if b.Permissions.Has(ProjectsRead) {
+			visible[b.ProjectID] = true
+		}
+	case b == nil && p.User != nil:
+		g, err := s.userGrants(ctx, p.User)
+		if err != nil {
+			return nil, nil, err
+		}
+		for pid := range g.ProjectRoles {
+			if g.Allows(ProjectsRead, pid) {
+				visible[pid] = true
+			}
+		}
+	}
+	if len(visible) == 0 {
+		return nil, nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "reading projects needs permission %s", ProjectsRead)
+	}
+	return p, visible, nil
 }
 
 // DeleteProject removes a project and its memberships. Tokens scoped to it
@@ -116,7 +179,7 @@ func (s *Service) DeleteProject(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	pr, err := s.GetProject(ctx, key)
+	pr, err := s.projectByKey(ctx, p.TenantID, key)
 	if err != nil {
 		return err
 	}
@@ -137,7 +200,7 @@ func (s *Service) PutMembership(ctx context.Context, projectKey, userKey, role s
 	if !tokenmint.ValidRole(role) {
 		return nil, tokenmint.Errorf(tokenmint.EINVALID, "unknown role %q (roles: admin, member, viewer)", role)
 	}
-	pr, err := s.GetProject(ctx, projectKey)
+	pr, err := s.projectByKey(ctx, p.TenantID, projectKey)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +223,7 @@ func (s *Service) DeleteMembership(ctx context.Context, projectKey, userKey stri
 	if err != nil {
 		return err
 	}
-	pr, err := s.GetProject(ctx, projectKey)
+	pr, err := s.projectByKey(ctx, p.TenantID, projectKey)
 	if err != nil {
 		return err
 	}
@@ -182,7 +245,7 @@ func (s *Service) ListMemberships(ctx context.Context, projectKey string) ([]*to
 	if err != nil {
 		return nil, err
 	}
-	pr, err := s.GetProject(ctx, projectKey)
+	pr, err := s.projectByKey(ctx, p.TenantID, projectKey)
 	if err != nil {
 		return nil, err
 	}

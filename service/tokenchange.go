@@ -174,15 +174,56 @@ func (s *Service) RotateToken(ctx context.Context, id string, in RotateTokenInpu
 		// The new secret would be shown to the administrator: only owners rotate.
 		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "only the owner may rotate a token")
 	}
+	if p.Token == nil || p.Token.ID != tok.ID {
+		// The caller reads the new secret: a token presented to rotate
+		// another is held to the bounds it would be held to creating it.
+		if err := s.rotationWithinBound(ctx, p, tok, in); err != nil {
+			s.audit(ctx, tok.TenantID, "token.rotate", "token", tok.ID, OutcomeDenied, "beyond the presenting credential")
+			return nil, err
+		}
+	}
 	return s.rotate(ctx, tok, in)
 }
 
+// rotationWithinBound checks that rotating tok hands the presenting
+// credential nothing it does not hold: the token's permissions now, its
+// project and the expiry the rotation would give it.
+func (s *Service) rotationWithinBound(ctx context.Context, p *tokenmint.Principal, tok *tokenmint.Token, in RotateTokenInput) error {
+	bound := p.CredentialBound()
+	if bound == nil {
+		return nil
+	}
+	typ, ok := s.types.Lookup(tok.Type)
+	if !ok {
+		return tokenmint.Errorf(tokenmint.ECONFLICT, "tokens of type %s can no longer be rotated; create a token of a current type", tok.Type)
+	}
+	g, err := s.grantsFor(ctx, tok.TenantID, tok.OwnerKind, tok.OwnerID)
+	if err != nil {
+		return err
+	}
+	pol, err := s.store.PolicyByTenant(ctx, tok.TenantID)
+	if err != nil {
+		return err
+	}
+	exp, err := tokenmint.ResolveExpiry(s.Now(), typ, pol, in.Expiry)
+	if err != nil {
+		return err
+	}
+	return bound.Within(tokenmint.EffectivePermissions(s.types, typ, tok, g, ""), tok.ProjectID, exp)
+}
+
 // RotateSelf lets the token presented replace itself, so automation can
-// renew its own credential before it expires with no person involved.
+// renew its own credential before it expires with no person involved. It
+// changes the token, so it needs tokens:write like every other change of
+// one's tokens (a viewer's token may not).
 func (s *Service) RotateSelf(ctx context.Context, in RotateTokenInput) (*IssuedToken, error) {
 	p := tokenmint.PrincipalFromContext(ctx)
 	if p == nil || p.Token == nil {
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "present the token itself to rotate it")
+	}
+	if !p.CredentialCan("tokens:write") {
+		s.audit(ctx, p.TenantID, "token.rotate", "token", p.Token.ID, OutcomeDenied, "self-rotation without tokens:write")
+		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "this token lacks permission tokens:write, which rotating itself needs")
 	}
 	tok, err := s.store.TokenByID(ctx, p.TenantID, p.Token.ID)
 	if err != nil {

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	"tokenmint"
@@ -31,11 +32,20 @@ type TokenTypeInfo struct {
 	MaxExpiresAt *time.Time
 	// NoExpiryAllowed folds the type's and the tenant's rules together.
 	NoExpiryAllowed bool
+	// ProjectRequired says a token of this type needs a project: the type
+	// is project-scoped, or the caller may only create it for a project.
+	ProjectRequired bool
+	// Projects are the IDs of the projects the caller may create it for
+	// when ProjectRequired and only some qualify (sorted); nil when any
+	// project of the tenant will do.
+	Projects []string
 }
 
 // CreatableTypes lists the types the caller may create tokens of, with the
-// limits in force for its tenant. Obsolete types are listed (marked) so
-// people see what replaced them; internal ones are not.
+// limits in force for its tenant, and nothing else: a type the caller's
+// roles (or the credential presented) do not allow is not shown. Obsolete
+// types the caller could otherwise create are listed (marked) so people
+// see what replaced them; internal ones never are.
 func (s *Service) CreatableTypes(ctx context.Context) ([]TokenTypeInfo, error) {
 	p, err := s.ownTokensAccess(ctx, false)
 	if err != nil {
@@ -55,30 +65,63 @@ func (s *Service) CreatableTypes(ctx context.Context) ([]TokenTypeInfo, error) {
 		if t.Internal || t.OwnerKind != tokenmint.OwnerUser {
 			continue
 		}
-		if t.Creatable() && !s.couldCreateAnywhere(t, g) {
+		asCurrent := *t // an obsolete type is judged as if it were current
+		asCurrent.Obsolete = false
+		tenantWide, anyProject, projects := s.whereCreatable(&asCurrent, g, p.Credential)
+		if !tenantWide && !anyProject && len(projects) == 0 {
 			continue
 		}
 		out = append(out, TokenTypeInfo{
 			TokenType:       t,
 			MaxExpiresAt:    tokenmint.MaxExpiry(now, t, pol),
 			NoExpiryAllowed: t.AllowNoExpiry && pol.MaxLifetimeDays == 0,
+			ProjectRequired: !tenantWide,
+			Projects:        projects,
 		})
 	}
 	return out, nil
 }
 
-// couldCreateAnywhere reports whether g allows creating t tenant-wide or on
-// at least one of the projects the user has a role on.
-func (s *Service) couldCreateAnywhere(t *tokenmint.TokenType, g tokenmint.Grants) bool {
-	if tokenmint.CanCreate(s.types, t, g, "") {
-		return true
+// projectWithoutRoles is a project ID no one has a role on (no stored ID
+// holds a NUL): only tenant-wide roles count there.
+const projectWithoutRoles = "\x00"
+
+// whereCreatable reports whether an owner with grants g may create t
+// without a project, and otherwise the projects it may create t for: nil
+// with anyProject when a tenant-wide role allows every project. Only
+// project-scoped types are created per project; any other type needs its
+// permissions tenant-wide. A credential bound (nil for a session) narrows
+// all of it.
+func (s *Service) whereCreatable(t *tokenmint.TokenType, g tokenmint.Grants, b *tokenmint.CredentialBound) (tenantWide, anyProject bool, projects []string) {
+	fits := func(projectID string) bool {
+		perms := tokenmint.CreatablePermissions(s.types, t, g, projectID)
+		if len(perms) == 0 {
+			return false
+		}
+		if b != nil && b.ProjectID != "" && projectID == "" {
+			projectID = b.ProjectID // such a token is scoped like its maker
+		}
+		return b.Within(perms, projectID, b.CredentialExpiry()) == nil
+	}
+	if b != nil && b.ProjectID != "" {
+		if fits(b.ProjectID) {
+			return false, false, []string{b.ProjectID}
+		}
+		return false, false, nil
+	}
+	if !t.ProjectScoped {
+		return fits(""), false, nil
+	}
+	if fits(projectWithoutRoles) {
+		return false, true, nil
 	}
 	for pid := range g.ProjectRoles {
-		if tokenmint.CanCreate(s.types, t, g, pid) {
-			return true
+		if fits(pid) {
+			projects = append(projects, pid)
 		}
 	}
-	return false
+	sort.Strings(projects)
+	return false, false, projects
 }
 
 // CreateToken issues a new token owned by the calling user.
@@ -91,8 +134,10 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (*Issued
 	switch {
 	case in.Type == "":
 		return nil, tokenmint.Errorf(tokenmint.EINVALID, "type is required")
-	case !ok || typ.Internal:
-		return nil, tokenmint.Errorf(tokenmint.EINVALID, "unknown token type %q", in.Type)
+	case !ok:
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "unknown token type %q (GET /api/v1/token-types lists the ones you may create)", in.Type)
+	case typ.Internal:
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "token type %s is internal: only tokenmint itself creates tokens of it", typ.Name)
 	case typ.Obsolete:
 		return nil, tokenmint.Errorf(tokenmint.EINVALID, "token type %s is obsolete; use %s", typ.Name, typ.ReplacedBy)
 	case typ.OwnerKind != tokenmint.OwnerUser:
@@ -122,6 +167,9 @@ func (s *Service) issueToken(ctx context.Context, owner tokenOwner, typ *tokenmi
 	if err := tokenmint.ValidateTokenDescription(in.Description); err != nil {
 		return nil, err
 	}
+	// A token or JWT can only hand on what it holds itself: a token it
+	// creates stays in its project, its permissions and its lifetime.
+	bound := tokenmint.PrincipalFromContext(ctx).CredentialBound()
 	projectID := ""
 	var err error
 	if in.Project != "" {
@@ -130,11 +178,17 @@ func (s *Service) issueToken(ctx context.Context, owner tokenOwner, typ *tokenmi
 		} else if err != nil {
 			return nil, err
 		}
+	} else if bound != nil && bound.ProjectID != "" {
+		projectID = bound.ProjectID
 	} else if typ.ProjectScoped {
 		return nil, tokenmint.Errorf(tokenmint.EINVALID, "type %s is project scoped: project is required", typ.Name)
 	}
-	if !tokenmint.CanCreate(s.types, typ, g, projectID) {
+	perms := tokenmint.CreatablePermissions(s.types, typ, g, projectID)
+	if len(perms) == 0 {
 		s.audit(ctx, owner.tenantID, "token.create", "token", "", OutcomeDenied, "type "+typ.Name)
+		if !typ.ProjectScoped && projectID != "" && len(tokenmint.CreatablePermissions(s.types, typ, g, "")) == 0 {
+			return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "type %s needs its permissions tenant-wide; a role on one project does not allow it (use a project-scoped type)", typ.Name)
+		}
 		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "the owner may not create tokens of type %s", typ.Name)
 	}
 	pol, err := s.store.PolicyByTenant(ctx, owner.tenantID)
@@ -144,6 +198,15 @@ func (s *Service) issueToken(ctx context.Context, owner tokenOwner, typ *tokenmi
 	now := s.Now()
 	exp, err := tokenmint.ResolveExpiry(now, typ, pol, in.Expiry)
 	if err != nil {
+		return nil, err
+	}
+	if bound != nil && bound.ExpiresAt != nil && in.Expiry == (tokenmint.ExpiryRequest{}) && (exp == nil || exp.After(*bound.ExpiresAt)) {
+		// No expiry asked for: the default is cut to the credential's own.
+		cut := *bound.ExpiresAt
+		exp = &cut
+	}
+	if err := bound.Within(perms, projectID, exp); err != nil {
+		s.audit(ctx, owner.tenantID, "token.create", "token", "", OutcomeDenied, "type "+typ.Name+": beyond the presenting credential")
 		return nil, err
 	}
 	plain := secret.NewToken(owner.letter)
@@ -297,7 +360,7 @@ func (s *Service) ownTokensAccess(ctx context.Context, write bool) (*tokenmint.P
 		if write {
 			need = "tokens:write"
 		}
-		if !p.Can(need) && !p.Can("tokens:manage") {
+		if !p.CredentialCan(need) && !p.Can("tokens:manage") {
 			return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "this token lacks permission %s", need)
 		}
 	}

@@ -99,13 +99,18 @@ func (s *Service) UpdateUser(ctx context.Context, id string, in UpdateUserInput)
 		}
 		u.Email = *in.Email
 	}
+	// Sessions opened before a password change, a disable or the loss
+	// of every role end with it: whoever held them must sign in again.
+	endSessions := in.Password != nil
 	if in.Roles != nil {
 		if err := tokenmint.ValidateRoles(*in.Roles); err != nil {
 			return nil, err
 		}
+		endSessions = endSessions || (len(*in.Roles) == 0 && len(u.Roles) > 0)
 		u.Roles = *in.Roles
 	}
 	if in.Enabled != nil {
+		endSessions = endSessions || (!*in.Enabled && u.Enabled)
 		u.Enabled = *in.Enabled
 	}
 	if p.User != nil && p.User.ID == u.ID && (!u.Enabled || !u.IsAdmin()) {
@@ -124,7 +129,16 @@ func (s *Service) UpdateUser(ctx context.Context, id string, in UpdateUserInput)
 		return nil, err
 	}
 	s.changed(ctx, Change{Kind: ChangeUser, TenantID: u.TenantID, ID: u.ID})
-	s.audit(ctx, p.TenantID, "user.update", "user", u.ID, OutcomeSuccess, "")
+	detail := ""
+	if endSessions {
+		// The change is stored; should this fail, a disabled user's
+		// sessions are refused anyway and the caller may retry.
+		if err := s.store.DeleteUserSessions(ctx, u.TenantID, u.ID); err != nil {
+			return nil, err
+		}
+		detail = "sessions ended"
+	}
+	s.audit(ctx, p.TenantID, "user.update", "user", u.ID, OutcomeSuccess, detail)
 	return u, nil
 }
 

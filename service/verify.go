@@ -13,14 +13,20 @@ import (
 type VerifyRequest struct {
 	Token      string // plain or encoded
 	Permission tokenmint.Permission
-	Project    string // project ID or name; "" for none
-	IP         string
+	// AlsoRequire are further permissions that must all hold, for a
+	// request that names several (forward-auth with repeated parameters).
+	AlsoRequire []tokenmint.Permission
+	Project     string // project ID or name; "" for none
+	IP          string
 	// Tenant, when set, is the tenant (by name) the caller serves: a token
 	// of another tenant is refused as unknown there, before a use is spent.
 	Tenant string
 	// Inspect asks only whether the token is valid (introspection): a use
 	// is not spent and usage is not recorded.
 	Inspect bool
+	// NoSpend records usage but spends no use of a limited-use token: the
+	// caller only reads (a token reading its own metadata).
+	NoSpend bool
 }
 
 // VerifyResult describes an accepted token.
@@ -97,13 +103,13 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 		}
 		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token owner no longer holds any permission of type %s", typ.Name)
 	}
-	if req.Permission != "" && !perms.Has(req.Permission) {
-		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token lacks permission %s", req.Permission)
+	if err := req.checkPermissions(perms); err != nil {
+		return nil, err
 	}
 	if req.Inspect {
 		return &VerifyResult{Token: tok, Type: typ, Grants: g, ProjectID: cmp.Or(projectID, tok.ProjectID), Permissions: perms, SecretValidUntil: e.validUntil}, nil
 	}
-	if tok.MaxUses > 0 {
+	if tok.MaxUses > 0 && !req.NoSpend {
 		ok, err := s.store.SpendUse(ctx, tok.ID, now)
 		if err != nil {
 			return nil, err
@@ -117,6 +123,20 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 		projectID = tok.ProjectID
 	}
 	return &VerifyResult{Token: tok, Type: typ, Grants: g, ProjectID: projectID, Permissions: perms, SecretValidUntil: e.validUntil}, nil
+}
+
+// checkPermissions refuses a token lacking any permission the request
+// names.
+func (req *VerifyRequest) checkPermissions(perms tokenmint.PermissionSet) error {
+	if req.Permission != "" && !perms.Has(req.Permission) {
+		return tokenmint.Errorf(tokenmint.EFORBIDDEN, "token lacks permission %s", req.Permission)
+	}
+	for _, p := range req.AlsoRequire {
+		if !perms.Has(p) {
+			return tokenmint.Errorf(tokenmint.EFORBIDDEN, "token lacks permission %s", p)
+		}
+	}
+	return nil
 }
 
 // checkTenant refuses a token of another tenant than the one named (none

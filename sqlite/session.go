@@ -42,3 +42,9 @@ func (db *DB) DeleteSession(ctx context.Context, hash []byte) error {
 	}
 	return checkAffected(res, "session", "delete session")
 }
+
+// DeleteUserSessions ends every session of a user.
+func (db *DB) DeleteUserSessions(ctx context.Context, tenantID, userID string) error {
+	_, err := db.write.ExecContext(ctx, `DELETE FROM sessions WHERE tenant_id = ? AND user_id = ?`, tenantID, userID)
+	return wrap("delete user sessions", err)
+}

@@ -54,6 +54,37 @@ func testSessions(t *testing.T, newStore storeFunc) {
 		assertSession(t, got, a)
 	})
 
+	t.Run("DeleteUserSessions", func(t *testing.T) {
+		s, a, b := setup(t)
+		second := &tokenmint.Session{Hash: hashOf("session-a2"), TenantID: tenantA, UserID: "usr-0001",
+			CSRFToken: "csrf-a2", CreatedAt: t0, ExpiresAt: at(time.Hour)}
+		if err := s.CreateSession(t.Context(), second); err != nil {
+			t.Fatalf("CreateSession: %v", err)
+		}
+		// The same user ID in another tenant keeps its sessions.
+		if err := s.DeleteUserSessions(t.Context(), tenantB, "usr-0001"); err != nil {
+			t.Fatalf("DeleteUserSessions(other tenant): %v", err)
+		}
+		if _, err := s.SessionByHash(t.Context(), a.Hash); err != nil {
+			t.Fatalf("session of tenant A after deleting in tenant B: %v", err)
+		}
+		if err := s.DeleteUserSessions(t.Context(), tenantA, "usr-0001"); err != nil {
+			t.Fatalf("DeleteUserSessions: %v", err)
+		}
+		for _, gone := range []*tokenmint.Session{a, second} {
+			_, err := s.SessionByHash(t.Context(), gone.Hash)
+			assertCode(t, err, tokenmint.ENOTFOUND)
+		}
+		got, err := s.SessionByHash(t.Context(), b.Hash)
+		if err != nil {
+			t.Fatalf("another user's session: %v", err)
+		}
+		assertSession(t, got, b)
+		if err := s.DeleteUserSessions(t.Context(), tenantA, "usr-0001"); err != nil {
+			t.Fatalf("DeleteUserSessions with none left: %v", err)
+		}
+	})
+
 	t.Run("Delete", func(t *testing.T) {
 		s, a, b := setup(t)
 		if err := s.DeleteSession(t.Context(), a.Hash); err != nil {
