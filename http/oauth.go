@@ -16,10 +16,19 @@ import (
 func (s *Server) oauthRoutes(m *http.ServeMux) {
 	s.applicationRoutes(m)
 	m.HandleFunc("POST /oauth/token", s.handleOAuthToken)
-	// Compatibility paths for clients written against other products.
+	// Compatibility paths for clients written against other products:
+	// Checkmarx SCA's token endpoint, and FortiCWP's credential token and
+	// refresh endpoints (docs/compatibility.md).
 	m.HandleFunc("POST /identity/connect/token", s.handleOAuthToken)
-	m.HandleFunc("POST /api/v1/auth/credentials/token/{$}", s.handleOAuthToken)
-	m.HandleFunc("POST /api/v1/auth/credentials/token", s.handleOAuthToken)
+	m.HandleFunc("POST /api/v1/auth/credentials/token/{$}", s.handleFortiCWPToken)
+	m.HandleFunc("POST /api/v1/auth/credentials/token", s.handleFortiCWPToken)
+	m.HandleFunc("POST /api/v1/auth/token/refresh", s.handleFortiCWPRefresh)
+	// Token endpoints answer other methods with an RFC 6749 JSON error,
+	// not the mux's plain-text 405 (GET routes also answer HEAD).
+	m.HandleFunc("GET /oauth/token", s.handleTokenMethodNotAllowed)
+	m.HandleFunc("GET /identity/connect/token", s.handleTokenMethodNotAllowed)
+	m.HandleFunc("GET /api/v1/auth/credentials/token/{$}", s.handleTokenMethodNotAllowed)
+	m.HandleFunc("GET /api/v1/auth/credentials/token", s.handleTokenMethodNotAllowed)
 	m.HandleFunc("POST /oauth/introspect", s.handleIntrospect)
 	m.HandleFunc("POST /oauth/revoke", s.handleOAuthRevoke)
 	m.HandleFunc("GET /.well-known/jwks.json", s.handleJWKS)
@@ -125,6 +134,48 @@ func (s *Server) handleOAuthToken(w http.ResponseWriter, r *http.Request) {
 		s.writeOAuthError(w, r, err)
 		return
 	}
+	s.token(w, r, req)
+}
+
+// handleFortiCWPToken is the token endpoint on FortiCWP's credential path,
+// whose clients read a refresh_token from the client_credentials answer.
+func (s *Server) handleFortiCWPToken(w http.ResponseWriter, r *http.Request) {
+	req, err := parseOAuthForm(w, r)
+	if err != nil {
+		s.writeOAuthError(w, r, err)
+		return
+	}
+	req.ClientRefresh = true
+	s.token(w, r, req)
+}
+
+// handleFortiCWPRefresh is FortiCWP's refresh endpoint: the refresh_token
+// grant only, without client authentication for the refresh tokens of
+// the credential path.
+func (s *Server) handleFortiCWPRefresh(w http.ResponseWriter, r *http.Request) {
+	req, err := parseOAuthForm(w, r)
+	if err != nil {
+		s.writeOAuthError(w, r, err)
+		return
+	}
+	if gt := req.Form.Get("grant_type"); gt != service.GrantRefreshToken {
+		s.writeOAuthError(w, r, &service.OAuthError{Code: "unsupported_grant_type",
+			Description: "this path only refreshes (grant_type=refresh_token); obtain tokens at /api/v1/auth/credentials/token/"})
+		return
+	}
+	s.token(w, r, req)
+}
+
+// handleTokenMethodNotAllowed answers a token endpoint called with another
+// method than POST (RFC 6749 §3.2) in the JSON error shape of §5.2.
+func (s *Server) handleTokenMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", http.MethodPost)
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusMethodNotAllowed, oauthErrorBody{Error: "invalid_request",
+		Description: "the token endpoint accepts only POST with a form-encoded body (RFC 6749 section 3.2), not " + r.Method})
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request, req *service.TokenRequest) {
 	res, err := s.svc.Token(r.Context(), req)
 	if err != nil {
 		s.writeOAuthError(w, r, err)

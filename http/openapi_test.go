@@ -165,7 +165,7 @@ func TestOpenAPIDocument(t *testing.T) {
 			t.Errorf("%s has no summary", r)
 		}
 		resps, _ := op["responses"].(map[string]any)
-		ok := false
+		ok := refusesMethod(op)
 		for code := range resps {
 			ok = ok || strings.HasPrefix(code, "2")
 		}
@@ -173,6 +173,15 @@ func TestOpenAPIDocument(t *testing.T) {
 			t.Errorf("%s documents no success response", r)
 		}
 	}
+}
+
+// refusesMethod reports whether an operation is registered only to refuse
+// its method with a JSON error (its one documented answer is 405), as the
+// token endpoints do for GET.
+func refusesMethod(op map[string]any) bool {
+	resps, _ := op["responses"].(map[string]any)
+	_, ok := resps["405"]
+	return ok && len(resps) == 1
 }
 
 // TestOpenAPIMatchesRoutes: the document lists exactly the routes the
@@ -362,6 +371,10 @@ func TestOpenAPIOperationsExist(t *testing.T) {
 		got, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		switch {
+		case refusesMethod(op):
+			if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") == "" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+				t.Errorf("%s (%s): %d, want the documented JSON 405 with Allow", r, target, resp.StatusCode)
+			}
 		case resp.StatusCode == http.StatusMethodNotAllowed:
 			t.Errorf("%s (%s): 405, the method is not registered for this path", r, target)
 		case resp.StatusCode == http.StatusNotFound && bytes.Contains(got, []byte("no such API endpoint")):

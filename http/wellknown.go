@@ -65,6 +65,8 @@ func (s *Server) handleASMetadata(w http.ResponseWriter, r *http.Request) {
 	for _, p := range s.svc.Types().Universe().Sorted() {
 		scopes = append(scopes, string(p))
 	}
+	// Vendor scope aliases (sca_api, ...) are scopes clients may ask for.
+	scopes = append(scopes, s.svc.ScopeAliases().Names()...)
 	auth := []string{"client_secret_basic", "client_secret_post"}
 	writeJSON(w, http.StatusOK, asMetadata{
 		Issuer: s.svc.Issuer(), TokenEndpoint: base + "/oauth/token", JWKSURI: base + "/.well-known/jwks.json",
@@ -78,6 +80,7 @@ func (s *Server) handleASMetadata(w http.ResponseWriter, r *http.Request) {
 		RevocationEndpointAuthMethods:    append(auth, "none"),
 		AccessTokenSigningAlgsSupported:  algs,
 		ClaimsSupported:                  []string{"iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "tenant", "tenant_id", "owner_kind", "project"},
+		// Exactly one Tenant:NAME, the prefix in any case (oauth_password.go).
 		ACRValuesSupported:               []string{"Tenant:NAME"},
 		TokenExchangeTokenTypesSupported: []string{service.TokenTypeAccessToken},
 	})

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -56,9 +57,14 @@ func LooksLikeJWT(s string) bool {
 // tolerate.
 const clockLeeway = time.Minute
 
-// errInvalid is the one answer for every rejected JWT: callers learn that
-// it is not valid, not why, which the log has.
+// errInvalid is the answer for every rejected JWT but an expired one:
+// callers learn that it is not valid, not why.
 var errInvalid = tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "invalid access token")
+
+// errExpired is the answer for a JWT whose signature and issuer hold but
+// whose time is up, so its holder knows to obtain a new one rather than
+// suspect a misconfiguration.
+var errExpired = tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "access token has expired; obtain a new one")
 
 // Verify checks a JWT access token: a published key's signature, typ
 // at+jwt, the issuer, and that it is not expired at now. It does not check
@@ -88,13 +94,18 @@ func (k *KeyRing) Verify(ctx context.Context, raw, issuer string) (*tokenmint.Ac
 	// Instances' clocks differ a little: a token signed by one whose clock
 	// runs ahead must not be "not yet valid" on another, so nbf and iat get
 	// a leeway. Expiry gets none: it is checked strictly below.
-	if err := jc.Claims.ValidateWithLeeway(jwt.Expected{Issuer: issuer, Time: now}, clockLeeway); err != nil {
+	if err := jc.Claims.ValidateWithLeeway(jwt.Expected{Issuer: issuer, Time: now}, clockLeeway); errors.Is(err, jwt.ErrExpired) {
+		return nil, errExpired
+	} else if err != nil {
+		return nil, errInvalid
+	}
+	if jc.Expiry == nil || jc.ID == "" || jc.Subject == "" {
 		return nil, errInvalid
 	}
 	// RFC 7519 §4.1.4: the current time must be before exp; the library
 	// still accepts a token at exactly exp (and within the leeway).
-	if jc.Expiry == nil || !now.Before(jc.Expiry.Time()) || jc.ID == "" || jc.Subject == "" {
-		return nil, errInvalid
+	if !now.Before(jc.Expiry.Time()) {
+		return nil, errExpired
 	}
 	scope, err := tokenmint.ParseScope(jc.Scope)
 	if err != nil {

@@ -43,6 +43,10 @@ type TokenRequest struct {
 	Form url.Values
 	// Basic holds HTTP Basic credentials when the request carried them.
 	Basic *BasicAuth
+	// ClientRefresh asks client_credentials for a refresh token too: the
+	// FortiCWP compatibility path, whose clients read one
+	// (oauth_client.go).
+	ClientRefresh bool
 }
 
 // BasicAuth is the user and password of an HTTP Basic header.
@@ -105,12 +109,36 @@ func oauthDomainErr(err error) error {
 	return err
 }
 
-// client is an authenticated OAuth client, or a public one known only by
-// its client_id (app nil).
+// client is an authenticated OAuth client, or a public one (app nil, id
+// ""), which may have named an unproven client_id (claimed).
 type client struct {
-	id   string
-	app  *tokenmint.Application
-	cred *tokenmint.ClientCredential
+	id      string
+	claimed string
+	app     *tokenmint.Application
+	cred    *tokenmint.ClientCredential
+}
+
+// claimID is the client_id claim of tokens issued to c: the registered
+// client when it authenticated, else the fixed public client. An unproven
+// client_id never appears in a token as if it were a registered client.
+func (c *client) claimID() string {
+	if c.app != nil {
+		return c.id
+	}
+	return publicClientID
+}
+
+// auditDetail names the client in audit entries, with the client_id an
+// unauthenticated caller named (cut short: it is the caller's free text).
+func (c *client) auditDetail() string {
+	if c.app != nil || c.claimed == "" {
+		return "client " + c.claimID()
+	}
+	claimed := c.claimed
+	if len(claimed) > 64 {
+		claimed = claimed[:64] + "..."
+	}
+	return fmt.Sprintf("client %s (public; client_id %q named, not registered)", publicClientID, claimed)
 }
 
 // authenticateClient finds the client of a request: HTTP Basic
@@ -149,7 +177,7 @@ func (s *Service) authenticateClient(ctx context.Context, req *TokenRequest) (*c
 				return nil, err
 			}
 		}
-		return &client{id: id}, nil
+		return &client{claimed: id}, nil
 	}
 	if id == "" {
 		return nil, oauthErr("invalid_client", "client_id is required with client_secret")
@@ -212,27 +240,6 @@ func (s *Service) touchCredential(ctx context.Context, c *tokenmint.ClientCreden
 	if err := s.store.TouchClientCredential(ctx, c.ID, now); err != nil {
 		s.log.Warn("recording a client credential's last use failed", "credential", c.ID, "err", err)
 	}
-}
-
-// requestedScope parses the scope parameter and checks it against what
-// the subject holds; an empty scope asks for everything it holds.
-func requestedScope(form url.Values, holds tokenmint.PermissionSet) ([]tokenmint.Permission, error) {
-	if !form.Has("scope") || strings.TrimSpace(form.Get("scope")) == "" {
-		if len(holds) == 0 {
-			return nil, oauthErr("invalid_scope", "the subject holds no permission")
-		}
-		return holds.Sorted(), nil
-	}
-	ps, err := tokenmint.ParseScope(form.Get("scope"))
-	if err != nil {
-		return nil, oauthErr("invalid_scope", "%s", tokenmint.ErrorMessage(err))
-	}
-	for _, p := range ps {
-		if !holds.Has(p) {
-			return nil, oauthErr("invalid_scope", "scope %s exceeds what the subject may do", p)
-		}
-	}
-	return ps, nil
 }
 
 // issued is what issueAccess needs to know about a grant's outcome.

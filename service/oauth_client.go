@@ -7,8 +7,12 @@ import (
 )
 
 // clientCredentialsGrant lets an application obtain an access token for
-// itself (RFC 6749 §4.4). No refresh token is issued: the client can
-// always authenticate again.
+// itself (RFC 6749 §4.4). No refresh token is issued (RFC 6749 §4.4.3: the
+// client can always authenticate again), except on the FortiCWP
+// compatibility path, whose clients read one and refresh without their
+// credential: there the refresh token rotates and its reuse revokes its
+// family as for users, and it dies with the credential that obtained it
+// (refreshApplication).
 type clientCredentialsGrant struct{ s *Service }
 
 func (clientCredentialsGrant) grantType() string { return GrantClientCredentials }
@@ -23,7 +27,7 @@ func (g clientCredentialsGrant) handle(ctx context.Context, req *TokenRequest) (
 		return nil, oauthErr("invalid_client", "client authentication is required for client_credentials")
 	}
 	holds := tokenmint.AccessTypePermissions(s.types.Universe(), cl.app.AccessTypes)
-	scope, err := requestedScope(req.Form, holds)
+	scope, err := s.requestedScope(req.Form, holds)
 	if err != nil {
 		return nil, err
 	}
@@ -35,6 +39,18 @@ func (g clientCredentialsGrant) handle(ctx context.Context, req *TokenRequest) (
 		return nil, err
 	}
 	actx := tokenmint.NewContextWithPrincipal(ctx, &tokenmint.Principal{TenantID: cl.app.TenantID, ApplicationID: cl.app.ID})
+	if req.ClientRefresh {
+		r, plain, err := s.newRefresh(ctx, "", claims)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.store.CreateRefreshToken(ctx, r, s.hasher.Hash(plain)); err != nil {
+			return nil, err
+		}
+		res.RefreshToken = plain
+		s.audit(actx, cl.app.TenantID, "oauth.token.client_credentials", "refresh_family", r.FamilyID, OutcomeSuccess, "client "+cl.id+", with a refresh token (FortiCWP path)")
+		return res, nil
+	}
 	s.audit(actx, cl.app.TenantID, "oauth.token.client_credentials", "access_token", claims.JTI, OutcomeSuccess, "client "+cl.id)
 	return res, nil
 }

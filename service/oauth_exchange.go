@@ -38,24 +38,38 @@ func (g exchangeGrant) handle(ctx context.Context, req *TokenRequest) (*TokenRes
 	if oauth.LooksLikeJWT(subject) {
 		return nil, oauthErr("invalid_grant", "subject_token must be a tokenmint token, not a JWT")
 	}
+	invalid := func(err error) error {
+		if code := tokenmint.ErrorCode(err); code == tokenmint.EUNAUTHORIZED || code == tokenmint.EFORBIDDEN {
+			return oauthErr("invalid_grant", "subject_token is not valid: %s", tokenmint.ErrorMessage(err))
+		}
+		return err
+	}
+	// Looked at first without spending a use: a limited-use token is
+	// refused before its use is gone.
+	look, err := s.Verify(ctx, VerifyRequest{Token: subject, IP: ClientIPFromContext(ctx), Inspect: true})
+	if err != nil {
+		return nil, invalid(err)
+	}
+	if look.Token.MaxUses > 0 {
+		// A JWT can be presented any number of times until it expires:
+		// exchanging a token limited to N uses would lift its limit.
+		return nil, oauthErr("invalid_grant", "subject_token is a limited-use token (type %s, %d use(s)) and cannot be exchanged; present it directly", look.Token.Type, look.Token.MaxUses)
+	}
 	res, err := s.Verify(ctx, VerifyRequest{Token: subject, IP: ClientIPFromContext(ctx)})
 	if err != nil {
-		if code := tokenmint.ErrorCode(err); code == tokenmint.EUNAUTHORIZED || code == tokenmint.EFORBIDDEN {
-			return nil, oauthErr("invalid_grant", "subject_token is not valid: %s", tokenmint.ErrorMessage(err))
-		}
-		return nil, err
+		return nil, invalid(err)
 	}
 	tok := res.Token
 	if cl.app != nil && cl.app.TenantID != tok.TenantID {
 		return nil, oauthErr("invalid_grant", "subject_token is not valid")
 	}
-	scope, err := requestedScope(req.Form, res.Permissions)
+	scope, err := s.requestedScope(req.Form, res.Permissions)
 	if err != nil {
 		return nil, err
 	}
-	clientID := cl.id
-	if clientID == "" {
-		clientID = tok.ID // the token acts as its own client
+	clientID := tok.ID // without client authentication the token acts as its own client
+	if cl.app != nil {
+		clientID = cl.id
 	}
 	out, claims, err := s.issueAccess(ctx, issued{
 		tenantID: tok.TenantID, subject: tok.OwnerID, ownerKind: tok.OwnerKind, clientID: clientID,

@@ -57,11 +57,16 @@ func (s *Service) introspectionCaller(ctx context.Context, req *IntrospectReques
 	}
 	if req.Bearer != "" {
 		res, err := s.Verify(ctx, VerifyRequest{Token: req.Bearer, Permission: IntrospectPermission, IP: ClientIPFromContext(ctx)})
-		if err != nil {
-			if tokenmint.ErrorCode(err) == tokenmint.EFORBIDDEN {
-				return "", tokenmint.Errorf(tokenmint.EFORBIDDEN, "the token lacks %s", IntrospectPermission)
-			}
-			return "", oauthErr("invalid_client", "the caller's token is not valid")
+		switch code := tokenmint.ErrorCode(err); code {
+		case "":
+		case tokenmint.EFORBIDDEN:
+			return "", tokenmint.Errorf(tokenmint.EFORBIDDEN, "the token lacks %s", IntrospectPermission)
+		case tokenmint.EUNAUTHORIZED, tokenmint.EINVALID, tokenmint.ENOTFOUND:
+			return "", oauthErr("invalid_client", "the caller's token is not valid: %s", tokenmint.ErrorMessage(err))
+		default:
+			// An outage is not a bad credential: the caller must not be
+			// told to drop a token that is fine.
+			return "", err
 		}
 		return res.Token.TenantID, nil
 	}
@@ -143,6 +148,12 @@ func (s *Service) inspect(ctx context.Context, raw, ip string) (*inspected, erro
 		if !r.Active(s.Now()) {
 			return nil, nil
 		}
+		ownerKind := tokenmint.OwnerUser
+		if app, err := s.refreshApplication(ctx, r); err != nil {
+			return inactive(err)
+		} else if app != nil {
+			ownerKind = tokenmint.OwnerApplication
+		}
 		tenant, err := s.TenantName(ctx, r.TenantID)
 		if err != nil {
 			return nil, err
@@ -150,7 +161,7 @@ func (s *Service) inspect(ctx context.Context, raw, ip string) (*inspected, erro
 		return &inspected{tenantID: r.TenantID, Introspection: Introspection{
 			Active: true, Scope: tokenmint.FormatScope(r.Scope), ClientID: r.ClientID, TokenType: "refresh_token",
 			Exp: r.ExpiresAt.Unix(), Iat: r.CreatedAt.Unix(), Sub: r.UserID, Iss: s.cfg.Issuer,
-			Tenant: tenant, OwnerKind: tokenmint.OwnerUser,
+			Tenant: tenant, OwnerKind: ownerKind,
 		}}, nil
 	}
 	res, err := s.Verify(ctx, VerifyRequest{Token: raw, Inspect: true, IP: ip})

@@ -37,13 +37,17 @@ func (g refreshGrant) handle(ctx context.Context, req *TokenRequest) (*TokenResp
 	} else if err != nil {
 		return nil, err
 	}
-	if (cl.id != "" && cl.id != old.ClientID) || (cl.app != nil && cl.app.TenantID != old.TenantID) {
+	if cl.app != nil && (cl.id != old.ClientID || cl.app.TenantID != old.TenantID) {
 		return nil, errBadRefresh
 	}
-	if cl.app == nil && old.ClientID != "" {
-		// A refresh token issued to a confidential client is useless
-		// without that client's secret (RFC 6749 §6), and for good once
-		// its application is deleted.
+	app, err := s.refreshApplication(ctx, old)
+	if err != nil {
+		return nil, err
+	}
+	if cl.app == nil && app == nil && old.ClientID != "" && old.ClientID != publicClientID {
+		// A user's refresh token issued to a confidential client is
+		// useless without that client's secret (RFC 6749 §6), and for
+		// good once its application is deleted.
 		if isRegisteredClientID(old.ClientID) {
 			return nil, oauthErr("invalid_client", "client authentication is required for this refresh token")
 		}
@@ -60,29 +64,39 @@ func (g refreshGrant) handle(ctx context.Context, req *TokenRequest) (*TokenResp
 	if !old.Active(now) {
 		return nil, errBadRefresh
 	}
-	u, err := s.store.UserByID(ctx, old.TenantID, old.UserID)
-	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
-		return nil, errBadRefresh
-	} else if err != nil {
-		return nil, err
-	}
-	if !u.Enabled {
-		return nil, oauthErr("invalid_grant", "the user is disabled")
-	}
-	grants, err := s.userGrants(ctx, u)
-	if err != nil {
-		return nil, err
-	}
 	// The new tokens carry at most the original scope, and only what the
-	// user still holds now.
-	holds := tokenmint.NewPermissionSet(old.Scope...).Intersect(s.tenantPermissions(grants))
-	scope, err := requestedScope(req.Form, holds)
+	// subject still holds now.
+	var in issued
+	var holds tokenmint.PermissionSet
+	var who *tokenmint.Principal
+	if app != nil {
+		holds = tokenmint.AccessTypePermissions(s.types.Universe(), app.AccessTypes)
+		in = issued{tenantID: app.TenantID, subject: app.ID, ownerKind: tokenmint.OwnerApplication, clientID: old.ClientID}
+		who = &tokenmint.Principal{TenantID: app.TenantID, ApplicationID: app.ID}
+	} else {
+		u, err := s.store.UserByID(ctx, old.TenantID, old.UserID)
+		if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+			return nil, errBadRefresh
+		} else if err != nil {
+			return nil, err
+		}
+		if !u.Enabled {
+			return nil, oauthErr("invalid_grant", "the user is disabled")
+		}
+		grants, err := s.userGrants(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		holds = s.userHoldsAnywhere(grants)
+		in = issued{tenantID: old.TenantID, subject: old.UserID, ownerKind: tokenmint.OwnerUser, clientID: cl.claimID()}
+		who = &tokenmint.Principal{TenantID: u.TenantID, User: u}
+	}
+	scope, err := s.requestedScope(req.Form, tokenmint.NewPermissionSet(old.Scope...).Intersect(holds))
 	if err != nil {
 		return nil, err
 	}
-	res, claims, err := s.issueAccess(ctx, issued{
-		tenantID: old.TenantID, subject: old.UserID, ownerKind: tokenmint.OwnerUser, clientID: old.ClientID, scope: scope,
-	})
+	in.scope = scope
+	res, claims, err := s.issueAccess(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -102,9 +116,43 @@ func (g refreshGrant) handle(ctx context.Context, req *TokenRequest) (*TokenResp
 		return nil, err
 	}
 	res.RefreshToken = nextPlain
-	uctx := tokenmint.NewContextWithPrincipal(ctx, &tokenmint.Principal{TenantID: u.TenantID, User: u})
-	s.audit(uctx, u.TenantID, "oauth.token.refresh", "refresh_family", old.FamilyID, OutcomeSuccess, "client "+old.ClientID)
+	wctx := tokenmint.NewContextWithPrincipal(ctx, who)
+	s.audit(wctx, old.TenantID, "oauth.token.refresh", "refresh_family", old.FamilyID, OutcomeSuccess, "client "+claims.ClientID)
 	return res, nil
+}
+
+// refreshApplication returns the application a refresh token belongs to,
+// or nil for a user's refresh token. Applications get refresh tokens only
+// from client_credentials on the FortiCWP compatibility path; such a token
+// names the application as its subject and the client ID of the credential
+// that obtained it as its client. It dies with that credential and is
+// refused while the application is disabled.
+func (s *Service) refreshApplication(ctx context.Context, r *tokenmint.RefreshToken) (*tokenmint.Application, error) {
+	if !isRegisteredClientID(r.ClientID) {
+		return nil, nil
+	}
+	cred, err := s.store.ClientCredentialByClientID(ctx, r.ClientID)
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return nil, nil // the client is gone: the caller refuses the token
+	} else if err != nil {
+		return nil, err
+	}
+	if cred.ApplicationID != r.UserID || cred.TenantID != r.TenantID {
+		return nil, nil // a user's token, issued to this client
+	}
+	if cred.RevokedAt != nil {
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "the client credential this refresh token was issued to is revoked")
+	}
+	app, err := s.store.ApplicationByID(ctx, cred.TenantID, cred.ApplicationID)
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "the application of this refresh token no longer exists")
+	} else if err != nil {
+		return nil, err
+	}
+	if !app.Enabled {
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "the application is disabled")
+	}
+	return app, nil
 }
 
 // refreshReused revokes the family of a replayed refresh token and the

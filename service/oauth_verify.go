@@ -85,10 +85,10 @@ func (s *Service) checkExchangeSource(ctx context.Context, c *tokenmint.AccessCl
 	} else if err != nil {
 		return err
 	}
-	// A single-use token is spent by the exchange itself: its JWT is what
-	// the use bought, so only the other states end it.
+	// Limited-use tokens are never exchanged (oauth_exchange.go); a JWT
+	// obtained from one before that rule ends with its token's last use.
 	st := src.Status(s.Now())
-	if st != tokenmint.StatusActive && st != tokenmint.StatusExhausted {
+	if st != tokenmint.StatusActive {
 		return tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "the token this JWT was exchanged for is %s", st)
 	}
 	blocks, err := s.blockPrefixes(ctx, c.TenantID, src.ID)

@@ -52,6 +52,9 @@ type Config struct {
 	// Issuer is the "iss" of JWT access tokens and the OAuth2 issuer
 	// identifier (default "tokenmint").
 	Issuer string
+	// ScopeAliases are the vendor scope names the token endpoint accepts
+	// (oauth_scope.go). Nil: DefaultScopeAliases; empty: none.
+	ScopeAliases ScopeAliases
 }
 
 // Service is the application layer. It is safe for concurrent use.
