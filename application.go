@@ -24,13 +24,35 @@ type Application struct {
 // MaxApplicationDescriptionLen bounds an application's description.
 const MaxApplicationDescriptionLen = 1024
 
+// applicationNamePattern is Juniper's rule for the names of applications
+// and of their tokens: 1–32 ASCII letters, digits and '-'.
 var applicationNamePattern = regexp.MustCompile(`^[A-Za-z0-9-]{1,32}$`)
 
 // ValidateApplicationName checks an application's name: 1–32 letters,
-// digits and '-'.
+// digits and '-'. Names are unique in a tenant without regard to case
+// (forti-cwp and FORTI-CWP are the same application); the stores enforce
+// that.
 func ValidateApplicationName(name string) error {
+	if err := ValidateNameText("name", name); err != nil {
+		return err
+	}
 	if !applicationNamePattern.MatchString(name) {
 		return Errorf(EINVALID, "name must be 1-32 characters of letters, digits and '-'")
+	}
+	return nil
+}
+
+// ValidateApplicationTokenName checks the name of an application's token:
+// the same rule as application names (Juniper's), 1–32 letters, digits and
+// '-'. Names are unique among an application's tokens that are not
+// revoked, without regard to case; the stores enforce that. User tokens
+// keep the freer ValidateTokenName.
+func ValidateApplicationTokenName(name string) error {
+	if err := ValidateNameText("name", name); err != nil {
+		return err
+	}
+	if !applicationNamePattern.MatchString(name) {
+		return Errorf(EINVALID, "an application token's name must be 1-32 characters of letters, digits and '-'")
 	}
 	return nil
 }

@@ -3,7 +3,7 @@ package tokenmint
 import (
 	"strings"
 	"time"
-	"unicode"
+	"unicode/utf8"
 )
 
 // Token states. Active, inactive and revoked are stored; expired and
@@ -79,16 +79,14 @@ const (
 	MaxTokenDescriptionLen = 1024
 )
 
-// ValidateTokenName checks a token's name: 1–100 printable characters.
+// ValidateTokenName checks a user token's name: 1–100 visible characters
+// of any script (ValidateNameText).
 func ValidateTokenName(name string) error {
-	n := len([]rune(name))
+	n := utf8.RuneCountInString(name)
 	if n == 0 || n > MaxTokenNameLen || strings.TrimSpace(name) == "" {
 		return Errorf(EINVALID, "name must be 1-%d characters", MaxTokenNameLen)
 	}
-	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return Errorf(EINVALID, "name must not contain control characters")
-	}
-	return nil
+	return ValidateNameText("name", name)
 }
 
 // ValidateTokenDescription checks a token's description length.
@@ -97,4 +95,37 @@ func ValidateTokenDescription(d string) error {
 		return Errorf(EINVALID, "description must be at most %d characters", MaxTokenDescriptionLen)
 	}
 	return nil
+}
+
+// ValidateTokenCursor checks the cursor of a page of tokens: empty for the
+// first page, or the next_cursor of the previous page, which is a token ID
+// (a UUID). Anything else is refused rather than read as "from the start",
+// so a client with a corrupted cursor never loops over the first page.
+func ValidateTokenCursor(cursor string) error {
+	if cursor == "" || isUUID(cursor) {
+		return nil
+	}
+	return Errorf(EINVALID, "cursor must be the next_cursor of a previous page")
+}
+
+// isUUID reports whether s has the textual form of a UUID:
+// 8-4-4-4-12 hexadecimal digits.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
 }

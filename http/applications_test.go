@@ -60,7 +60,9 @@ func TestApplicationsCRUD(t *testing.T) {
 		{"long name", map[string]any{"name": strings.Repeat("a", 33)}, "invalid"},
 		{"long description", map[string]any{"name": "ok", "description": strings.Repeat("d", 1025)}, "invalid"},
 		{"unknown access type", map[string]any{"name": "ok", "access_types": []string{"everything"}}, "invalid"},
-		{"duplicate", map[string]any{"name": "ci-bot"}, "conflict"},
+		{"duplicate", map[string]any{"name": "ci-bot", "access_types": []string{"read-only"}}, "conflict"},
+		{"duplicate in other case", map[string]any{"name": "CI-Bot", "access_types": []string{"read-only"}}, "conflict"},
+		{"no access types", map[string]any{"name": "idle"}, "invalid"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,10 +39,11 @@ func (db *DB) ApplicationByID(ctx context.Context, tenantID, id string) (*tokenm
 		`SELECT `+applicationColumns+` FROM applications WHERE tenant_id = $1 AND id = $2`, tenantID, id))
 }
 
-// ApplicationByName returns the application with the name in the tenant.
+// ApplicationByName returns the application with the name in the tenant,
+// without regard to case: names are unique that way (migration 0007).
 func (db *DB) ApplicationByName(ctx context.Context, tenantID, name string) (*tokenmint.Application, error) {
 	return scanApplication(db.pool.QueryRow(ctx,
-		`SELECT `+applicationColumns+` FROM applications WHERE tenant_id = $1 AND name = $2`, tenantID, name))
+		`SELECT `+applicationColumns+` FROM applications WHERE tenant_id = $1 AND lower(name) = lower($2)`, tenantID, name))
 }
 
 // ListApplications returns the tenant's applications by name.

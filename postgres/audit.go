@@ -28,7 +28,13 @@ func (db *DB) ListAudit(ctx context.Context, f tokenmint.AuditFilter) ([]*tokenm
 	var c conditions
 	c.eq("tenant_id", f.TenantID)
 	c.eq("action", f.Action)
+	c.eq("actor_kind", f.ActorKind)
 	c.eq("actor_id", f.ActorID)
+	if f.ActorOwnerID != "" {
+		kind, id := c.param(f.ActorOwnerKind), c.param(f.ActorOwnerID)
+		c.add(`((actor_kind = ` + kind + ` AND actor_id = ` + id + `) OR (actor_kind = 'token' AND actor_id IN (
+			SELECT t.id FROM tokens t WHERE t.tenant_id = audit_log.tenant_id AND t.owner_kind = ` + kind + ` AND t.owner_id = ` + id + `)))`)
+	}
 	c.eq("object_id", f.ObjectID)
 	c.eq("outcome", f.Outcome)
 	if f.Since != nil {

@@ -52,6 +52,12 @@ func (s *Service) validateApplication(name, description string, ats []string) er
 	if err := tokenmint.ValidateApplicationDescription(description); err != nil {
 		return err
 	}
+	// An application without access types could do nothing at all: its
+	// tokens and client credentials would be refused everywhere without a
+	// word, so it is refused here, where the mistake is made.
+	if len(ats) == 0 {
+		return tokenmint.Errorf(tokenmint.EINVALID, "access_types must name at least one access type (%s, or a permission such as api:read)", strings.Join(tokenmint.AccessTypes, ", "))
+	}
 	return tokenmint.ValidateAccessTypes(s.types.Universe(), ats)
 }
 

@@ -31,9 +31,22 @@ func (s *Service) CreateApplicationToken(ctx context.Context, appID string, in C
 		return nil, tokenmint.Errorf(tokenmint.EINVALID, "tokens of type %s belong to users; create them with POST /api/v1/tokens", typ.Name)
 	case !a.Enabled:
 		return nil, tokenmint.Errorf(tokenmint.EINVALID, "application %s is disabled", a.Name)
+	case len(a.AccessTypes) == 0:
+		// Only an application stored before access types were required
+		// can have none; its tokens could do nothing.
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "application %s has no access types: give it at least one before creating tokens", a.Name)
+	}
+	if err := tokenmint.ValidateApplicationTokenName(in.Name); err != nil {
+		return nil, err
 	}
 	owner := tokenOwner{p.TenantID, tokenmint.OwnerApplication, a.ID, tokenmint.KindApplication}
-	return s.issueToken(ctx, owner, typ, applicationGrants(a, s.types.Universe()), in)
+	issued, err := s.issueToken(ctx, owner, typ, applicationGrants(a, s.types.Universe()), in)
+	if tokenmint.ErrorCode(err) == tokenmint.ECONFLICT {
+		// The stores keep the names of an application's tokens that are
+		// not revoked unique, without regard to case.
+		return nil, tokenmint.Errorf(tokenmint.ECONFLICT, "application %s already has a token named %q (names ignore case); revoke it or choose another name", a.Name, in.Name)
+	}
+	return issued, err
 }
 
 // ListApplicationTokens lists an application's tokens, newest first.

@@ -48,10 +48,11 @@ func (db *DB) ApplicationByID(ctx context.Context, tenantID, id string) (*tokenm
 		`SELECT `+applicationColumns+` FROM applications WHERE tenant_id = ? AND id = ?`, tenantID, id))
 }
 
-// ApplicationByName returns the application with the name in the tenant.
+// ApplicationByName returns the application with the name in the tenant,
+// without regard to case: names are unique that way (migration 0007).
 func (db *DB) ApplicationByName(ctx context.Context, tenantID, name string) (*tokenmint.Application, error) {
 	return scanApplication(db.read.QueryRowContext(ctx,
-		`SELECT `+applicationColumns+` FROM applications WHERE tenant_id = ? AND name = ?`, tenantID, name))
+		`SELECT `+applicationColumns+` FROM applications WHERE tenant_id = ? AND lower(name) = lower(?)`, tenantID, name))
 }
 
 // ListApplications returns the tenant's applications by name.

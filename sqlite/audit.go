@@ -31,7 +31,13 @@ func (db *DB) ListAudit(ctx context.Context, f tokenmint.AuditFilter) ([]*tokenm
 	var c conditions
 	c.eq("tenant_id", f.TenantID)
 	c.eq("action", f.Action)
+	c.eq("actor_kind", f.ActorKind)
 	c.eq("actor_id", f.ActorID)
+	if f.ActorOwnerID != "" {
+		c.add(`((actor_kind = ? AND actor_id = ?) OR (actor_kind = 'token' AND actor_id IN (
+			SELECT id FROM tokens WHERE tenant_id = audit_log.tenant_id AND owner_kind = ? AND owner_id = ?)))`,
+			f.ActorOwnerKind, f.ActorOwnerID, f.ActorOwnerKind, f.ActorOwnerID)
+	}
 	c.eq("object_id", f.ObjectID)
 	c.eq("outcome", f.Outcome)
 	if f.Since != nil {
