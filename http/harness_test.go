@@ -67,7 +67,9 @@ func newEnvLogging(t *testing.T, logs io.Writer) *env {
 // true: the issuer is the test server's own URL, as a deployment's would
 // be, with a key ring on the fake clock, behind the loopback as a trusted
 // proxy so tests can speak from several client IPs).
-func startEnv(t *testing.T, logs io.Writer, oauthSetup bool) *env {
+// opts change the service's configuration before it starts (a types
+// registry of the test's own, say).
+func startEnv(t *testing.T, logs io.Writer, oauthSetup bool, opts ...func(*service.Config)) *env {
 	t.Helper()
 	dbPath := filepath.Join(t.TempDir(), "tokenmint.db")
 	db, err := sqlite.Open(dbPath)
@@ -91,6 +93,9 @@ func startEnv(t *testing.T, logs io.Writer, oauthSetup bool) *env {
 	} else {
 		// The browser tests' webhook receiver listens on the loopback.
 		cfg.Lifecycle.WebhookAllowedNetworks = loopbackNetworks
+	}
+	for _, o := range opts {
+		o(&cfg)
 	}
 	svc := service.New(cfg)
 	if _, err := svc.Bootstrap(context.Background(), adminPassword); err != nil {

@@ -41,6 +41,8 @@ type tokenTypeView struct {
 	Description       string                 `json:"description"`
 	Permissions       []tokenmint.Permission `json:"permissions"`
 	ProjectScoped     bool                   `json:"project_scoped"`
+	ProjectRequired   bool                   `json:"project_required"`
+	Projects          []string               `json:"projects,omitempty"`
 	DefaultDaysToLive int                    `json:"default_days_to_live"`
 	MaxDaysToLive     int                    `json:"max_days_to_live"`
 	AllowNoExpiry     bool                   `json:"allow_no_expiry"`
@@ -60,6 +62,7 @@ func (s *Server) handleTokenTypes(w http.ResponseWriter, r *http.Request) {
 	for _, t := range types {
 		out = append(out, tokenTypeView{
 			Name: t.Name, Description: t.Description, Permissions: t.Permissions, ProjectScoped: t.ProjectScoped,
+			ProjectRequired: t.ProjectRequired, Projects: t.Projects,
 			DefaultDaysToLive: t.DefaultDaysToLive, MaxDaysToLive: t.MaxDaysToLive, AllowNoExpiry: t.NoExpiryAllowed,
 			MaxUses: t.MaxUses, Obsolete: t.Obsolete, ReplacedBy: t.ReplacedBy, MaxExpiresAt: t.MaxExpiresAt,
 		})
