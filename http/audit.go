@@ -10,7 +10,8 @@ import (
 
 // handleListAudit serves GET /api/v1/audit?action=&actor=&object=&outcome=
 // &since=&until=&limit=&cursor= (times in RFC 3339; since inclusive, until
-// exclusive), newest first with next_cursor.
+// exclusive), newest first with next_cursor. actor is "system", "anonymous",
+// a username or application name (with what its tokens did), or an actor ID.
 func (s *Server) handleListAudit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	in := service.AuditQuery{
