@@ -36,6 +36,12 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 	if err != nil {
 		return nil, err
 	}
+	var aliases service.ScopeAliases // nil: the built-in set
+	if cfg.ScopeAliases != "" {
+		if aliases, err = service.ParseScopeAliases(cfg.ScopeAliases); err != nil {
+			return nil, fmt.Errorf("scope-aliases: %w", err)
+		}
+	}
 	if err := ensureDataDir(cfg.DataDir); err != nil {
 		return nil, err
 	}
@@ -54,6 +60,7 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 	}
 	svcCfg := service.Config{
 		Store: store, Types: types, Clock: clock, Hasher: secret.NewHasher(pepper), Logger: log, Lifecycle: lc,
+		ScopeAliases: aliases,
 	}
 	if cfg.CacheTTL != "" { // empty: the service's default
 		if svcCfg.CacheTTL, err = parseDuration("cache-ttl", cfg.CacheTTL); err != nil {

@@ -35,6 +35,8 @@ type serverConfig struct {
 	JWTAlg      string
 	KeyRotation string
 	MasterKey   string
+	// ScopeAliases replaces the built-in vendor scope aliases (empty: keep them).
+	ScopeAliases string
 }
 
 // setting describes one configuration key for flags, env and file alike.
@@ -58,6 +60,7 @@ func (c *serverConfig) settings() []setting {
 		{"issuer", "TOKENMINT_ISSUER", "OAuth2 issuer URL, the iss of JWT access tokens (default http://LISTEN)", "", &c.Issuer},
 		{"jwt-alg", "TOKENMINT_JWT_ALG", "algorithm of new JWT signing keys: EdDSA or ES256", "EdDSA", &c.JWTAlg},
 		{"key-rotation", "TOKENMINT_KEY_ROTATION", "age at which the JWT signing key is replaced (0: only by 'tokenmint keys rotate')", "720h", &c.KeyRotation},
+		{"scope-aliases", "TOKENMINT_SCOPE_ALIASES", "OAuth scope aliases for vendor clients, 'NAME=PERMISSION ...; NAME=*' or 'none' (default: sca_api=*; access_control_api=users:manage tokens:manage tokens:read tokens:write)", "", &c.ScopeAliases},
 	}, c.lifecycleSettings()...)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 
 	tmhttp "tokenmint/http"
 )
@@ -26,6 +27,10 @@ func runTokenGet(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 	f.StringVar(&desc, "description", "", "what the token is for")
 	f.StringVar(&project, "project", "", "project ID or name, for project-scoped types")
 	exp.bind(f, "the token")
+	// Fortify's name for --days, so scripts written for
+	// 'fortifyclient token -gettoken' keep their flag.
+	var daysToLive int
+	f.IntVar(&daysToLive, "daysToLive", 0, "same as --days (the flag name of fortifyclient)")
 	if err := checkPasswordArgs(f, args, stderr); err != nil {
 		return err
 	}
@@ -41,6 +46,15 @@ func runTokenGet(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 		return f.usageError(stderr, "give one TYPE; %d arguments given (--password takes no value)", len(pos))
 	case po.user == "":
 		return f.usageError(stderr, "--user is required")
+	}
+	if f.given("daysToLive") {
+		if f.given("days") {
+			return f.usageError(stderr, "give --days or -daysToLive, not both")
+		}
+		// Set records --days as given, so the expiry checks treat both alike.
+		if err := f.Set("days", strconv.Itoa(daysToLive)); err != nil {
+			return f.usageError(stderr, "%v", err)
+		}
 	}
 	e, err := exp.fields(f)
 	if err != nil {
