@@ -72,7 +72,8 @@ func ValidateApplicationDescription(d string) error {
 const (
 	// AccessReadOnly: every permission whose verb is read or download.
 	AccessReadOnly = "read-only"
-	// AccessReadWrite: read-only plus every write, upload and audit verb.
+	// AccessReadWrite: read-only plus every write, upload and audit verb,
+	// and tokens:rotate (an application's tokens may renew themselves).
 	AccessReadWrite = "read-write"
 	// AccessScan: runs and controls analyses and uploads what they need.
 	AccessScan = "scan"
@@ -95,7 +96,7 @@ func accessTypeAllows(at string, p Permission) bool {
 		return v == "read" || v == "download"
 	case AccessReadWrite:
 		switch p.Verb() {
-		case "read", "download", "write", "upload", "audit":
+		case "read", "download", "write", "upload", "audit", "rotate":
 			return true
 		}
 		return false

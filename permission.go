@@ -19,7 +19,7 @@ var KnownPermissions = []Permission{
 	"results:upload", "results:download", "issues:audit",
 	"reports:read", "reports:write", "projects:purge", "projects:read",
 	"analysis:execute", "files:upload", "files:download", "scans:control",
-	"api:read", "api:write", "tokens:read", "tokens:write", "tokens:manage", "tokens:introspect",
+	"api:read", "api:write", "tokens:read", "tokens:write", "tokens:rotate", "tokens:manage", "tokens:introspect",
 	"users:manage",
 }
 

@@ -35,7 +35,7 @@ func TestBadInputIsRefusedWithJSONErrorsAndWritesNothing(t *testing.T) {
 		{"name with control chars", "POST", "/api/v1/tokens", `{"type":"CIToken","name":"a\u0007b"}`, "control characters"},
 		{"description too long", "POST", "/api/v1/tokens", `{"type":"CIToken","name":"x","description":"` + strings.Repeat("d", 1025) + `"}`, "at most 1024"},
 		{"unknown type", "POST", "/api/v1/tokens", `{"type":"NoSuchToken","name":"x"}`, `unknown token type "NoSuchToken"`},
-		{"internal type", "POST", "/api/v1/tokens", `{"type":"WIESystemToken","name":"x"}`, `unknown token type "WIESystemToken"`},
+		{"internal type", "POST", "/api/v1/tokens", `{"type":"WIESystemToken","name":"x"}`, "token type WIESystemToken is internal: only tokenmint itself creates tokens of it"},
 		{"obsolete type", "POST", "/api/v1/tokens", `{"type":"CloudCtrlToken","name":"x"}`, "obsolete; use ScanCentralCtrlToken"},
 		{"project scoped without project", "POST", "/api/v1/tokens", `{"type":"ProjectAnalysisToken","name":"x"}`, "project is required"},
 		{"unknown project", "POST", "/api/v1/tokens", `{"type":"ProjectAnalysisToken","name":"x","project":"nope"}`, `project "nope" not found`},

@@ -174,9 +174,14 @@ func (s *Service) RotateToken(ctx context.Context, id string, in RotateTokenInpu
 		// The new secret would be shown to the administrator: only owners rotate.
 		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "only the owner may rotate a token")
 	}
-	if p.Token == nil || p.Token.ID != tok.ID {
+	if b := p.CredentialBound(); b != nil && (p.Token == nil || p.Token.ID != tok.ID) {
 		// The caller reads the new secret: a token presented to rotate
 		// another is held to the bounds it would be held to creating it.
+		// With no expiry asked for, the rotated token ends with it.
+		if in.Expiry == (tokenmint.ExpiryRequest{}) && b.ExpiresAt != nil {
+			cut := *b.ExpiresAt
+			in.Expiry.ExpiresAt = &cut
+		}
 		if err := s.rotationWithinBound(ctx, p, tok, in); err != nil {
 			s.audit(ctx, tok.TenantID, "token.rotate", "token", tok.ID, OutcomeDenied, "beyond the presenting credential")
 			return nil, err
@@ -215,15 +220,17 @@ func (s *Service) rotationWithinBound(ctx context.Context, p *tokenmint.Principa
 // RotateSelf lets the token presented replace itself, so automation can
 // renew its own credential before it expires with no person involved. It
 // changes the token, so it needs tokens:write like every other change of
-// one's tokens (a viewer's token may not).
+// one's tokens, or tokens:rotate, which lets a type renew itself without
+// managing other tokens (CIToken, the analysis tokens). A viewer holds
+// neither, so a viewer's token may not.
 func (s *Service) RotateSelf(ctx context.Context, in RotateTokenInput) (*IssuedToken, error) {
 	p := tokenmint.PrincipalFromContext(ctx)
 	if p == nil || p.Token == nil {
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "present the token itself to rotate it")
 	}
-	if !p.CredentialCan("tokens:write") {
-		s.audit(ctx, p.TenantID, "token.rotate", "token", p.Token.ID, OutcomeDenied, "self-rotation without tokens:write")
-		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "this token lacks permission tokens:write, which rotating itself needs")
+	if !p.CredentialCan("tokens:write") && !p.CredentialCan("tokens:rotate") {
+		s.audit(ctx, p.TenantID, "token.rotate", "token", p.Token.ID, OutcomeDenied, "self-rotation without tokens:write or tokens:rotate")
+		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "this token lacks permission tokens:rotate (or tokens:write), which rotating itself needs")
 	}
 	tok, err := s.store.TokenByID(ctx, p.TenantID, p.Token.ID)
 	if err != nil {
