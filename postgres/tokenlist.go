@@ -37,6 +37,11 @@ func (db *DB) ListTokens(ctx context.Context, f tokenmint.TokenFilter) ([]*token
 		now := c.param(f.Now)
 		c.add("(" + fmt.Sprintf(statusExpr, now+"::timestamptz") + ") = " + c.param(f.Status))
 	}
+	// The cursor is checked here, where every list of tokens passes, by
+	// the domain's rule.
+	if err := tokenmint.ValidateTokenCursor(f.Before); err != nil {
+		return nil, err
+	}
 	if f.Before != "" {
 		c.add("t.id < " + c.param(f.Before))
 	}

@@ -33,6 +33,11 @@ func (db *DB) ListTokens(ctx context.Context, f tokenmint.TokenFilter) ([]*token
 		}
 		c.add("("+statusExpr+") = ?", toMicro(f.Now), f.Status)
 	}
+	// The cursor is checked here, where every list of tokens passes, by
+	// the domain's rule.
+	if err := tokenmint.ValidateTokenCursor(f.Before); err != nil {
+		return nil, err
+	}
 	if f.Before != "" {
 		c.add("t.id < ?", f.Before)
 	}

@@ -126,7 +126,9 @@ func mustTokenByID(t *testing.T, s tokenmint.Store, tenantID, id string) *tokenm
 }
 
 // tokID returns the sortable fixture ID of token n: "tok-0001".
-func tokID(n int) string { return fmt.Sprintf("tok-%04d", n) }
+// tokID is the ID of the fixture token n, in the UUID form of the server's
+// IDs: a paging cursor is a token ID, and stores refuse any other form.
+func tokID(n int) string { return fmt.Sprintf("00000000-0000-7000-8000-%012d", n) }
 
 // must calls a two-key lookup that must succeed.
 func must[T any](t *testing.T, get func(context.Context, string, string) (T, error), a, b string) T {

@@ -121,6 +121,12 @@ func testListTokens(t *testing.T, newStore storeFunc) {
 			{"before and status", tokenmint.TokenFilter{TenantID: tenantA, Before: tokID(8), Status: tokenmint.StatusExpired}, ids(7, 2)},
 			{"before the first", tokenmint.TokenFilter{TenantID: tenantA, Before: tokID(1)}, nil},
 		}
+		// A cursor that is no token ID is refused, never read as "from the
+		// first page": a client would loop over that page for ever.
+		for _, bad := range []string{"garbage", "12", "tok-0005", "' OR 1=1 --"} {
+			_, err := s.ListTokens(t.Context(), tokenmint.TokenFilter{TenantID: tenantA, Before: bad})
+			assertCode(t, err, tokenmint.EINVALID)
+		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				if tt.filter.Status != "" {

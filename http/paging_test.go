@@ -1,0 +1,45 @@
+package http_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// A cursor that is not the next_cursor of a previous page is a 400 on
+// every paginated list, in the API and the UI, never the first page again.
+func TestBadCursorIsRefusedOnEveryList(t *testing.T) {
+	e := newEnv(t)
+	e.admin.createToken(map[string]any{"type": "CIToken", "name": "one"})
+	paths := []string{
+		"/api/v1/tokens",
+		"/api/v1/tokens?all=true",
+		"/api/v1/tokens?owner=admin",
+		"/api/v1/audit",
+		"/api/v1/deliveries",
+	}
+	for _, p := range paths {
+		for _, bad := range []string{"garbage", "-1", "0", "1e3", "01a2415d-8a0e-7919-9d4c-e42f0cb89e4"} {
+			sep := "?"
+			if strings.Contains(p, "?") {
+				sep = "&"
+			}
+			r := e.admin.do("GET", p+sep+"cursor="+bad, nil)
+			if r.status != http.StatusBadRequest || !strings.Contains(r.message(t), "cursor") {
+				t.Errorf("GET %s with cursor %q: %d %s, want 400 about the cursor", p, bad, r.status, r.body)
+			}
+		}
+	}
+	for _, p := range []string{"/ui/tokens", "/ui/admin/tokens", "/ui/admin/audit", "/ui/admin/deliveries"} {
+		if r := e.admin.do("GET", p+"?cursor=garbage", nil); r.status != http.StatusBadRequest {
+			t.Errorf("GET %s?cursor=garbage: %d, want 400", p, r.status)
+		}
+	}
+	// A real cursor still pages.
+	e.admin.createToken(map[string]any{"type": "CIToken", "name": "two"})
+	first := e.admin.do("GET", "/api/v1/tokens?limit=1", nil).json(t)
+	next, _ := first["next_cursor"].(string)
+	if r := e.admin.do("GET", "/api/v1/tokens?limit=1&cursor="+next, nil); next == "" || r.status != http.StatusOK || len(r.json(t)["items"].([]any)) != 1 {
+		t.Errorf("paging with next_cursor %q: %d %s", next, r.status, r.body)
+	}
+}
