@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -42,10 +43,12 @@ type tokenPageData struct {
 }
 
 // extendForm is the date picker of the Extend form, bounded by the limits
-// of the token's type and the tenant's policy.
+// of the token's own type and the tenant's policy.
 type extendForm struct {
 	Min, Max, Value string
 	NoExpiryAllowed bool
+	// Limits says in words where Max comes from.
+	Limits string
 }
 
 // tokenPage loads what the details page shows.
@@ -84,23 +87,55 @@ func (s *Server) tokenPage(r *http.Request, us *uiSession, id string) (*tokenPag
 	if !owned {
 		d.BackURL = backURL
 	}
-	d.Extend.Min = s.today().AddDate(0, 0, 1).Format(uiDate)
-	types, err := s.typeOptions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range types {
-		if t.Name == tok.Type {
-			d.Extend.Max, d.Extend.Value, d.Extend.NoExpiryAllowed = t.MaxDate, t.DefaultDate, t.NoExpiryAllowed
+	if d.Changeable {
+		if d.Extend, err = s.extendForm(ctx, tok); err != nil {
+			return nil, err
 		}
-	}
-	if d.Extend.Value == "" && tok.ExpiresAt != nil {
-		d.Extend.Value = tok.ExpiresAt.UTC().Format(uiDate)
 	}
 	if err := s.loadUsage(r, d); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// extendForm bounds the Extend form by the limits of the token's own type
+// and the tenant's policy, the ones its extension obeys, rather than by the
+// types the viewer may create: an administrator looking at an application's
+// token could create none of its type.
+func (s *Server) extendForm(ctx context.Context, tok *tokenmint.Token) (extendForm, error) {
+	f := extendForm{Min: s.today().AddDate(0, 0, 1).Format(uiDate)}
+	lim, err := s.svc.TokenExpiryLimits(ctx, tok.ID)
+	if err != nil {
+		return f, err
+	}
+	f.NoExpiryAllowed = lim.NoExpiryAllowed
+	if lim.MaxExpiresAt != nil {
+		f.Max = lim.MaxExpiresAt.UTC().Format(uiDate)
+		f.Value = f.Max
+	} else if tok.ExpiresAt != nil {
+		f.Value = tok.ExpiresAt.UTC().Format(uiDate)
+	}
+	f.Limits = expiryLimitsText(tok.Type, lim, f.Max)
+	return f, nil
+}
+
+// expiryLimitsText says in words what bounds a token's new expiry date.
+func expiryLimitsText(typeName string, lim service.ExpiryLimits, maxDate string) string {
+	typeRule := "type " + typeName + " sets no maximum"
+	switch {
+	case lim.Type == nil:
+		typeRule = "type " + typeName + " is no longer configured"
+	case lim.Type.MaxDaysToLive > 0:
+		typeRule = "type " + typeName + " allows " + strconv.Itoa(lim.Type.MaxDaysToLive) + " days"
+	}
+	tenantRule := "the tenant sets no maximum"
+	if lim.TenantMaxDays > 0 {
+		tenantRule = "the tenant allows " + strconv.Itoa(lim.TenantMaxDays) + " days"
+	}
+	if maxDate == "" {
+		return "No latest date: " + typeRule + " and " + tenantRule + "."
+	}
+	return "At most " + maxDate + " (from today): " + typeRule + "; " + tenantRule + "."
 }
 
 func (s *Server) uiTokenPage(w http.ResponseWriter, r *http.Request, us *uiSession) {
