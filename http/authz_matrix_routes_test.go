@@ -98,7 +98,7 @@ func checkRoutesCovered(t *testing.T, table []endpoint) {
 	slices.Sort(missing)
 	stale = slices.Compact(slices.Sorted(slices.Values(stale)))
 	if len(missing) > 0 {
-		t.Errorf("routes registered without rows in the authorization matrix (decide who may call them in authz_matrix_test.go):\n\t%s", strings.Join(missing, "\n\t"))
+		t.Errorf("routes registered without rows in the authorization matrix (decide who may call them in authz_matrix_table_test.go):\n\t%s", strings.Join(missing, "\n\t"))
 	}
 	if len(stale) > 0 {
 		t.Errorf("authorization matrix rows for routes no longer registered:\n\t%s", strings.Join(stale, "\n\t"))

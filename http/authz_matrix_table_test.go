@@ -50,13 +50,16 @@ func matrixTable() []endpoint {
 
 		// Own tokens: sessions manage their own; tokens need tokens:read or
 		// tokens:write; tokens:manage governs other users' tokens.
-		{method: "GET", route: "/api/v1/token-types", objects: []string{none, "GlobalAnalysisToken"},
+		{method: "GET", route: "/api/v1/token-types", objects: []string{none, "GlobalAnalysisToken", "PurgeProjectVersionToken"},
 			want: func(w who, _ string) int { return ownTokens(false, ok, ok)(w, none) },
-			// Only types the caller can create: not a global type for a
-			// user who holds nothing tenant-wide.
+			// Only types the caller can create: no global type for a user
+			// who holds nothing tenant-wide, no purge type for non-admins.
 			absent: func(_ *matrix, w who, obj string) string {
-				if obj != none && w == projMember {
+				switch {
+				case obj == "GlobalAnalysisToken" && w == projMember:
 					return `"name":"GlobalAnalysisToken"`
+				case obj == "PurgeProjectVersionToken" && w != admin && w != adminTok && w != otherAdmin:
+					return `"name":"PurgeProjectVersionToken"`
 				}
 				return ""
 			}},
