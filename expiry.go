@@ -1,6 +1,9 @@
 package tokenmint
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Day is the unit of every lifetime rule.
 const Day = 24 * time.Hour
@@ -11,12 +14,74 @@ const Day = 24 * time.Hour
 const MaxDaysToLive = 36500
 
 // ExpiryRequest is how a caller asks for an expiry: at most one of an
-// absolute time, a number of days, or no expiry. All empty means the type's
-// default.
+// absolute time, a date, a number of days, or no expiry. All empty means
+// the type's default.
 type ExpiryRequest struct {
-	ExpiresAt  *time.Time
+	ExpiresAt *time.Time
+	// ExpiresOn is a date alone (midnight UTC): the token lives until that
+	// day at the current time of day, UTC, the way the UI's date picker
+	// means it. So the last day a type allows is allowed, where its
+	// midnight or end of day would fall short or beyond.
+	ExpiresOn  *time.Time
 	DaysToLive *int
 	NoExpiry   bool
+}
+
+// ExpiryTime is the expires_at of a request: an RFC 3339 time
+// (2027-01-01T12:00:00Z) or a date alone (2027-01-01). Its UnmarshalJSON
+// refuses anything else with a message that names both forms.
+type ExpiryTime struct {
+	t        time.Time
+	dateOnly bool
+}
+
+// expiresAtForms is what the message of a bad expires_at offers instead.
+const expiresAtForms = "expires_at must be a date such as 2027-01-01 or an RFC 3339 time such as 2027-01-01T12:00:00Z"
+
+// ParseExpiresAt reads an expires_at: an RFC 3339 time or a date alone.
+func ParseExpiresAt(s string) (ExpiryTime, error) {
+	if d, err := time.Parse(time.DateOnly, s); err == nil {
+		return ExpiryTime{t: d, dateOnly: true}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return ExpiryTime{t: t.UTC()}, nil
+	}
+	return ExpiryTime{}, Errorf(EINVALID, "%s", expiresAtForms)
+}
+
+// UnmarshalJSON reads a JSON string with ParseExpiresAt. (A JSON null
+// leaves the pointer that holds an ExpiryTime nil, without calling this.)
+func (e *ExpiryTime) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return Errorf(EINVALID, "%s", expiresAtForms)
+	}
+	v, err := ParseExpiresAt(s)
+	if err != nil {
+		return err
+	}
+	*e = v
+	return nil
+}
+
+// Instant returns the time of an RFC 3339 expires_at: nil for none or
+// for a date alone. It is ExpiryRequest.ExpiresAt.
+func (e *ExpiryTime) Instant() *time.Time {
+	if e == nil || e.dateOnly {
+		return nil
+	}
+	t := e.t
+	return &t
+}
+
+// Date returns a date-only expires_at at midnight UTC: nil for none or
+// for a time. It is ExpiryRequest.ExpiresOn.
+func (e *ExpiryTime) Date() *time.Time {
+	if e == nil || !e.dateOnly {
+		return nil
+	}
+	t := e.t
+	return &t
 }
 
 // ResolveExpiry applies the type's and the tenant's limits to a request and
@@ -25,6 +90,9 @@ type ExpiryRequest struct {
 func ResolveExpiry(now time.Time, typ *TokenType, pol Policy, req ExpiryRequest) (*time.Time, error) {
 	given := 0
 	if req.ExpiresAt != nil {
+		given++
+	}
+	if req.ExpiresOn != nil {
 		given++
 	}
 	if req.DaysToLive != nil {
@@ -42,6 +110,16 @@ func ResolveExpiry(now time.Time, typ *TokenType, pol Policy, req ExpiryRequest)
 		return nil, checkNoExpiry(typ, pol)
 	case req.ExpiresAt != nil:
 		exp = req.ExpiresAt.UTC()
+	case req.ExpiresOn != nil:
+		y, m, d := now.UTC().Date()
+		days := req.ExpiresOn.Sub(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) / Day
+		if days < 1 {
+			return nil, Errorf(EINVALID, "expires_at must be a date after today (UTC)")
+		}
+		if days > MaxDaysToLive {
+			return nil, Errorf(EINVALID, "expires_at must be within %d days (100 years)", MaxDaysToLive)
+		}
+		exp = now.Add(days * Day)
 	case req.DaysToLive != nil:
 		if *req.DaysToLive < 1 || *req.DaysToLive > MaxDaysToLive {
 			return nil, Errorf(EINVALID, "days_to_live must be 1-%d", MaxDaysToLive)

@@ -1,6 +1,7 @@
 package tokenmint_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,13 @@ func TestResolveExpiry(t *testing.T) {
 	capped.MaxLifetimeDays = 60
 	days := func(n int) *int { return &n }
 	at := func(d time.Duration) *time.Time { x := now.Add(d); return &x }
+	on := func(date string) *time.Time {
+		e, err := tokenmint.ParseExpiresAt(date)
+		if err != nil || e.Date() == nil {
+			t.Fatalf("ParseExpiresAt(%q) = %+v, %v", date, e, err)
+		}
+		return e.Date()
+	}
 
 	cases := []struct {
 		name    string
@@ -42,6 +50,16 @@ func TestResolveExpiry(t *testing.T) {
 		{"overflowing days", user, open, tokenmint.ExpiryRequest{DaysToLive: days(213504)}, nil, "must be 1-36500"},
 		{"century without max", user, open, tokenmint.ExpiryRequest{DaysToLive: days(36500)}, at(36500 * tokenmint.Day), ""},
 		{"date beyond a century", user, open, tokenmint.ExpiryRequest{ExpiresAt: at(36501 * tokenmint.Day)}, nil, "within 36500 days"},
+		// A date alone means that day at the current time of day (UTC), as
+		// the UI's date picker does: the type's last allowed day is allowed.
+		{"date only", ci, open, tokenmint.ExpiryRequest{ExpiresOn: on("2026-03-31")}, at(30 * tokenmint.Day), ""},
+		{"date only at the type's max", ci, open, tokenmint.ExpiryRequest{ExpiresOn: on("2027-03-01")}, at(365 * tokenmint.Day), ""},
+		{"date only past the type's max", ci, open, tokenmint.ExpiryRequest{ExpiresOn: on("2027-03-02")}, nil, "maximum of 365 days"},
+		{"date only past the tenant's max", ci, capped, tokenmint.ExpiryRequest{ExpiresOn: on("2026-05-01")}, nil, "max_lifetime_days of 60"},
+		{"date only today", ci, open, tokenmint.ExpiryRequest{ExpiresOn: on("2026-03-01")}, nil, "after today"},
+		{"date only in the past", ci, open, tokenmint.ExpiryRequest{ExpiresOn: on("2025-12-31")}, nil, "after today"},
+		{"date only far away", user, open, tokenmint.ExpiryRequest{ExpiresOn: on("9999-12-31")}, nil, "within 36500 days"},
+		{"date and time together", ci, open, tokenmint.ExpiryRequest{ExpiresOn: on("2026-03-31"), ExpiresAt: at(tokenmint.Day)}, nil, "only one"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -79,6 +97,56 @@ func TestTokenStatusPrecedence(t *testing.T) {
 	for _, c := range cases {
 		if got := c.tok.Status(now); got != c.want {
 			t.Errorf("%+v: status %s, want %s", c.tok, got, c.want)
+		}
+	}
+}
+
+// expires_at takes an RFC 3339 time or a date alone; anything else is
+// refused with a message that names both forms and no Go time layout.
+func TestParseExpiresAt(t *testing.T) {
+	for _, ok := range []struct {
+		in       string
+		instant  string
+		dateOnly bool
+	}{
+		{"2027-01-01", "2027-01-01T00:00:00Z", true},
+		{"2027-01-01T12:30:00Z", "2027-01-01T12:30:00Z", false},
+		{"2027-01-01T12:30:00.5+02:00", "2027-01-01T10:30:00.5Z", false},
+	} {
+		e, err := tokenmint.ParseExpiresAt(ok.in)
+		if err != nil {
+			t.Errorf("ParseExpiresAt(%q): %v", ok.in, err)
+			continue
+		}
+		got := e.Instant()
+		if ok.dateOnly {
+			got = e.Date()
+		}
+		if got == nil || got.Format(time.RFC3339Nano) != ok.instant || (e.Date() != nil) != ok.dateOnly {
+			t.Errorf("ParseExpiresAt(%q) = instant %v date %v, want %s (date only %v)", ok.in, e.Instant(), e.Date(), ok.instant, ok.dateOnly)
+		}
+	}
+	for _, bad := range []string{"tomorrow", "2027-13-01", "2027-1-1", "01/02/2027", "2027-01-01 12:00", ""} {
+		_, err := tokenmint.ParseExpiresAt(bad)
+		msg := tokenmint.ErrorMessage(err)
+		if tokenmint.ErrorCode(err) != tokenmint.EINVALID || !strings.Contains(msg, "2027-01-01") || strings.Contains(msg, "2006") || strings.Contains(msg, "parsing time") {
+			t.Errorf("ParseExpiresAt(%q) = %q, want a human message naming the forms", bad, msg)
+		}
+	}
+	var body struct {
+		ExpiresAt *tokenmint.ExpiryTime `json:"expires_at"`
+	}
+	if err := json.Unmarshal([]byte(`{"expires_at":"2027-01-01"}`), &body); err != nil || body.ExpiresAt.Date() == nil || body.ExpiresAt.Instant() != nil {
+		t.Errorf("JSON date: %+v, %v", body.ExpiresAt, err)
+	}
+	body.ExpiresAt = nil
+	if err := json.Unmarshal([]byte(`{"expires_at":null}`), &body); err != nil || body.ExpiresAt.Date() != nil || body.ExpiresAt.Instant() != nil {
+		t.Errorf("JSON null: %+v, %v", body.ExpiresAt, err)
+	}
+	for _, bad := range []string{`{"expires_at":"tomorrow"}`, `{"expires_at":20270101}`} {
+		err := json.Unmarshal([]byte(bad), &body)
+		if tokenmint.ErrorCode(err) != tokenmint.EINVALID || !strings.Contains(tokenmint.ErrorMessage(err), "2027-01-01") {
+			t.Errorf("JSON %s: %v, want the human message", bad, err)
 		}
 	}
 }

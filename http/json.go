@@ -54,8 +54,13 @@ func jsonError(err error) error {
 		syn *json.SyntaxError
 		typ *json.UnmarshalTypeError
 		mbe *http.MaxBytesError
+		dom *tokenmint.Error
 	)
 	switch {
+	case errors.As(err, &dom):
+		// A domain type's UnmarshalJSON (tokenmint.ExpiryTime) already
+		// says what the field takes, in a message safe to show.
+		return dom
 	case errors.As(err, &mbe):
 		return tokenmint.Errorf(tokenmint.EINVALID, "request body exceeds %d bytes", maxBodyBytes)
 	case errors.As(err, &syn):
