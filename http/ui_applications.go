@@ -3,6 +3,7 @@ package http
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"tokenmint"
@@ -141,6 +142,17 @@ func (s *Server) uiCreateCredential(w http.ResponseWriter, r *http.Request, us *
 }
 
 func (s *Server) uiRevokeCredentialPage(w http.ResponseWriter, r *http.Request, us *uiSession) {
+	// Asked about a credential that is not one of this application's (or
+	// not of this tenant), the page is "not found", like the POST.
+	creds, err := s.svc.ListClientCredentials(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.uiError(w, r, us, err)
+		return
+	}
+	if !slices.ContainsFunc(creds, func(c *tokenmint.ClientCredential) bool { return c.ID == r.PathValue("cred") }) {
+		s.uiError(w, r, us, tokenmint.Errorf(tokenmint.ENOTFOUND, "client credential not found"))
+		return
+	}
 	p := "/ui/admin/applications/" + url.PathEscape(r.PathValue("id"))
 	s.renderConfirm(w, r, us, "applications", confirmData{
 		Heading: "Revoke client credential?", Text: "Clients using it can no longer get tokens with it. The application's other credentials keep working. This cannot be undone.",

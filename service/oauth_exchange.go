@@ -50,6 +50,12 @@ func (g exchangeGrant) handle(ctx context.Context, req *TokenRequest) (*TokenRes
 	if err != nil {
 		return nil, invalid(err)
 	}
+	if look.SecretValidUntil != nil {
+		// A secret rotated away may verify until its grace period ends and
+		// do nothing else: a JWT minted from it would be a new credential.
+		s.audit(ctx, look.Token.TenantID, "token.retired_secret_use", "token", look.Token.ID, OutcomeDenied, "token exchange with a rotated-away secret")
+		return nil, oauthErr("invalid_grant", "subject_token is a secret replaced by rotation: during its grace period it may only be verified; exchange the new secret")
+	}
 	if look.Token.MaxUses > 0 {
 		// A JWT can be presented any number of times until it expires:
 		// exchanging a token limited to N uses would lift its limit.

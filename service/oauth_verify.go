@@ -59,8 +59,8 @@ func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest) (*VerifyResu
 	if len(perms) == 0 {
 		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token owner no longer holds any permission of its scope")
 	}
-	if req.Permission != "" && !perms.Has(req.Permission) {
-		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token lacks permission %s", req.Permission)
+	if err := req.checkPermissions(perms); err != nil {
+		return nil, err
 	}
 	if c.SourceTokenID != "" && !req.Inspect {
 		// A JWT from token exchange is a use of the token it came from.

@@ -163,8 +163,12 @@ func (s *Service) ListUsers(ctx context.Context) ([]*tokenmint.User, error) {
 // Me returns the signed-in user.
 func (s *Service) Me(ctx context.Context) (*tokenmint.User, error) {
 	p := tokenmint.PrincipalFromContext(ctx)
-	if p == nil || p.User == nil {
+	if p == nil {
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "authentication required")
+	}
+	if p.User == nil {
+		// A valid credential that is not a user's: refused, not "bad".
+		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "this token belongs to an application, not a user; GET /api/v1/tokens/self describes it")
 	}
 	return p.User, nil
 }
