@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -104,4 +105,23 @@ func TestNamesRefuseInvisibleCharacters(t *testing.T) {
 		}
 	}
 	e.admin.createToken(map[string]any{"type": "CIToken", "name": "日本語のトークン"})
+}
+
+// In the UI, an application without access types is refused next to the
+// access types, and an application token's name field states its rule.
+func TestUIApplicationRulesShowWhereTheyApply(t *testing.T) {
+	e := newEnv(t)
+	r := uiDo(t, e.admin, "POST", "/ui/admin/applications", url.Values{"csrf_token": {e.admin.csrf}, "name": {"idle"}})
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="access_types-error"`) {
+		t.Errorf("application without access types: %d %.3000s", r.status, r.body)
+	}
+	appID := e.createApp("uploader", "scan")
+	page := uiDo(t, e.admin, "GET", "/ui/admin/applications/"+appID, nil)
+	if !strings.Contains(page.body, `maxlength="32"`) || !strings.Contains(page.body, "1–32 letters, digits and '-'") {
+		t.Errorf("the token name field does not state its rule: %.4000s", page.body)
+	}
+	r = uiDo(t, e.admin, "POST", "/ui/admin/applications/"+appID+"/tokens", url.Values{"csrf_token": {e.admin.csrf}, "token_name": {"has space"}})
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="token_name-error"`) {
+		t.Errorf("token with a bad name: %d %.3000s", r.status, r.body)
+	}
 }
