@@ -470,3 +470,16 @@ func TestProjectScopedTypeWithAdminPermissionRefused(t *testing.T) {
 		}
 	}
 }
+
+// Item 15: a refusal says what was refused and what would allow it.
+func TestRefusalsSayWhatWouldAllow(t *testing.T) {
+	e := newEnv(t)
+	viewer, _ := e.createUser("vie", "viewer")
+	r := viewer.do("POST", "/api/v1/projects", map[string]any{"name": "p"})
+	if r.status != http.StatusForbidden {
+		t.Fatalf("viewer creates a project: %d %s", r.status, r.body)
+	}
+	if msg := r.message(t); !strings.Contains(msg, "create projects") || !strings.Contains(msg, "administrator") {
+		t.Errorf("viewer creating a project is told %q", msg)
+	}
+}

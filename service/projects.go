@@ -9,7 +9,7 @@ import (
 
 // CreateProject adds a project to the caller's tenant.
 func (s *Service) CreateProject(ctx context.Context, name, description string) (*tokenmint.Project, error) {
-	p, err := requireAdmin(ctx)
+	p, err := requireAdminTo(ctx, "create projects")
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ type ProjectInput struct {
 // scoped to the project's ID, so a rename keeps them; verify requests
 // naming the project must use the new name from then on.
 func (s *Service) UpdateProject(ctx context.Context, key string, in ProjectInput) (*tokenmint.Project, error) {
-	p, err := requireAdmin(ctx)
+	p, err := requireAdminTo(ctx, "change projects")
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +175,7 @@ func (s *Service) projectVisibility(ctx context.Context) (*tokenmint.Principal, 
 // DeleteProject removes a project and its memberships. Tokens scoped to it
 // stop working at once (Verify refuses a token whose project is gone).
 func (s *Service) DeleteProject(ctx context.Context, key string) error {
-	p, err := requireAdmin(ctx)
+	p, err := requireAdminTo(ctx, "delete projects")
 	if err != nil {
 		return err
 	}
@@ -193,7 +193,7 @@ func (s *Service) DeleteProject(ctx context.Context, key string) error {
 
 // PutMembership grants a user a role on a project (replacing any other).
 func (s *Service) PutMembership(ctx context.Context, projectKey, userKey, role string) (*tokenmint.Membership, error) {
-	p, err := requireAdmin(ctx)
+	p, err := requireAdminTo(ctx, "change project members")
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +219,7 @@ func (s *Service) PutMembership(ctx context.Context, projectKey, userKey, role s
 
 // DeleteMembership removes a user's role on a project.
 func (s *Service) DeleteMembership(ctx context.Context, projectKey, userKey string) error {
-	p, err := requireAdmin(ctx)
+	p, err := requireAdminTo(ctx, "remove project members")
 	if err != nil {
 		return err
 	}
@@ -241,7 +241,7 @@ func (s *Service) DeleteMembership(ctx context.Context, projectKey, userKey stri
 
 // ListMemberships lists the members of a project.
 func (s *Service) ListMemberships(ctx context.Context, projectKey string) ([]*tokenmint.Membership, error) {
-	p, err := requireAdmin(ctx)
+	p, err := requireAdminTo(ctx, "list project members")
 	if err != nil {
 		return nil, err
 	}

@@ -9,12 +9,22 @@ import (
 
 // requireAdmin returns the caller if it may administer users and projects.
 func requireAdmin(ctx context.Context) (*tokenmint.Principal, error) {
+	return requireAdminTo(ctx, "do this")
+}
+
+// requireAdminTo is requireAdmin whose refusal says what the caller tried
+// ("create projects") and what would allow it, so the message can be
+// acted on.
+func requireAdminTo(ctx context.Context, what string) (*tokenmint.Principal, error) {
 	p := tokenmint.PrincipalFromContext(ctx)
 	if p == nil {
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "authentication required")
 	}
 	if !p.Can("users:manage") {
-		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "administrator permission users:manage required")
+		if p.CredentialBound() != nil && p.CredentialBound().ProjectID != "" {
+			return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "only the tenant's administrators may %s; a project-scoped token never acts for the whole tenant", what)
+		}
+		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "only the tenant's administrators may %s (it needs the admin role, permission users:manage); ask an administrator", what)
 	}
 	return p, nil
 }
