@@ -306,3 +306,28 @@ func TestOAuthTokenEndpointsRefuseOtherMethodsInJSON(t *testing.T) {
 		}
 	}
 }
+
+// A rotated secret in its grace period still verifies but cannot be
+// exchanged for a JWT, which would outlive the rotation.
+func TestOAuthExchangeRefusesARetiredSecret(t *testing.T) {
+	e := newOAuthEnv(t)
+	old, _, id := e.admin.createToken(map[string]any{"type": "CIToken", "name": "ci"})
+	r := e.admin.do("POST", "/api/v1/tokens/"+id+"/rotate", map[string]any{"grace_seconds": 3600})
+	if r.status != http.StatusOK && r.status != http.StatusCreated {
+		t.Fatalf("rotate: %d %s", r.status, r.body)
+	}
+	fresh := r.json(t)["token"].(string)
+	exchange := func(tok string) response {
+		return e.form("/oauth/token", "", url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:token-exchange"},
+			"subject_token": {tok}, "subject_token_type": {"urn:ietf:params:oauth:token-type:access_token"}})
+	}
+	if r := exchange(old); r.status != http.StatusBadRequest || r.oauthError(t) != "invalid_grant" || !strings.Contains(r.oauthDescription(t), "grace period") {
+		t.Errorf("exchange of the retired secret: %d %s", r.status, r.body)
+	}
+	if v := e.verify("Bearer "+old, "?permission=results:upload"); v.status != http.StatusOK {
+		t.Errorf("the retired secret no longer verifies in its grace period: %d", v.status)
+	}
+	if r := exchange(fresh); r.status != http.StatusOK {
+		t.Errorf("exchange of the new secret: %d %s", r.status, r.body)
+	}
+}
