@@ -3,6 +3,7 @@ package http_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -58,5 +59,10 @@ func TestAuditFilterByActor(t *testing.T) {
 	}
 	if got := list("nobody"); len(got) != 0 {
 		t.Errorf("actor=nobody = %v, want nothing", got)
+	}
+	// The UI's audit page offers the system as an actor.
+	page := uiDo(t, e.admin, "GET", "/ui/admin/audit?actor=system", nil)
+	if page.status != http.StatusOK || !strings.Contains(page.body, `<option value="system" selected>`) || !strings.Contains(page.body, "tenant.bootstrap") {
+		t.Errorf("UI audit filtered by the system: %d %.3000s", page.status, page.body)
 	}
 }
