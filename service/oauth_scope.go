@@ -77,7 +77,7 @@ func ParseScopeAliases(s string) (ScopeAliases, error) {
 		name, perms, ok := strings.Cut(def, "=")
 		name = strings.TrimSpace(name)
 		if !ok {
-			return nil, fmt.Errorf("scope alias %q: write NAME=PERMISSION PERMISSION...", strings.TrimSpace(def))
+			return nil, fmt.Errorf("scope alias %q: write NAME=PERMISSION [PERMISSION ...]", strings.TrimSpace(def))
 		}
 		if _, dup := out[name]; dup {
 			return nil, fmt.Errorf("scope alias %s is defined twice", name)
