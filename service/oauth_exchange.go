@@ -56,12 +56,6 @@ func (g exchangeGrant) handle(ctx context.Context, req *TokenRequest) (*TokenRes
 		s.audit(ctx, look.Token.TenantID, "token.retired_secret_use", "token", look.Token.ID, OutcomeDenied, "token exchange with a rotated-away secret")
 		return nil, oauthErr("invalid_grant", "subject_token is a secret replaced by rotation: during its grace period it may only be verified; exchange the new secret")
 	}
-	if look.SecretValidUntil != nil {
-		// A rotated secret in its grace period may still verify, and do
-		// nothing else: minting a fresh credential from it would outlive
-		// the rotation.
-		return nil, oauthErr("invalid_grant", "subject_token is a rotated secret in its grace period; exchange the token's new secret")
-	}
 	if look.Token.MaxUses > 0 {
 		// A JWT can be presented any number of times until it expires:
 		// exchanging a token limited to N uses would lift its limit.
