@@ -23,7 +23,7 @@ func TestBadInputIsRefusedWithJSONErrorsAndWritesNothing(t *testing.T) {
 		{"oversized body", "POST", "/api/v1/tokens", huge, "exceeds 1048576 bytes"},
 		{"wrong type name", "POST", "/api/v1/tokens", `{"type":42,"name":"x"}`, `field "type" must be a string`},
 		{"wrong type days", "POST", "/api/v1/tokens", `{"type":"CIToken","name":"x","days_to_live":"ten"}`, `"days_to_live" must be an integer`},
-		{"wrong type date", "POST", "/api/v1/tokens", `{"type":"CIToken","name":"x","expires_at":"tomorrow"}`, "malformed JSON"},
+		{"wrong type date", "POST", "/api/v1/tokens", `{"type":"CIToken","name":"x","expires_at":"tomorrow"}`, "a date such as 2027-01-01"},
 		{"body not an object", "POST", "/api/v1/tokens", `[]`, "request body must be a JSON object"},
 		{"invalid UTF-8 name", "POST", "/api/v1/tokens", "{\"type\":\"CIToken\",\"name\":\"a\xffb\"}", "must be UTF-8"},
 		{"days overflow", "POST", "/api/v1/tokens", `{"type":"UserToken","name":"x","days_to_live":213504}`, "days_to_live must be 1-36500"},

@@ -72,13 +72,13 @@ func (s *Server) handleTokenTypes(w http.ResponseWriter, r *http.Request) {
 
 // expiryFields are the ways a request may set an expiry.
 type expiryFields struct {
-	ExpiresAt  *time.Time `json:"expires_at"`
-	DaysToLive *int       `json:"days_to_live"`
-	NoExpiry   bool       `json:"no_expiry"`
+	ExpiresAt  *tokenmint.ExpiryTime `json:"expires_at"` // RFC 3339 time or a date
+	DaysToLive *int                  `json:"days_to_live"`
+	NoExpiry   bool                  `json:"no_expiry"`
 }
 
 func (e expiryFields) request() tokenmint.ExpiryRequest {
-	return tokenmint.ExpiryRequest{ExpiresAt: e.ExpiresAt, DaysToLive: e.DaysToLive, NoExpiry: e.NoExpiry}
+	return tokenmint.ExpiryRequest{ExpiresAt: e.ExpiresAt.Instant(), ExpiresOn: e.ExpiresAt.Date(), DaysToLive: e.DaysToLive, NoExpiry: e.NoExpiry}
 }
 
 func (e expiryFields) given() bool { return e.ExpiresAt != nil || e.DaysToLive != nil || e.NoExpiry }
