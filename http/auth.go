@@ -35,7 +35,7 @@ func validCSRF(got, want string) bool {
 var errNoRoute = tokenmint.Errorf(tokenmint.ENOTFOUND, "no such API endpoint")
 
 // presentedToken extracts a token from Authorization: "Bearer <token>",
-// "Bearer <encoded>" or "Basic base64(<token>:)". ok is false when the
+// "Bearer <encoded>", "FortifyToken <encoded>" or "Basic base64(<token>:)". ok is false when the
 // header is absent; a present but unusable header yields an error.
 func presentedToken(r *http.Request) (string, bool, error) {
 	h := r.Header.Get("Authorization")
@@ -47,6 +47,10 @@ func presentedToken(r *http.Request) (string, bool, error) {
 	switch {
 	case strings.EqualFold(scheme, "Bearer") && rest != "":
 		return rest, true, nil
+	case strings.EqualFold(scheme, "FortifyToken") && rest != "":
+		// Fortify SSC's clients send "FortifyToken <encoded token>": the
+		// same value a Bearer carries, under Fortify's own scheme name.
+		return rest, true, nil
 	case strings.EqualFold(scheme, "Basic") && rest != "":
 		dec, err := base64.StdEncoding.DecodeString(rest)
 		if err != nil {
@@ -55,7 +59,7 @@ func presentedToken(r *http.Request) (string, bool, error) {
 		user, _, _ := strings.Cut(string(dec), ":")
 		return user, true, nil
 	}
-	return "", true, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "unsupported Authorization scheme; use Bearer or Basic")
+	return "", true, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "unsupported Authorization scheme; use Bearer, Basic or FortifyToken")
 }
 
 // authed wraps a handler that needs a principal: a token in Authorization,
