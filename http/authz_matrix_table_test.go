@@ -171,6 +171,9 @@ func matrixTable() []endpoint {
 		{method: "GET", route: "/identity/connect/token", want: public(http.StatusMethodNotAllowed)},
 		{method: "GET", route: "/api/v1/auth/credentials/token/{$}", call: at("/api/v1/auth/credentials/token/", nil, nil), want: public(http.StatusMethodNotAllowed)},
 		{method: "GET", route: "/api/v1/auth/credentials/token", want: public(http.StatusMethodNotAllowed)},
+		{method: "GET", route: "/api/v1/auth/token/refresh", want: public(http.StatusMethodNotAllowed)},
+		{method: "GET", route: "/oauth/introspect", want: public(http.StatusMethodNotAllowed)},
+		{method: "GET", route: "/oauth/revoke", want: public(http.StatusMethodNotAllowed)},
 		// FortiCWP's refresh path: an application refreshes what its
 		// credential obtained; anyone else presents no refresh token.
 		{method: "POST", route: "/api/v1/auth/token/refresh", kind: oauthForm, call: fortiRefresh, want: fortiRefreshPolicy},

@@ -23,12 +23,15 @@ func (s *Server) oauthRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /api/v1/auth/credentials/token/{$}", s.handleFortiCWPToken)
 	m.HandleFunc("POST /api/v1/auth/credentials/token", s.handleFortiCWPToken)
 	m.HandleFunc("POST /api/v1/auth/token/refresh", s.handleFortiCWPRefresh)
-	// Token endpoints answer other methods with an RFC 6749 JSON error,
+	// OAuth2 endpoints answer other methods with an RFC 6749 JSON error,
 	// not the mux's plain-text 405 (GET routes also answer HEAD).
 	m.HandleFunc("GET /oauth/token", s.handleTokenMethodNotAllowed)
 	m.HandleFunc("GET /identity/connect/token", s.handleTokenMethodNotAllowed)
 	m.HandleFunc("GET /api/v1/auth/credentials/token/{$}", s.handleTokenMethodNotAllowed)
 	m.HandleFunc("GET /api/v1/auth/credentials/token", s.handleTokenMethodNotAllowed)
+	m.HandleFunc("GET /api/v1/auth/token/refresh", s.handleTokenMethodNotAllowed)
+	m.HandleFunc("GET /oauth/introspect", s.handleTokenMethodNotAllowed)
+	m.HandleFunc("GET /oauth/revoke", s.handleTokenMethodNotAllowed)
 	m.HandleFunc("POST /oauth/introspect", s.handleIntrospect)
 	m.HandleFunc("POST /oauth/revoke", s.handleOAuthRevoke)
 	m.HandleFunc("GET /.well-known/jwks.json", s.handleJWKS)
@@ -166,13 +169,15 @@ func (s *Server) handleFortiCWPRefresh(w http.ResponseWriter, r *http.Request) {
 	s.token(w, r, req)
 }
 
-// handleTokenMethodNotAllowed answers a token endpoint called with another
-// method than POST (RFC 6749 §3.2) in the JSON error shape of §5.2.
+// handleTokenMethodNotAllowed answers an OAuth2 endpoint (token,
+// introspection, revocation, FortiCWP refresh) called with another method
+// than POST (RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1) in the JSON error
+// shape of RFC 6749 §5.2.
 func (s *Server) handleTokenMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Allow", http.MethodPost)
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusMethodNotAllowed, oauthErrorBody{Error: "invalid_request",
-		Description: "the token endpoint accepts only POST with a form-encoded body (RFC 6749 section 3.2), not " + r.Method})
+		Description: r.URL.Path + " accepts only POST with a form-encoded body, not " + r.Method})
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request, req *service.TokenRequest) {

@@ -294,7 +294,7 @@ func TestOAuthPasswordGrantWithAClientCredentialSaysWhatToDo(t *testing.T) {
 // error with 405 and Allow: POST.
 func TestOAuthTokenEndpointsRefuseOtherMethodsInJSON(t *testing.T) {
 	e := newOAuthEnv(t)
-	for _, path := range []string{"/oauth/token", "/identity/connect/token", "/api/v1/auth/credentials/token/", "/api/v1/auth/credentials/token"} {
+	for _, path := range []string{"/oauth/token", "/identity/connect/token", "/api/v1/auth/credentials/token/", "/api/v1/auth/credentials/token", "/api/v1/auth/token/refresh", "/oauth/introspect", "/oauth/revoke"} {
 		req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
 		r := roundTrip(t, http.DefaultClient, req)
 		if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "POST" || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
