@@ -81,16 +81,6 @@ func statusText(s int) string {
 // policy gives the intended status of a cell.
 type policy func(w who, obj string) int
 
-// but overrides one principal's status (for every object).
-func (p policy) but(w who, status int) policy {
-	return func(v who, obj string) int {
-		if v == w {
-			return status
-		}
-		return p(v, obj)
-	}
-}
-
 // butOn overrides one principal's status for one object.
 func (p policy) butOn(w who, obj string, status int) policy {
 	return func(v who, o string) int {
