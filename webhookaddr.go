@@ -5,13 +5,10 @@ import (
 	"strings"
 )
 
-// internalNetworks are the ranges a webhook must not reach unless the
+// internalNetworks are the IPv4 ranges a webhook must not reach unless the
 // operator allows them: loopback, private, link-local (which holds cloud
 // metadata services), multicast, and the special-purpose ranges of
-// RFC 6890 that route inside an operator's network or nowhere. The IPv6
-// ranges that embed an IPv4 address (NAT64, 6to4, Teredo) are here too, so
-// an internal IPv4 address cannot be reached through them; IPv4-mapped
-// addresses are unmapped before the check.
+// RFC 6890 that route inside an operator's network or nowhere.
 var internalNetworks = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),      // "this network"
 	netip.MustParsePrefix("10.0.0.0/8"),     // private
@@ -24,44 +21,101 @@ var internalNetworks = []netip.Prefix{
 	netip.MustParsePrefix("198.18.0.0/15"),  // benchmarking
 	netip.MustParsePrefix("224.0.0.0/4"),    // multicast
 	netip.MustParsePrefix("240.0.0.0/4"),    // reserved, broadcast
-	netip.MustParsePrefix("::/128"),         // unspecified
-	netip.MustParsePrefix("::1/128"),        // loopback
-	netip.MustParsePrefix("64:ff9b::/96"),   // NAT64
-	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64
-	netip.MustParsePrefix("100::/64"),       // discard-only
-	netip.MustParsePrefix("2001::/32"),      // Teredo
-	netip.MustParsePrefix("2001:db8::/32"),  // documentation
-	netip.MustParsePrefix("2002::/16"),      // 6to4
-	netip.MustParsePrefix("fc00::/7"),       // unique local
-	netip.MustParsePrefix("fe80::/10"),      // link-local
-	netip.MustParsePrefix("fec0::/10"),      // old site-local
-	netip.MustParsePrefix("ff00::/8"),       // multicast
 }
+
+// globalUnicast6 is the only IPv6 range a webhook may reach without the
+// operator's leave (RFC 4291 §2.4); every other IPv6 address is special,
+// internal or unassigned.
+var globalUnicast6 = netip.MustParsePrefix("2000::/3")
+
+// internalNetworks6 are the special-purpose ranges inside 2000::/3 that are
+// refused. The ones that embed an IPv4 address (6to4, Teredo) are not
+// here: their embedded IPv4 address is judged instead (see embeddedIPv4).
+var internalNetworks6 = []netip.Prefix{
+	netip.MustParsePrefix("2001::/23"),     // IETF protocol assignments (benchmarking, ORCHID, …)
+	netip.MustParsePrefix("2001:db8::/32"), // documentation
+	netip.MustParsePrefix("3fff::/20"),     // documentation (RFC 9637)
+}
+
+var (
+	siit       = netip.MustParsePrefix("::ffff:0:0:0/96") // RFC 2765 IPv4-translated
+	compatible = netip.MustParsePrefix("::/96")           // RFC 4291 IPv4-compatible (deprecated)
+	nat64      = netip.MustParsePrefix("64:ff9b::/96")    // RFC 6052 well-known prefix
+	sixToFour  = netip.MustParsePrefix("2002::/16")       // RFC 3056
+	teredo     = netip.MustParsePrefix("2001::/32")       // RFC 4380
+)
 
 // WebhookAddressAllowed reports whether a webhook delivery may connect to
 // address a: a public address always, an internal one only when a prefix
 // of allowed holds it. This keeps an administrator's webhook from reaching
 // the server's own host, its network or a cloud metadata service unless
 // the operator chose to allow that.
+//
+// An IPv6 address that carries an IPv4 address (mapped, IPv4-compatible,
+// IPv4-translated, NAT64, 6to4, Teredo) is judged as that IPv4 address, so
+// an internal IPv4 address cannot be reached through a translation. Other
+// IPv6 addresses are allowed only in global unicast (2000::/3) outside the
+// special-purpose ranges. The local-use NAT64 prefix 64:ff9b:1::/48 places
+// the IPv4 address where the operator's prefix length says, so it is
+// refused unless an allowed prefix holds it.
 func WebhookAddressAllowed(a netip.Addr, allowed []netip.Prefix) bool {
 	if !a.IsValid() {
 		return false
 	}
 	a = a.WithZone("")
-	if a.Is4In6() {
-		a = a.Unmap()
+	if inPrefixes(a, allowed) {
+		return true
 	}
-	for _, p := range allowed {
+	if v4s := embeddedIPv4(a); v4s != nil {
+		for _, v4 := range v4s {
+			if !inPrefixes(v4, allowed) && !publicIPv4(v4) {
+				return false
+			}
+		}
+		return true
+	}
+	if a.Is4() {
+		return publicIPv4(a)
+	}
+	return globalUnicast6.Contains(a) && !inPrefixes(a, internalNetworks6)
+}
+
+func publicIPv4(a netip.Addr) bool {
+	return !inPrefixes(a, internalNetworks)
+}
+
+func inPrefixes(a netip.Addr, prefixes []netip.Prefix) bool {
+	for _, p := range prefixes {
 		if p.Contains(a) {
 			return true
 		}
 	}
-	for _, p := range internalNetworks {
-		if p.Contains(a) {
-			return false
-		}
+	return false
+}
+
+// embeddedIPv4 returns the IPv4 addresses an IPv6 address a leads to, or
+// nil when a embeds none. Teredo yields two: the relay server and the
+// client's public address (stored inverted), and both must be allowed.
+func embeddedIPv4(a netip.Addr) []netip.Addr {
+	if a.Is4In6() {
+		return []netip.Addr{a.Unmap()}
 	}
-	return a.IsGlobalUnicast()
+	if !a.Is6() {
+		return nil
+	}
+	b := a.As16()
+	last := netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})
+	switch {
+	case siit.Contains(a), compatible.Contains(a), nat64.Contains(a):
+		return []netip.Addr{last}
+	case sixToFour.Contains(a):
+		return []netip.Addr{netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]})}
+	case teredo.Contains(a):
+		server := netip.AddrFrom4([4]byte{b[4], b[5], b[6], b[7]})
+		client := netip.AddrFrom4([4]byte{^b[12], ^b[13], ^b[14], ^b[15]})
+		return []netip.Addr{server, client}
+	}
+	return nil
 }
 
 // CheckWebhookHost checks a webhook URL's host where that needs no DNS
