@@ -21,12 +21,15 @@ type Store interface {
 	UpdateUser(ctx context.Context, u *User) error
 	UserByID(ctx context.Context, tenantID, id string) (*User, error)
 	UserByUsername(ctx context.Context, tenantID, username string) (*User, error)
-	ListUsers(ctx context.Context, tenantID string) ([]*User, error)
+	// ListUsers returns the tenant's users by ID (creation order), one
+	// page of them.
+	ListUsers(ctx context.Context, tenantID string, pg Page) ([]*User, error)
 
 	CreateProject(ctx context.Context, p *Project) error
 	ProjectByID(ctx context.Context, tenantID, id string) (*Project, error)
 	ProjectByName(ctx context.Context, tenantID, name string) (*Project, error)
-	ListProjects(ctx context.Context, tenantID string) ([]*Project, error)
+	// ListProjects returns the projects matching f by ID (creation order).
+	ListProjects(ctx context.Context, f ProjectFilter) ([]*Project, error)
 	// UpdateProject saves a project's name and description; a name taken
 	// in the tenant is ECONFLICT, an unknown project ENOTFOUND.
 	UpdateProject(ctx context.Context, p *Project) error
@@ -73,7 +76,9 @@ type Store interface {
 	// token's last_used_at, and its use count for unlimited tokens (limited
 	// ones count in SpendUse).
 	RecordUsage(ctx context.Context, batch []UsageRecord) error
-	TokenUsage(ctx context.Context, tenantID, tokenID string) ([]IPUsage, error)
+	// TokenUsage returns a token's usage per IP ordered by IP (the text,
+	// bytewise), one page of it; pg.After is an IP.
+	TokenUsage(ctx context.Context, tenantID, tokenID string, pg Page) ([]IPUsage, error)
 
 	CreateSession(ctx context.Context, s *Session) error
 	SessionByHash(ctx context.Context, hash []byte) (*Session, error)
@@ -90,6 +95,7 @@ type Store interface {
 	BlockStore
 	EventStore
 	WebhookStore
+	AttemptStore
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
@@ -97,10 +103,34 @@ type Store interface {
 }
 
 // MembershipFilter selects memberships of a tenant; empty fields match all.
+// They come ordered by project, then user.
 type MembershipFilter struct {
 	TenantID  string
 	ProjectID string
 	UserID    string
+	// AfterUserID pages the members of one project: only memberships of
+	// users with a greater ID. Limit caps the rows (0: all).
+	AfterUserID string
+	Limit       int
+}
+
+// Page asks a list for one page, in the list's order: the rows whose key
+// (an ID unless the list says otherwise) is greater than After ("" for the
+// first page), at most Limit of them (0: every row, for internal callers
+// that need them all). The service checks cursors and limits; the store
+// takes them as given.
+type Page struct {
+	After string
+	Limit int
+}
+
+// ProjectFilter selects projects of a tenant, one page of them.
+type ProjectFilter struct {
+	TenantID string
+	// IDs, when not nil, keeps only these projects (the ones a
+	// project-only member may see); an empty non-nil list matches none.
+	IDs  []string
+	Page Page
 }
 
 // TokenFilter selects tokens of a tenant; empty fields match all.
@@ -190,4 +220,25 @@ type AuditFilter struct {
 	Until          *time.Time
 	BeforeID       int64
 	Limit          int
+}
+
+// AttemptStore counts attempts at unauthenticated paths (password logins,
+// the password grant, client authentication, leak reports) in fixed
+// windows, shared by every instance on the database: N instances allow a
+// limit once, not N times. Only attempts are written, never a verify.
+type AttemptStore interface {
+	// CountAttempt counts one attempt against key and returns the count of
+	// key's window and its start. A key without a window, or whose window
+	// started at or before now-window, starts a new one at now with count
+	// 1. Concurrent calls never lose a count.
+	CountAttempt(ctx context.Context, key string, window time.Duration, now time.Time) (count int, windowStart time.Time, err error)
+	// UncountAttempt takes one attempt back from key's window if it is
+	// still the one that started at windowStart (never below zero); a key
+	// without that window is left alone.
+	UncountAttempt(ctx context.Context, key string, windowStart time.Time) error
+	// ClearAttempts forgets the windows of every key starting with prefix.
+	ClearAttempts(ctx context.Context, prefix string) error
+	// PruneAttempts forgets the windows that started before before, and
+	// returns how many.
+	PruneAttempts(ctx context.Context, before time.Time) (int64, error)
 }

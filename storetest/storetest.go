@@ -63,6 +63,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 		run  func(*testing.T, storeFunc)
 	}{
 		{"Ping", testPing},
+		{"Attempts", testAttempts},
 		{"Tenants", testTenants},
 		{"Users", testUsers},
 		{"Projects", testProjects},
