@@ -23,14 +23,16 @@ func (db *DB) CreateApplication(ctx context.Context, a *tokenmint.Application) e
 // UpdateApplication saves name, description, access types, enabled and
 // updated_at.
 func (db *DB) UpdateApplication(ctx context.Context, a *tokenmint.Application) error {
-	tag, err := db.pool.Exec(ctx,
-		`UPDATE applications SET name = $1, description = $2, access_types = $3, enabled = $4, updated_at = $5
-		 WHERE tenant_id = $6 AND id = $7`,
-		a.Name, a.Description, nonNil(a.AccessTypes), a.Enabled, a.UpdatedAt, a.TenantID, a.ID)
-	if err != nil {
-		return writeErr(err, "application", "update application")
-	}
-	return checkAffected(tag, "application")
+	return db.announced(ctx, func(q execer) error {
+		tag, err := q.Exec(ctx,
+			`UPDATE applications SET name = $1, description = $2, access_types = $3, enabled = $4, updated_at = $5
+			 WHERE tenant_id = $6 AND id = $7`,
+			a.Name, a.Description, nonNil(a.AccessTypes), a.Enabled, a.UpdatedAt, a.TenantID, a.ID)
+		if err != nil {
+			return writeErr(err, "application", "update application")
+		}
+		return checkAffected(tag, "application")
+	})
 }
 
 // ApplicationByID returns the application with the ID in the tenant.
@@ -68,11 +70,13 @@ func (db *DB) ListApplications(ctx context.Context, tenantID string) ([]*tokenmi
 // DeleteApplication removes the application; its client credentials go
 // with it through ON DELETE CASCADE.
 func (db *DB) DeleteApplication(ctx context.Context, tenantID, id string) error {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM applications WHERE tenant_id = $1 AND id = $2`, tenantID, id)
-	if err != nil {
-		return wrap("delete application", err)
-	}
-	return checkAffected(tag, "application")
+	return db.announced(ctx, func(q execer) error {
+		tag, err := q.Exec(ctx, `DELETE FROM applications WHERE tenant_id = $1 AND id = $2`, tenantID, id)
+		if err != nil {
+			return wrap("delete application", err)
+		}
+		return checkAffected(tag, "application")
+	})
 }
 
 func scanApplication(row pgx.Row) (*tokenmint.Application, error) {

@@ -99,7 +99,10 @@ func (db *DB) DeactivateIdleToken(ctx context.Context, tenantID, id string, idle
 		if changed = tag.RowsAffected() > 0; !changed {
 			return tokenExists(ctx, tx, tenantID, id)
 		}
-		return appendEvent(ctx, tx, ev)
+		if err := appendEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return announce(ctx, tx)
 	})
 	return changed, err
 }
@@ -119,7 +122,10 @@ func (db *DB) DeleteIdleToken(ctx context.Context, tenantID, id string, idleSinc
 		if deleted = tag.RowsAffected() > 0; !deleted {
 			return nil
 		}
-		return appendEvent(ctx, tx, ev)
+		if err := appendEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return announce(ctx, tx)
 	})
 	return deleted, err
 }

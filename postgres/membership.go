@@ -12,27 +12,31 @@ import (
 // project and the user must exist in m.TenantID; otherwise it is
 // ENOTFOUND (the foreign keys include the tenant).
 func (db *DB) PutMembership(ctx context.Context, m *tokenmint.Membership) error {
-	_, err := db.pool.Exec(ctx,
-		`INSERT INTO memberships (tenant_id, project_id, user_id, role, created_at)
-		 VALUES ($1, $2, $3, $4, $5)
-		 ON CONFLICT (project_id, user_id) DO UPDATE SET
-		   role = EXCLUDED.role, created_at = EXCLUDED.created_at`,
-		m.TenantID, m.ProjectID, m.UserID, m.Role, m.CreatedAt)
-	if sqlState(err) == codeForeignKeyViolation {
-		return tokenmint.Errorf(tokenmint.ENOTFOUND, "project or user not found")
-	}
-	return writeErr(err, "membership", "put membership")
+	return db.announced(ctx, func(q execer) error {
+		_, err := q.Exec(ctx,
+			`INSERT INTO memberships (tenant_id, project_id, user_id, role, created_at)
+			 VALUES ($1, $2, $3, $4, $5)
+			 ON CONFLICT (project_id, user_id) DO UPDATE SET
+			   role = EXCLUDED.role, created_at = EXCLUDED.created_at`,
+			m.TenantID, m.ProjectID, m.UserID, m.Role, m.CreatedAt)
+		if sqlState(err) == codeForeignKeyViolation {
+			return tokenmint.Errorf(tokenmint.ENOTFOUND, "project or user not found")
+		}
+		return writeErr(err, "membership", "put membership")
+	})
 }
 
 // DeleteMembership removes the user's role on the project.
 func (db *DB) DeleteMembership(ctx context.Context, tenantID, projectID, userID string) error {
-	tag, err := db.pool.Exec(ctx,
-		`DELETE FROM memberships WHERE tenant_id = $1 AND project_id = $2 AND user_id = $3`,
-		tenantID, projectID, userID)
-	if err != nil {
-		return wrap("delete membership", err)
-	}
-	return checkAffected(tag, "membership")
+	return db.announced(ctx, func(q execer) error {
+		tag, err := q.Exec(ctx,
+			`DELETE FROM memberships WHERE tenant_id = $1 AND project_id = $2 AND user_id = $3`,
+			tenantID, projectID, userID)
+		if err != nil {
+			return wrap("delete membership", err)
+		}
+		return checkAffected(tag, "membership")
+	})
 }
 
 // ListMemberships returns the memberships that match every non-empty field

@@ -13,10 +13,12 @@ const projectColumns = `id, tenant_id, name, description, created_at`
 // CreateProject stores a new project; a name taken in the tenant is
 // ECONFLICT.
 func (db *DB) CreateProject(ctx context.Context, p *tokenmint.Project) error {
-	_, err := db.pool.Exec(ctx,
-		`INSERT INTO projects (`+projectColumns+`) VALUES ($1, $2, $3, $4, $5)`,
-		p.ID, p.TenantID, p.Name, p.Description, p.CreatedAt)
-	return writeErr(err, "project", "create project")
+	return db.announced(ctx, func(q execer) error {
+		_, err := q.Exec(ctx,
+			`INSERT INTO projects (`+projectColumns+`) VALUES ($1, $2, $3, $4, $5)`,
+			p.ID, p.TenantID, p.Name, p.Description, p.CreatedAt)
+		return writeErr(err, "project", "create project")
+	})
 }
 
 // ProjectByID returns the project with the ID in the tenant.
@@ -54,23 +56,27 @@ func (db *DB) ListProjects(ctx context.Context, tenantID string) ([]*tokenmint.P
 
 // UpdateProject saves a project's name and description.
 func (db *DB) UpdateProject(ctx context.Context, p *tokenmint.Project) error {
-	tag, err := db.pool.Exec(ctx,
-		`UPDATE projects SET name = $1, description = $2 WHERE tenant_id = $3 AND id = $4`, p.Name, p.Description, p.TenantID, p.ID)
-	if err != nil {
-		return writeErr(err, "project", "update project")
-	}
-	return checkAffected(tag, "project")
+	return db.announced(ctx, func(q execer) error {
+		tag, err := q.Exec(ctx,
+			`UPDATE projects SET name = $1, description = $2 WHERE tenant_id = $3 AND id = $4`, p.Name, p.Description, p.TenantID, p.ID)
+		if err != nil {
+			return writeErr(err, "project", "update project")
+		}
+		return checkAffected(tag, "project")
+	})
 }
 
 // DeleteProject removes the project; its memberships go with it through
 // ON DELETE CASCADE.
 func (db *DB) DeleteProject(ctx context.Context, tenantID, id string) error {
-	tag, err := db.pool.Exec(ctx,
-		`DELETE FROM projects WHERE tenant_id = $1 AND id = $2`, tenantID, id)
-	if err != nil {
-		return wrap("delete project", err)
-	}
-	return checkAffected(tag, "project")
+	return db.announced(ctx, func(q execer) error {
+		tag, err := q.Exec(ctx,
+			`DELETE FROM projects WHERE tenant_id = $1 AND id = $2`, tenantID, id)
+		if err != nil {
+			return wrap("delete project", err)
+		}
+		return checkAffected(tag, "project")
+	})
 }
 
 func scanProject(row pgx.Row) (*tokenmint.Project, error) {

@@ -36,6 +36,9 @@ func (db *DB) RotateTokenSecret(ctx context.Context, tokenID string, newHash []b
 		_, err = tx.Exec(ctx,
 			`INSERT INTO token_secrets (token_id, hash, valid_until, created_at) VALUES ($1, $2, NULL, $3)`,
 			tokenID, newHash, now)
-		return writeErr(err, "token secret", "rotate token: add secret")
+		if err != nil {
+			return writeErr(err, "token secret", "rotate token: add secret")
+		}
+		return announce(ctx, tx)
 	})
 }

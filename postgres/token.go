@@ -75,22 +75,28 @@ func (db *DB) TokenBySecret(ctx context.Context, secretHash []byte) (*tokenmint.
 // later one waits for the earlier one's commit, re-checks its WHERE
 // against the new row and no longer matches.
 func (db *DB) UpdateToken(ctx context.Context, t *tokenmint.Token) error {
-	tag, err := db.pool.Exec(ctx,
-		`UPDATE tokens SET description = $1, expires_at = $2, status = $3, revoked_at = $4, updated_at = $5,
-		        version = version + 1
-		 WHERE tenant_id = $6 AND id = $7 AND version = $8`,
-		t.Description, t.ExpiresAt, storedStatus(t.StoredStatus), t.RevokedAt, t.UpdatedAt,
-		t.TenantID, t.ID, t.Version)
-	if err != nil {
-		return wrap("update token", err)
-	}
-	if tag.RowsAffected() == 0 {
-		var one int
-		err := db.pool.QueryRow(ctx, `SELECT 1 FROM tokens WHERE tenant_id = $1 AND id = $2`, t.TenantID, t.ID).Scan(&one)
+	err := db.announced(ctx, func(q execer) error {
+		tag, err := q.Exec(ctx,
+			`UPDATE tokens SET description = $1, expires_at = $2, status = $3, revoked_at = $4, updated_at = $5,
+			        version = version + 1
+			 WHERE tenant_id = $6 AND id = $7 AND version = $8`,
+			t.Description, t.ExpiresAt, storedStatus(t.StoredStatus), t.RevokedAt, t.UpdatedAt,
+			t.TenantID, t.ID, t.Version)
 		if err != nil {
-			return readErr(err, "token", "update token")
+			return wrap("update token", err)
 		}
-		return errTokenChanged
+		if tag.RowsAffected() == 0 {
+			var one int
+			err := q.QueryRow(ctx, `SELECT 1 FROM tokens WHERE tenant_id = $1 AND id = $2`, t.TenantID, t.ID).Scan(&one)
+			if err != nil {
+				return readErr(err, "token", "update token")
+			}
+			return errTokenChanged
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	t.Version++
 	return nil

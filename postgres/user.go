@@ -26,14 +26,16 @@ func (db *DB) CreateUser(ctx context.Context, u *tokenmint.User) error {
 // the user with u.ID in u.TenantID. The username and creation time never
 // change.
 func (db *DB) UpdateUser(ctx context.Context, u *tokenmint.User) error {
-	tag, err := db.pool.Exec(ctx,
-		`UPDATE users SET email = $1, password_hash = $2, roles = $3, enabled = $4, updated_at = $5
-		 WHERE tenant_id = $6 AND id = $7`,
-		u.Email, u.PasswordHash, roles(u.Roles), u.Enabled, u.UpdatedAt, u.TenantID, u.ID)
-	if err != nil {
-		return wrap("update user", err)
-	}
-	return checkAffected(tag, "user")
+	return db.announced(ctx, func(q execer) error {
+		tag, err := q.Exec(ctx,
+			`UPDATE users SET email = $1, password_hash = $2, roles = $3, enabled = $4, updated_at = $5
+			 WHERE tenant_id = $6 AND id = $7`,
+			u.Email, u.PasswordHash, roles(u.Roles), u.Enabled, u.UpdatedAt, u.TenantID, u.ID)
+		if err != nil {
+			return wrap("update user", err)
+		}
+		return checkAffected(tag, "user")
+	})
 }
 
 // UserByID returns the user with the ID in the tenant.
