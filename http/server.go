@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"time"
 
+	"tokenmint"
 	"tokenmint/service"
 )
 
@@ -22,6 +23,10 @@ type Config struct {
 	// TrustedProxies are the peers whose X-Forwarded-For / Forwarded headers
 	// are believed when finding the client IP.
 	TrustedProxies []netip.Prefix
+	// ClientIPHeader is the header trusted proxies name the client in:
+	// X-Forwarded-For (the default, for ""), Forwarded, or a header with a
+	// single address such as X-Real-IP (see ParseClientIPHeader).
+	ClientIPHeader string
 	// SecureCookies sets the Secure flag on session cookies (behind TLS).
 	SecureCookies bool
 	Metrics       *Metrics
@@ -29,12 +34,13 @@ type Config struct {
 
 // Server holds the handlers.
 type Server struct {
-	svc     *service.Service
-	log     *slog.Logger
-	proxies []netip.Prefix
-	secure  bool
-	metrics *Metrics
-	mux     *http.ServeMux
+	svc      *service.Service
+	log      *slog.Logger
+	proxies  []netip.Prefix
+	ipHeader string
+	secure   bool
+	metrics  *Metrics
+	mux      *http.ServeMux
 }
 
 // NewServer builds the route table.
@@ -45,7 +51,12 @@ func NewServer(cfg Config) *Server {
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(nil)
 	}
-	s := &Server{svc: cfg.Service, log: cfg.Logger, proxies: cfg.TrustedProxies, secure: cfg.SecureCookies, metrics: cfg.Metrics, mux: http.NewServeMux()}
+	ipHeader, err := ParseClientIPHeader(cfg.ClientIPHeader)
+	if err != nil {
+		// The command checks the setting before it builds the server.
+		panic(err)
+	}
+	s := &Server{svc: cfg.Service, log: cfg.Logger, proxies: cfg.TrustedProxies, ipHeader: ipHeader, secure: cfg.SecureCookies, metrics: cfg.Metrics, mux: http.NewServeMux()}
 	if cfg.Service != nil {
 		cfg.Metrics.watchService(cfg.Service)
 	}
@@ -111,10 +122,17 @@ func (s *Server) routes() {
 // dispatches it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	ctx := service.ContextWithClientIP(r.Context(), s.clientIP(r))
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	s.mux.ServeHTTP(sw, r.WithContext(ctx))
 	_, pattern := s.mux.Handler(r)
+	ip, err := s.clientIP(r)
+	if err != nil {
+		s.log.Warn("request refused: the trusted proxy's client address is not an IP; check --client-ip-header and the proxy", "header", s.ipHeader, "peer", r.RemoteAddr)
+		s.writeError(sw, r, tokenmint.Errorf(tokenmint.EINVALID, "%s", err.Error()))
+		s.metrics.observe(r.Method, pattern, sw.status, time.Since(start))
+		return
+	}
+	ctx := service.ContextWithClientIP(r.Context(), ip)
+	s.mux.ServeHTTP(sw, r.WithContext(ctx))
 	s.metrics.observe(r.Method, pattern, sw.status, time.Since(start))
 }
 
