@@ -72,8 +72,46 @@ func wrap(op string, err error) error {
 	if errors.As(err, &e) {
 		return err
 	}
+	if isUnavailable(err) {
+		return &unavailableError{op: op, err: err}
+	}
 	return &opError{op: op, err: err}
 }
+
+// errUnavailable is what callers see when the database file cannot serve
+// the request; the http package answers 503 for it.
+var errUnavailable = tokenmint.Errorf(tokenmint.EUNAVAILABLE, "database unavailable")
+
+// isUnavailable reports whether err means the database cannot be used
+// now, rather than that the request was wrong: the disk is full or
+// read-only, an I/O error, the file is locked past the busy timeout, out
+// of memory, or the database was closed. Such errors pass when the
+// operator fixes the cause, so callers must not take them for a bad
+// credential or a bad request.
+func isUnavailable(err error) bool {
+	if errors.Is(err, sql.ErrConnDone) || (err != nil && err.Error() == "sql: database is closed") {
+		return true
+	}
+	switch sqliteCode(err) & 0xff { // the primary result code
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_BUSY,
+		sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_CANTOPEN:
+		return true
+	}
+	return false
+}
+
+// unavailableError carries both the domain error EUNAVAILABLE, for the
+// caller's answer, and the driver's error, for the log.
+type unavailableError struct {
+	op  string
+	err error
+}
+
+func (e *unavailableError) Error() string {
+	return "sqlite: " + e.op + ": database unavailable: " + e.err.Error()
+}
+
+func (e *unavailableError) Unwrap() []error { return []error{errUnavailable, e.err} }
 
 type opError struct {
 	op  string
