@@ -156,7 +156,7 @@ func (s *Service) UpdateApplication(ctx context.Context, id string, in Applicati
 		return nil, err
 	}
 	next.UpdatedAt = s.Now()
-	if err := s.store.UpdateApplication(ctx, &next); err != nil {
+	if err := s.store.UpdateApplication(s.announcing(ctx, Change{Kind: ChangeApplication, TenantID: p.TenantID, ID: a.ID}), &next); err != nil {
 		if tokenmint.ErrorCode(err) == tokenmint.ECONFLICT {
 			return nil, tokenmint.Errorf(tokenmint.ECONFLICT, "an application named %q already exists", next.Name)
 		}
@@ -186,7 +186,7 @@ func (s *Service) DeleteApplication(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteApplication(ctx, p.TenantID, a.ID); err != nil {
+	if err := s.store.DeleteApplication(s.announcing(ctx, Change{Kind: ChangeApplication, TenantID: p.TenantID, ID: a.ID}), p.TenantID, a.ID); err != nil {
 		return err
 	}
 	s.changed(ctx, Change{Kind: ChangeApplication, TenantID: p.TenantID, ID: a.ID})

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"net/netip"
 	"sync"
 	"time"
@@ -10,8 +11,8 @@ import (
 )
 
 // Change names something that changed, so every cached view of it is
-// dropped — on this instance at once and, through Config.Broadcast, on the
-// others.
+// dropped — on this instance at once and, announced by the store inside
+// the change's transaction (Service.announcing), on the others.
 type Change struct {
 	Kind     string `json:"kind"` // token, user, project, all
 	TenantID string `json:"tenant_id"`
@@ -61,11 +62,13 @@ type projectEntry struct {
 // race where a reader loads a row from the store just before a change
 // commits and would otherwise put the stale row back after invalidation.
 //
-// Invalidations from other instances arrive over a channel that can lose
-// them (PostgreSQL NOTIFY is sent after the commit and is not stored), so
-// no entry is trusted for longer than ttl after it was filled: then it is
-// read from the store again. That bounds how long an instance that missed
-// a revocation keeps accepting the token.
+// Invalidations from other instances arrive over PostgreSQL NOTIFY, sent
+// inside the transaction of each change and delivered at its commit; a
+// listener that was disconnected meanwhile misses them (it drops
+// everything when it reconnects), so no entry is trusted for longer than
+// ttl after it was filled: then it is read from the store again. That
+// bounds how long an instance that missed a revocation (a listener wedged
+// without noticing) keeps accepting the token.
 type cache struct {
 	mu        sync.RWMutex
 	gen       uint64
@@ -201,7 +204,22 @@ func grantsKey(kind, tenantID, id string) string { return kind + "\x00" + tenant
 // Invalidate applies a change announced by another instance.
 func (s *Service) Invalidate(ch Change) { s.cache.Invalidate(ch) }
 
-// changed invalidates the local view and tells the other instances.
+// announcing returns ctx carrying ch for the one store write that makes
+// the change: a store shared by several instances (PostgreSQL) announces
+// it inside that write's transaction, so the others hear of it exactly
+// when it commits (tokenmint.WithAnnouncement). After the write succeeded
+// the caller calls changed, which drops this instance's view at once.
+func (s *Service) announcing(ctx context.Context, ch Change) context.Context {
+	payload, err := json.Marshal(ch)
+	if err != nil {
+		return ctx // a Change of three strings always marshals
+	}
+	return tokenmint.WithAnnouncement(ctx, string(payload))
+}
+
+// changed invalidates the local view after a write passed the change to
+// the store through announcing; Broadcast, when set, also tells other
+// instances (for a store that cannot announce within its transactions).
 func (s *Service) changed(ctx context.Context, ch Change) {
 	s.cache.Invalidate(ch)
 	if s.cfg.Broadcast != nil {

@@ -69,7 +69,7 @@ func (s *Service) BlockIP(ctx context.Context, id, ip string) (*tokenmint.IPBloc
 		return nil, err
 	}
 	b := &tokenmint.IPBlock{TenantID: tok.TenantID, TokenID: tok.ID, Prefix: prefix, CreatedAt: s.Now()}
-	if err := s.store.BlockIP(ctx, b); err != nil {
+	if err := s.store.BlockIP(s.announcing(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID}), b); err != nil {
 		return nil, err
 	}
 	s.changed(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID})
@@ -92,7 +92,7 @@ func (s *Service) UnblockIP(ctx context.Context, id, ip string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.UnblockIP(ctx, tok.TenantID, tok.ID, prefix); err != nil {
+	if err := s.store.UnblockIP(s.announcing(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID}), tok.TenantID, tok.ID, prefix); err != nil {
 		return err
 	}
 	s.changed(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID})

@@ -136,7 +136,7 @@ func (s *Service) deactivateJob(ctx context.Context, pol tokenmint.Policy, now t
 		}
 		snapshot := *tok
 		snapshot.StoredStatus = tokenmint.StatusInactive
-		changed, err := s.store.DeactivateIdleToken(ctx, tok.TenantID, tok.ID, idleSince, now, s.newEvent(tokenmint.EventTokenDeactivated, &snapshot, reason))
+		changed, err := s.store.DeactivateIdleToken(s.announcing(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID}), tok.TenantID, tok.ID, idleSince, now, s.newEvent(tokenmint.EventTokenDeactivated, &snapshot, reason))
 		if err != nil || !changed {
 			return ignoreNotFound(err)
 		}
@@ -156,7 +156,7 @@ func (s *Service) deleteJob(ctx context.Context, pol tokenmint.Policy, now time.
 	idleSince := now.Add(-time.Duration(pol.InactivityDeleteDays) * tokenmint.Day)
 	reason := fmt.Sprintf("unused for %d days", pol.InactivityDeleteDays)
 	return s.eachIdleToken(ctx, pol.TenantID, idleSince, "", func(tok *tokenmint.Token) error {
-		deleted, err := s.store.DeleteIdleToken(ctx, tok.TenantID, tok.ID, idleSince, s.newEvent(tokenmint.EventTokenDeleted, tok, reason))
+		deleted, err := s.store.DeleteIdleToken(s.announcing(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID}), tok.TenantID, tok.ID, idleSince, s.newEvent(tokenmint.EventTokenDeleted, tok, reason))
 		if err != nil || !deleted {
 			return err
 		}

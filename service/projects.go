@@ -17,7 +17,7 @@ func (s *Service) CreateProject(ctx context.Context, name, description string) (
 		return nil, err
 	}
 	pr := &tokenmint.Project{ID: secret.NewID(), TenantID: p.TenantID, Name: name, Description: description, CreatedAt: s.Now()}
-	if err := s.store.CreateProject(ctx, pr); err != nil {
+	if err := s.store.CreateProject(s.announcing(ctx, Change{Kind: ChangeProject, TenantID: p.TenantID, ID: pr.ID}), pr); err != nil {
 		return nil, err
 	}
 	s.changed(ctx, Change{Kind: ChangeProject, TenantID: p.TenantID, ID: pr.ID})
@@ -67,7 +67,12 @@ func (s *Service) UpdateProject(ctx context.Context, key string, in ProjectInput
 	if err := validateProject(next.Name, next.Description); err != nil {
 		return nil, err
 	}
-	if err := s.store.UpdateProject(ctx, &next); err != nil {
+	wctx := ctx
+	if next.Name != pr.Name {
+		// Only a new name changes what verification caches.
+		wctx = s.announcing(ctx, Change{Kind: ChangeProject, TenantID: p.TenantID, ID: pr.ID})
+	}
+	if err := s.store.UpdateProject(wctx, &next); err != nil {
 		return nil, err
 	}
 	if next.Name != pr.Name {
@@ -183,7 +188,7 @@ func (s *Service) DeleteProject(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteProject(ctx, p.TenantID, pr.ID); err != nil {
+	if err := s.store.DeleteProject(s.announcing(ctx, Change{Kind: ChangeProject, TenantID: p.TenantID, ID: pr.ID}), p.TenantID, pr.ID); err != nil {
 		return err
 	}
 	s.changed(ctx, Change{Kind: ChangeProject, TenantID: p.TenantID, ID: pr.ID})
@@ -209,7 +214,7 @@ func (s *Service) PutMembership(ctx context.Context, projectKey, userKey, role s
 		return nil, err
 	}
 	m := &tokenmint.Membership{TenantID: p.TenantID, ProjectID: pr.ID, UserID: u.ID, Role: role, CreatedAt: s.Now()}
-	if err := s.store.PutMembership(ctx, m); err != nil {
+	if err := s.store.PutMembership(s.announcing(ctx, Change{Kind: ChangeUser, TenantID: p.TenantID, ID: u.ID}), m); err != nil {
 		return nil, err
 	}
 	s.changed(ctx, Change{Kind: ChangeUser, TenantID: p.TenantID, ID: u.ID})
@@ -231,7 +236,7 @@ func (s *Service) DeleteMembership(ctx context.Context, projectKey, userKey stri
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteMembership(ctx, p.TenantID, pr.ID, u.ID); err != nil {
+	if err := s.store.DeleteMembership(s.announcing(ctx, Change{Kind: ChangeUser, TenantID: p.TenantID, ID: u.ID}), p.TenantID, pr.ID, u.ID); err != nil {
 		return err
 	}
 	s.changed(ctx, Change{Kind: ChangeUser, TenantID: p.TenantID, ID: u.ID})

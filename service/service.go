@@ -30,8 +30,9 @@ type Config struct {
 	// PasswordParams are the argon2id costs for new password hashes
 	// (default secret.DefaultPasswordParams).
 	PasswordParams *secret.PasswordParams
-	// Broadcast, when set, tells other instances about a change so they drop
-	// their cached view of it (the PostgreSQL backend provides one).
+	// Broadcast, when set, tells other instances about a change after it
+	// committed, for a store that cannot announce it inside the change's
+	// transaction (PostgreSQL does that itself: tokenmint.WithAnnouncement).
 	Broadcast func(ctx context.Context, c Change)
 	// CacheTTL is how long the verify path trusts what it cached about a
 	// token, its owner's grants or a project before reading the store again

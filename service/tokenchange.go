@@ -127,7 +127,7 @@ func (s *Service) changeToken(ctx context.Context, tok *tokenmint.Token, change 
 		if save, err := change(tok); err != nil || !save {
 			return false, err
 		}
-		err := s.store.UpdateToken(ctx, tok)
+		err := s.store.UpdateToken(s.announcing(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID}), tok)
 		if tokenmint.ErrorCode(err) != tokenmint.ECONFLICT || attempt == tokenWriteAttempts {
 			return err == nil, err
 		}
@@ -264,7 +264,7 @@ func (s *Service) rotate(ctx context.Context, tok *tokenmint.Token, in RotateTok
 		kind = tokenmint.KindApplication
 	}
 	plain := secret.NewToken(kind)
-	if err := s.store.RotateTokenSecret(ctx, tok.ID, s.hasher.Hash(plain), plain[:tokenmint.DisplayPrefixLen], now.Add(in.Grace), exp, now); err != nil {
+	if err := s.store.RotateTokenSecret(s.announcing(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID}), tok.ID, s.hasher.Hash(plain), plain[:tokenmint.DisplayPrefixLen], now.Add(in.Grace), exp, now); err != nil {
 		return nil, err
 	}
 	s.changed(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID})

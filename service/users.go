@@ -135,7 +135,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, in UpdateUserInput)
 		}
 	}
 	u.UpdatedAt = s.Now()
-	if err := s.store.UpdateUser(ctx, u); err != nil {
+	if err := s.store.UpdateUser(s.announcing(ctx, Change{Kind: ChangeUser, TenantID: u.TenantID, ID: u.ID}), u); err != nil {
 		return nil, err
 	}
 	s.changed(ctx, Change{Kind: ChangeUser, TenantID: u.TenantID, ID: u.ID})

@@ -79,7 +79,6 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 		if cfg.Pepper == "" {
 			log.Warn("with PostgreSQL every instance must use the same pepper: set TOKENMINT_PEPPER on all of them (this one uses " + filepath.Join(cfg.DataDir, secret.PepperFile) + ")")
 		}
-		svcCfg.Broadcast = broadcastChanges(pg, log)
 		svcCfg.Readiness = func() error {
 			if !pg.ChangesListening() {
 				return service.ErrNotListening

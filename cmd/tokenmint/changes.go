@@ -9,25 +9,13 @@ import (
 	"tokenmint/service"
 )
 
-// broadcastChanges tells the other instances sharing the PostgreSQL
-// database what changed, through LISTEN/NOTIFY, so they drop their cached
-// view of it (a revocation on one instance is refused by all of them).
-// NOTIFY is not durable, so the cache's CacheTTL is what bounds staleness
-// when one is lost.
-func broadcastChanges(pg *postgres.DB, log *slog.Logger) func(context.Context, service.Change) {
-	return func(ctx context.Context, ch service.Change) {
-		payload, _ := json.Marshal(ch)
-		// The change is committed already; a failed or lost notification
-		// leaves the others stale until their listener reconnects and drops
-		// everything, and at most for service.Config.CacheTTL (30 s by
-		// default), after which they read the store again.
-		if err := pg.NotifyChange(context.WithoutCancel(ctx), string(payload)); err != nil {
-			log.Error("could not tell other instances about a change", "kind", ch.Kind, "id", ch.ID, "err", err)
-		}
-	}
-}
-
-// listenForChanges applies the changes announced by every instance.
+// listenForChanges applies the changes announced by every instance. The
+// service hands each change to the store write that makes it, and the
+// PostgreSQL store sends it with NOTIFY inside that write's transaction,
+// so it is delivered exactly when the change commits (a rolled-back change
+// is never announced, a committed one never left out). A listener that
+// was disconnected meanwhile drops everything when it reconnects, and
+// service.Config.CacheTTL bounds what a wedged listener could miss.
 func listenForChanges(pg *postgres.DB, svc *service.Service, log *slog.Logger) func(context.Context) {
 	return func(ctx context.Context) {
 		pg.ListenChanges(ctx, log, func(payload string) {
