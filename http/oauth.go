@@ -96,6 +96,9 @@ func descriptionSafe(s string) string {
 	}, s)
 }
 
+// maxOAuthFormBytes bounds an OAuth request's form body.
+const maxOAuthFormBytes = 64 << 10
+
 // parseOAuthForm reads a form-encoded OAuth request: the right content
 // type, at most 64 KiB, and no parameter given twice (RFC 6749 §3.2).
 func parseOAuthForm(w http.ResponseWriter, r *http.Request) (*service.TokenRequest, error) {
@@ -103,8 +106,11 @@ func parseOAuthForm(w http.ResponseWriter, r *http.Request) (*service.TokenReque
 	if err != nil || mt != "application/x-www-form-urlencoded" {
 		return nil, &service.OAuthError{Code: "invalid_request", Description: "Content-Type must be application/x-www-form-urlencoded"}
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, maxOAuthFormBytes)
 	if err := r.ParseForm(); err != nil {
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+			return nil, &service.OAuthError{Code: "invalid_request", Description: "form body exceeds 64 KiB"}
+		}
 		return nil, &service.OAuthError{Code: "invalid_request", Description: "malformed form body"}
 	}
 	for k, vs := range r.PostForm {

@@ -123,6 +123,13 @@ func (s *Server) routes() {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	if isUIPath(r.URL.Path) {
+		uiHeaders(sw)
+	}
+	if r.Body != nil {
+		// No route takes more; handlers that read forms bound them lower.
+		r.Body = http.MaxBytesReader(sw, r.Body, maxBodyBytes)
+	}
 	_, pattern := s.mux.Handler(r)
 	ip, err := s.clientIP(r)
 	if err != nil {

@@ -57,6 +57,11 @@ func (s *Server) uiRoutes(m *http.ServeMux) {
 	}
 	files := http.StripPrefix("/ui/static/", http.FileServerFS(static))
 	m.Handle("GET /ui/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Files only: a directory is not listed.
+		if fi, err := fs.Stat(static, strings.TrimPrefix(r.URL.Path, "/ui/static/")); err != nil || fi.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
 		// The assets change only with the binary: an hour of caching, and
 		// never sniffed as anything but their type.
 		w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -195,6 +200,13 @@ func (s *Server) uiAdmin(h uiHandler) http.HandlerFunc {
 		}
 		h(w, r, us)
 	})
+}
+
+// isUIPath reports whether path is the web UI's (or the root, which leads
+// to it): every answer there, error pages and 404s included, carries
+// uiHeaders.
+func isUIPath(path string) bool {
+	return path == "/" || path == "/ui" || strings.HasPrefix(path, "/ui/")
 }
 
 // uiHeaders keeps pages from being framed, cached or sent anything but
