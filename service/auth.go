@@ -18,8 +18,9 @@ type LoginResult struct {
 }
 
 // Login checks a username and password in a tenant ("" = default) and opens
-// a session. Failures are throttled per user and per IP and answer the same
-// whether the tenant, the user or the password was wrong.
+// a session. Attempts are throttled per user and IP, per IP and per user
+// (attemptlimit.go) and answer the same whether the tenant, the user or
+// the password was wrong.
 func (s *Service) Login(ctx context.Context, tenantName, username, password string) (*LoginResult, error) {
 	u, err := s.CheckPassword(ctx, tenantName, username, password)
 	if err != nil {
@@ -66,44 +67,61 @@ func (s *Service) CheckPassword(ctx context.Context, tenantName, username, passw
 	} else {
 		return nil, err
 	}
-	// The IP's count spans tenants: naming another tenant must not give a
-	// guesser a fresh allowance.
-	userKey := "u\x00" + tenantName + "\x00" + username
-	ipKey := "ip\x00" + throttleKey(ClientIPFromContext(ctx))
-	for _, k := range []string{userKey, ipKey} {
-		if blocked, wait := s.loginLim.BlockedAfter(k, limit); blocked {
-			return nil, &RateLimitError{RetryAfter: wait}
-		}
+	// The attempt is counted before the password is hashed, so concurrent
+	// guesses are cut at the limit, and given back on success (see
+	// attemptlimit.go for the keys and their limits). The IP's count spans
+	// tenants: naming another tenant must not give a guesser a fresh
+	// allowance.
+	ip := throttleKey(ClientIPFromContext(ctx))
+	tn, un := loginNames(tenantName, username)
+	res, err := s.reserveAttempt(ctx,
+		limitKey{attemptKey("login ui", tn, un, ip), limit},
+		limitKey{attemptKey("login ip", ip), limit},
+		limitKey{attemptKey("login u", tn, un), loginUserCeilingFactor * limit},
+	)
+	if err != nil {
+		return nil, err
 	}
 	fail := func(tenantID, userID, why string) error {
-		s.loginLim.Fail(userKey)
-		s.loginLim.Fail(ipKey)
 		s.audit(ctx, tenantID, "login", "user", userID, OutcomeFailure, why)
 		return tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "invalid username or password")
 	}
 	if t == nil {
-		secret.BurnPasswordCheck(password)
+		if _, err := s.verifyPassword(ctx, "", password); err != nil {
+			s.release(ctx, res) // not tried: the server was busy
+			return nil, err
+		}
 		return nil, fail("", "", "unknown tenant")
 	}
 	u, err := s.store.UserByUsername(ctx, t.ID, username)
 	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
-		secret.BurnPasswordCheck(password)
+		if _, err := s.verifyPassword(ctx, "", password); err != nil {
+			s.release(ctx, res) // not tried: the server was busy
+			return nil, err
+		}
 		return nil, fail(t.ID, "", "unknown user")
 	} else if err != nil {
 		return nil, err
 	}
-	if !secret.VerifyPassword(u.PasswordHash, password) {
+	ok, err := s.verifyPassword(ctx, u.PasswordHash, password)
+	if err != nil {
+		s.release(ctx, res)
+		return nil, err
+	}
+	if !ok {
 		return nil, fail(t.ID, u.ID, "wrong password")
 	}
 	if !u.Enabled {
 		return nil, fail(t.ID, u.ID, "user disabled")
 	}
+	s.release(ctx, res)
 	ctx = tokenmint.NewContextWithPrincipal(ctx, &tokenmint.Principal{TenantID: t.ID, User: u})
 	s.audit(ctx, t.ID, "login", "user", u.ID, OutcomeSuccess, "")
 	return u, nil
 }
 
-// RateLimitError says a caller must wait before trying again.
+// RateLimitError says a caller must wait before trying again: a limit of
+// attempts is used up, or every password-check slot is busy.
 type RateLimitError struct{ RetryAfter time.Duration }
 
 func (e *RateLimitError) Error() string { return "too many failed attempts" }
@@ -196,3 +214,52 @@ func (s *Service) TokenPrincipal(ctx context.Context, raw string, spend bool) (*
 // plainText reports whether s is valid UTF-8 without NUL bytes, as every
 // stored name is.
 func plainText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+// OperatorSetPassword sets a user's password as the installation's
+// operator (the `tokenmint user set-password` command on the server's
+// database), never throttled: it is the way back in for a user locked out
+// by guessers, admin included. It ends the user's sessions and clears the
+// user's login counts in the store (shared by the instances on it).
+func (s *Service) OperatorSetPassword(ctx context.Context, tenantName, username, password string) (*tokenmint.User, error) {
+	if tenantName == "" {
+		tenantName = tokenmint.DefaultTenant
+	}
+	if err := tokenmint.ValidatePassword(password); err != nil {
+		return nil, err
+	}
+	t, err := s.store.TenantByName(ctx, tenantName)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.UserByUsername(ctx, t.ID, username)
+	if err != nil {
+		return nil, err
+	}
+	if u.PasswordHash, err = s.cfg.PasswordParams.Hash(password); err != nil {
+		return nil, err
+	}
+	u.UpdatedAt = s.Now()
+	change := Change{Kind: ChangeUser, TenantID: u.TenantID, ID: u.ID}
+	if err := s.store.UpdateUser(s.announcing(ctx, change), u); err != nil {
+		return nil, err
+	}
+	s.changed(ctx, change)
+	if err := s.store.DeleteUserSessions(ctx, u.TenantID, u.ID); err != nil {
+		return nil, err
+	}
+	tn, un := loginNames(tenantName, u.Username)
+	for _, kind := range []string{"login u", "login ui"} {
+		if err := s.store.ClearAttempts(ctx, attemptKey(kind, tn, un)); err != nil {
+			return nil, err
+		}
+	}
+	s.audit(ctx, t.ID, "user.set_password", "user", u.ID, OutcomeSuccess, "by the operator; login throttle cleared")
+	return u, nil
+}
+
+// loginNames are the tenant and user names a login is counted under: in
+// lower case, since names are unique regardless of case and a guesser must
+// not get a fresh allowance per spelling.
+func loginNames(tenantName, username string) (string, string) {
+	return strings.ToLower(tenantName), strings.ToLower(username)
+}

@@ -15,11 +15,12 @@ const leakReportsPerMinute = 10
 // was never a token, so the endpoint cannot be used to test guesses; only
 // the rate limit per client IP (ETOOMANY) differs.
 func (s *Service) RevokeLeaked(ctx context.Context, raw string) error {
+	// Every report counts, found or not, in the store: the instances share
+	// the limit.
 	ip := throttleKey(ClientIPFromContext(ctx))
-	if blocked, wait := s.lc.leakLim.Blocked(ip); blocked {
-		return &RateLimitError{RetryAfter: wait}
+	if _, err := s.reserveAttempt(ctx, limitKey{attemptKey("leak ip", ip), leakReportsPerMinute}); err != nil {
+		return err
 	}
-	s.lc.leakLim.Fail(ip) // every report counts, found or not
 	plain, _, err := tokenmint.ParseToken(raw)
 	if err != nil {
 		return nil // not a token: nothing to revoke, same answer

@@ -47,8 +47,6 @@ type LifecycleConfig struct {
 type lifecycle struct {
 	cfg      LifecycleConfig
 	leaseTTL time.Duration
-	// leakLim bounds anonymous revoke-leaked calls per client IP.
-	leakLim *limiter
 	// blockedLim keeps a flood of refused requests from a blocked IP from
 	// flooding the audit log: one entry per token and IP per minute.
 	blockedLim *limiter
@@ -75,7 +73,6 @@ func newLifecycle(cfg Config) *lifecycle {
 	return &lifecycle{
 		cfg:        lc,
 		leaseTTL:   3 * lc.JobInterval,
-		leakLim:    newLimiter(cfg.Clock, leakReportsPerMinute, time.Minute),
 		blockedLim: newLimiter(cfg.Clock, 1, time.Minute),
 		nudge:      make(chan struct{}, 1),
 		stop:       make(chan struct{}),

@@ -184,20 +184,24 @@ func (s *Service) authenticateClient(ctx context.Context, req *TokenRequest) (*c
 	}
 	// Client IDs are not secret, so failures are counted per client ID and
 	// IP, not per client ID alone: anyone could otherwise lock a client
-	// out. Client secrets are high-entropy; the limit only stops an IP
-	// from flooding the endpoint with guesses.
+	// out. Client secrets are high-entropy and checked with one HMAC, not
+	// a password hash: the limit only stops an IP from flooding the
+	// endpoint with guesses. Only failures are written to the store
+	// (shared by the instances); a blocked key is then refused from memory,
+	// so a success costs no store access.
 	ip := throttleKey(ClientIPFromContext(ctx))
-	keys := []string{"c\x00" + id + "\x00" + ip, "cip\x00" + ip}
-	for _, k := range keys {
-		if blocked, wait := s.loginLim.Blocked(k); blocked {
-			return nil, &RateLimitError{RetryAfter: wait}
-		}
+	keys := []limitKey{
+		{attemptKey("client ci", id, ip), clientFailuresPerMinute},
+		{attemptKey("client ip", ip), clientFailuresPerMinute},
+	}
+	if err := s.failureBlocked(keys); err != nil {
+		return nil, err
 	}
 	fail := func(tenantID, objID, why string) error {
-		for _, k := range keys {
-			s.loginLim.Fail(k)
-		}
 		s.audit(ctx, tenantID, "oauth.client.authenticate", "client_credential", objID, OutcomeFailure, why)
+		if err := s.countFailure(ctx, keys); err != nil {
+			return err
+		}
 		return oauthErr("invalid_client", "client authentication failed")
 	}
 	c, err := s.store.ClientCredentialByClientID(ctx, id)

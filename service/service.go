@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"tokenmint"
@@ -53,6 +54,11 @@ type Config struct {
 	// Issuer is the "iss" of JWT access tokens and the OAuth2 issuer
 	// identifier (default "tokenmint").
 	Issuer string
+	// PasswordHashMemory is the memory budget of concurrent password
+	// checks (default DefaultPasswordHashMemory): at most
+	// max(1, min(GOMAXPROCS, budget/argon2 memory)) run at once, and a
+	// login waiting longer than a second for a slot answers 429.
+	PasswordHashMemory int64
 	// ScopeAliases are the vendor scope names the token endpoint accepts
 	// (oauth_scope.go). Nil: DefaultScopeAliases; empty: none.
 	ScopeAliases ScopeAliases
@@ -69,10 +75,18 @@ type Service struct {
 
 	cache       *cache
 	usage       *UsageBuffer
-	loginLim    *limiter
 	tenantNames sync.Map // tenant ID → name
 	lc          *lifecycle
 	deliveries  deliveryCounters
+
+	// Limits of the unauthenticated paths (attemptlimit.go,
+	// passwordlimit.go, verify.go).
+	hashes     *hashGate
+	failBlocks failureBlocks
+	unknownLim *limiter
+	// attemptsPruned is when this instance last pruned ended attempt
+	// windows (unix nanoseconds).
+	attemptsPruned atomic.Int64
 }
 
 // New returns a Service. Call Close to flush buffered usage.
@@ -88,6 +102,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.PasswordParams == nil {
 		cfg.PasswordParams = &secret.DefaultPasswordParams
+	}
+	if cfg.PasswordHashMemory <= 0 {
+		cfg.PasswordHashMemory = DefaultPasswordHashMemory
 	}
 	if cfg.Issuer == "" {
 		cfg.Issuer = "tokenmint"
@@ -108,9 +125,10 @@ func New(cfg Config) *Service {
 		log:        cfg.Logger,
 		cfg:        cfg,
 		cache:      newCache(cfg.Clock, cfg.CacheTTL),
-		loginLim:   newLimiter(cfg.Clock, 10, time.Minute),
+		unknownLim: newLimiter(cfg.Clock, unknownTokensPerMinute, time.Minute),
 		deliveries: newDeliveryCounters(),
 	}
+	s.hashes = newHashGate(passwordCheckSlots(cfg.PasswordHashMemory, max(cfg.PasswordParams.Memory, secret.DefaultPasswordParams.Memory)), passwordCheckWait)
 	s.usage = NewUsageBuffer(cfg.Store, cfg.Logger, 100_000)
 	s.lc = newLifecycle(cfg)
 	return s

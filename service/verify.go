@@ -56,7 +56,7 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "this kind of token cannot be used here")
 	}
 	now := s.Now()
-	e, err := s.lookupSecret(ctx, plain)
+	e, err := s.lookupSecretFrom(ctx, plain, unknownTokenKey(req.IP))
 	if err != nil {
 		return nil, err
 	}
@@ -178,14 +178,28 @@ func secretRetired(validUntil *time.Time, now time.Time) bool {
 
 // lookupSecret finds the token holding a secret, through the cache.
 func (s *Service) lookupSecret(ctx context.Context, plain string) (secretEntry, error) {
+	return s.lookupSecretFrom(ctx, plain, "")
+}
+
+// lookupSecretFrom is lookupSecret for a client whose unknown tokens are
+// limited by ipKey (verifylimit.go; "" for none).
+func (s *Service) lookupSecretFrom(ctx context.Context, plain, ipKey string) (secretEntry, error) {
 	hash := s.hasher.Hash(plain)
 	key := string(hash)
 	if e, ok := s.cache.secret(key); ok {
 		return e, nil
 	}
+	if ipKey != "" {
+		if blocked, wait := s.unknownLim.Blocked(ipKey); blocked {
+			return secretEntry{}, &RateLimitError{RetryAfter: wait}
+		}
+	}
 	gen := s.cache.generation()
 	tok, validUntil, err := s.store.TokenBySecret(ctx, hash)
 	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		if ipKey != "" {
+			s.unknownLim.Fail(ipKey)
+		}
 		return secretEntry{}, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "unknown token")
 	} else if err != nil {
 		return secretEntry{}, err
