@@ -89,10 +89,10 @@ func (db *DB) RecordUsage(ctx context.Context, batch []tokenmint.UsageRecord) er
 	})
 }
 
-// TokenUsage returns the token's usage per client IP, most recently used
-// first. A token that is not in the tenant is ENOTFOUND; a token never used
-// has an empty list.
-func (db *DB) TokenUsage(ctx context.Context, tenantID, tokenID string) ([]tokenmint.IPUsage, error) {
+// TokenUsage returns one page of the token's usage per client IP, by IP
+// (the text, bytewise). A token that is not in the tenant is ENOTFOUND; a
+// token never used has an empty list.
+func (db *DB) TokenUsage(ctx context.Context, tenantID, tokenID string, pg tokenmint.Page) ([]tokenmint.IPUsage, error) {
 	var one int
 	err := db.pool.QueryRow(ctx,
 		`SELECT 1 FROM tokens WHERE tenant_id = $1 AND id = $2`, tenantID, tokenID).Scan(&one)
@@ -100,8 +100,10 @@ func (db *DB) TokenUsage(ctx context.Context, tenantID, tokenID string) ([]token
 		return nil, readErr(err, "token", "token usage")
 	}
 	rows, err := db.pool.Query(ctx,
-		`SELECT ip, first_used, last_used, count, blocked FROM token_usage
-		 WHERE token_id = $1 ORDER BY last_used DESC, ip`, tokenID)
+		`SELECT ip, first_used, last_used, count, blocked FROM token_usage`+tail, args...)
+	var c conditions
+	c.add("token_id = " + c.param(tokenID))
+	tail, args := paged(c, "ip", pg)
 	if err != nil {
 		return nil, wrap("token usage", err)
 	}
