@@ -113,8 +113,9 @@ type WebhookStore interface {
 	// updated_at.
 	UpdateWebhook(ctx context.Context, w *Webhook) error
 	WebhookByID(ctx context.Context, tenantID, id string) (*Webhook, error)
-	// ListWebhooks returns the tenant's webhooks, oldest first.
-	ListWebhooks(ctx context.Context, tenantID string) ([]*Webhook, error)
+	// ListWebhooks returns the tenant's webhooks by ID (oldest first), one
+	// page of them (pg.Limit 0: all, as deliveries need).
+	ListWebhooks(ctx context.Context, tenantID string, pg Page) ([]*Webhook, error)
 	// DeleteWebhook removes the webhook and its deliveries.
 	DeleteWebhook(ctx context.Context, tenantID, id string) error
 }

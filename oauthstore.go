@@ -17,8 +17,9 @@ type OAuthStore interface {
 	UpdateApplication(ctx context.Context, a *Application) error
 	ApplicationByID(ctx context.Context, tenantID, id string) (*Application, error)
 	ApplicationByName(ctx context.Context, tenantID, name string) (*Application, error)
-	// ListApplications returns the tenant's applications by name.
-	ListApplications(ctx context.Context, tenantID string) ([]*Application, error)
+	// ListApplications returns the tenant's applications by ID (creation
+	// order), one page of them.
+	ListApplications(ctx context.Context, tenantID string, pg Page) ([]*Application, error)
 	// DeleteApplication removes the application and its client credentials.
 	DeleteApplication(ctx context.Context, tenantID, id string) error
 
@@ -29,9 +30,9 @@ type OAuthStore interface {
 	// ClientCredentialByClientID returns a credential, revoked or not, with
 	// its secret hash. Client IDs are global.
 	ClientCredentialByClientID(ctx context.Context, clientID string) (*ClientCredential, error)
-	// ListClientCredentials returns an application's credentials, oldest
-	// first, without their hashes.
-	ListClientCredentials(ctx context.Context, tenantID, applicationID string) ([]*ClientCredential, error)
+	// ListClientCredentials returns an application's credentials by ID
+	// (oldest first), without their hashes, one page of them.
+	ListClientCredentials(ctx context.Context, tenantID, applicationID string, pg Page) ([]*ClientCredential, error)
 	// RevokeClientCredential marks a credential revoked at now; revoking a
 	// revoked credential keeps the first time.
 	RevokeClientCredential(ctx context.Context, tenantID, applicationID, id string, now time.Time) error

@@ -74,7 +74,12 @@ func (s *Server) handleCreateApplication(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) handleListApplications(w http.ResponseWriter, r *http.Request) {
-	as, err := s.svc.ListApplications(r.Context())
+	in, err := pageInput(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	as, next, err := s.svc.ListApplications(r.Context(), in)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -83,7 +88,7 @@ func (s *Server) handleListApplications(w http.ResponseWriter, r *http.Request) 
 	for _, a := range as {
 		items = append(items, applicationView(a))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	writePage(w, items, next)
 }
 
 func (s *Server) handleGetApplication(w http.ResponseWriter, r *http.Request) {
@@ -125,7 +130,12 @@ func (s *Server) handleDeleteApplication(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) handleListCredentials(w http.ResponseWriter, r *http.Request) {
-	cs, err := s.svc.ListClientCredentials(r.Context(), r.PathValue("id"))
+	in, err := pageInput(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cs, next, err := s.svc.ListClientCredentials(r.Context(), r.PathValue("id"), in)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -134,7 +144,7 @@ func (s *Server) handleListCredentials(w http.ResponseWriter, r *http.Request) {
 	for _, c := range cs {
 		items = append(items, credentialView(c))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	writePage(w, items, next)
 }
 
 // issuedCredentialJSON is the only answer that carries a client secret.

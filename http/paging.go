@@ -6,7 +6,15 @@ import (
 	"strconv"
 
 	"tokenmint"
+	"tokenmint/service"
 )
+
+// pageInput reads the limit and cursor query parameters of a list paged
+// by key; the service checks the cursor and the upper bound.
+func pageInput(q url.Values) (service.PageInput, error) {
+	limit, err := pageLimit(q)
+	return service.PageInput{Limit: limit, Cursor: q.Get("cursor")}, err
+}
 
 // pageLimit reads the optional limit query parameter of a paginated list
 // (0 when absent: the service's default). The service checks the upper

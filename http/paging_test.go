@@ -10,14 +10,16 @@ import (
 // every paginated list, in the API and the UI, never the first page again.
 func TestBadCursorIsRefusedOnEveryList(t *testing.T) {
 	e := newEnv(t)
-	e.admin.createToken(map[string]any{"type": "CIToken", "name": "one"})
-	paths := []string{
+	_, _, tokID := e.admin.createToken(map[string]any{"type": "CIToken", "name": "one"})
+	prj := e.admin.do("POST", "/api/v1/projects", map[string]any{"name": "prj"}).json(t)["id"].(string)
+	app := e.admin.do("POST", "/api/v1/applications", map[string]any{"name": "app", "access_types": []string{"read-only"}}).json(t)["id"].(string)
+	paths := append([]string{
 		"/api/v1/tokens",
 		"/api/v1/tokens?all=true",
 		"/api/v1/tokens?owner=admin",
 		"/api/v1/audit",
 		"/api/v1/deliveries",
-	}
+	}, pagedLists(tokID, prj, app)...)
 	for _, p := range paths {
 		for _, bad := range []string{"garbage", "-1", "0", "1e3", "01a2415d-8a0e-7919-9d4c-e42f0cb89e4"} {
 			sep := "?"

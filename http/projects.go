@@ -27,7 +27,12 @@ func (s *Server) handleCreateProject(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleListProjects(w http.ResponseWriter, r *http.Request) {
-	ps, err := s.svc.ListProjects(r.Context())
+	in, err := pageInput(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ps, next, err := s.svc.ListProjects(r.Context(), in)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -35,7 +40,7 @@ func (s *Server) handleListProjects(w http.ResponseWriter, r *http.Request) {
 	if ps == nil {
 		ps = []*tokenmint.Project{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": ps})
+	writePage(w, ps, next)
 }
 
 func (s *Server) handleGetProject(w http.ResponseWriter, r *http.Request) {
@@ -75,7 +80,12 @@ func (s *Server) handleDeleteProject(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleListMembers(w http.ResponseWriter, r *http.Request) {
-	ms, err := s.svc.ListMemberships(r.Context(), r.PathValue("id"))
+	in, err := pageInput(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ms, next, err := s.svc.ListMemberships(r.Context(), r.PathValue("id"), in)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -83,7 +93,7 @@ func (s *Server) handleListMembers(w http.ResponseWriter, r *http.Request) {
 	if ms == nil {
 		ms = []*tokenmint.Membership{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": ms})
+	writePage(w, ms, next)
 }
 
 type putMemberRequest struct {

@@ -51,7 +51,7 @@ var userRules = []fieldRule{
 }
 
 func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, pg *page, status int, form userForm) {
-	users, err := s.svc.ListUsers(r.Context())
+	users, err := s.allUsers(r.Context())
 	if err != nil {
 		s.uiError(w, r, nil, err)
 		return

@@ -30,7 +30,7 @@ var appRules = []fieldRule{
 }
 
 func (s *Server) renderApps(w http.ResponseWriter, r *http.Request, us *uiSession, pg *page, status int, form appForm) {
-	apps, err := s.svc.ListApplications(r.Context())
+	apps, err := s.allApplications(r.Context())
 	if err != nil {
 		s.uiError(w, r, us, err)
 		return
@@ -75,7 +75,7 @@ func (s *Server) renderAppPage(w http.ResponseWriter, r *http.Request, us *uiSes
 		s.uiError(w, r, us, err)
 		return
 	}
-	creds, err := s.svc.ListClientCredentials(ctx, a.ID)
+	creds, err := s.allCredentials(ctx, a.ID)
 	if err != nil {
 		s.uiError(w, r, us, err)
 		return
@@ -144,7 +144,7 @@ func (s *Server) uiCreateCredential(w http.ResponseWriter, r *http.Request, us *
 func (s *Server) uiRevokeCredentialPage(w http.ResponseWriter, r *http.Request, us *uiSession) {
 	// Asked about a credential that is not one of this application's (or
 	// not of this tenant), the page is "not found", like the POST.
-	creds, err := s.svc.ListClientCredentials(r.Context(), r.PathValue("id"))
+	creds, err := s.allCredentials(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.uiError(w, r, us, err)
 		return

@@ -36,7 +36,7 @@ func (s *Server) uiAudit(w http.ResponseWriter, r *http.Request, us *uiSession) 
 		Since: q.Get("since"), Until: q.Get("until"),
 	}
 	pg.Data = d
-	users, err := s.svc.ListUsers(ctx)
+	users, err := s.allUsers(ctx)
 	if err != nil {
 		s.uiError(w, r, us, err)
 		return

@@ -16,7 +16,7 @@ type projectsData struct {
 }
 
 func (s *Server) renderProjects(w http.ResponseWriter, r *http.Request, pg *page, status int, form projectForm) {
-	ps, err := s.svc.ListProjects(r.Context())
+	ps, err := s.allProjects(r.Context())
 	if err != nil {
 		s.uiError(w, r, nil, err)
 		return
@@ -64,12 +64,12 @@ func (s *Server) renderProjectPage(w http.ResponseWriter, r *http.Request, us *u
 		s.uiError(w, r, us, err)
 		return
 	}
-	ms, err := s.svc.ListMemberships(ctx, p.ID)
+	ms, err := s.allMembers(ctx, p.ID)
 	if err != nil {
 		s.uiError(w, r, us, err)
 		return
 	}
-	users, err := s.svc.ListUsers(ctx)
+	users, err := s.allUsers(ctx)
 	if err != nil {
 		s.uiError(w, r, us, err)
 		return

@@ -40,7 +40,7 @@ func (s *Server) tokenRow(t *tokenmint.Token, projects, owners map[string]string
 // projectNames maps the IDs of the projects the caller may read to names;
 // a caller who may read none gets none.
 func (s *Server) projectNames(ctx context.Context) (map[string]string, []*tokenmint.Project, error) {
-	ps, err := s.svc.ListProjects(ctx)
+	ps, err := s.allProjects(ctx)
 	if tokenmint.ErrorCode(err) == tokenmint.EFORBIDDEN {
 		ps, err = nil, nil
 	}
@@ -139,7 +139,7 @@ func (s *Server) renderTokenTable(w http.ResponseWriter, r *http.Request, pg *pa
 	if in.All {
 		d.Owner = q.Get("owner")
 		in.Owner = d.Owner
-		users, err := s.svc.ListUsers(ctx)
+		users, err := s.allUsers(ctx)
 		if err != nil {
 			s.uiError(w, r, nil, err)
 			return

@@ -22,7 +22,7 @@ func (s *Server) loadUsage(r *http.Request, d *tokenPageData) error {
 	ctx := r.Context()
 	var err error
 	if d.SeesPrivate {
-		if d.Usage.Usage, err = s.svc.TokenUsage(ctx, d.Row.ID); err != nil {
+		if d.Usage.Usage, err = s.allUsage(ctx, d.Row.ID); err != nil {
 			return err
 		}
 	}

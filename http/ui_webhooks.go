@@ -28,7 +28,7 @@ var webhookRules = []fieldRule{
 }
 
 func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, us *uiSession, pg *page, status int, form webhookForm) {
-	hooks, err := s.svc.ListWebhooks(r.Context())
+	hooks, err := s.allWebhooks(r.Context())
 	if err != nil {
 		s.uiError(w, r, us, err)
 		return

@@ -7,7 +7,12 @@ import (
 )
 
 func (s *Server) handleTokenUsage(w http.ResponseWriter, r *http.Request) {
-	usage, err := s.svc.TokenUsage(r.Context(), r.PathValue("id"))
+	in, err := pageInput(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	usage, next, err := s.svc.TokenUsage(r.Context(), r.PathValue("id"), in)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -15,7 +20,7 @@ func (s *Server) handleTokenUsage(w http.ResponseWriter, r *http.Request) {
 	if usage == nil {
 		usage = []tokenmint.IPUsage{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": usage})
+	writePage(w, usage, next)
 }
 
 func (s *Server) handleListBlockedIPs(w http.ResponseWriter, r *http.Request) {

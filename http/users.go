@@ -48,7 +48,12 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
-	us, err := s.svc.ListUsers(r.Context())
+	in, err := pageInput(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	us, next, err := s.svc.ListUsers(r.Context(), in)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -57,7 +62,7 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) {
 	for _, u := range us {
 		items = append(items, userView(u))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	writePage(w, items, next)
 }
 
 func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) {

@@ -47,7 +47,12 @@ func (s *Server) handleCreateWebhook(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleListWebhooks(w http.ResponseWriter, r *http.Request) {
-	hooks, err := s.svc.ListWebhooks(r.Context())
+	in, err := pageInput(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	hooks, next, err := s.svc.ListWebhooks(r.Context(), in)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -56,7 +61,7 @@ func (s *Server) handleListWebhooks(w http.ResponseWriter, r *http.Request) {
 	for _, wh := range hooks {
 		items = append(items, viewWebhook(wh))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	writePage(w, items, next)
 }
 
 func (s *Server) handleGetWebhook(w http.ResponseWriter, r *http.Request) {

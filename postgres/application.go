@@ -49,9 +49,11 @@ func (db *DB) ApplicationByName(ctx context.Context, tenantID, name string) (*to
 }
 
 // ListApplications returns the tenant's applications by name.
-func (db *DB) ListApplications(ctx context.Context, tenantID string) ([]*tokenmint.Application, error) {
-	rows, err := db.pool.Query(ctx,
-		`SELECT `+applicationColumns+` FROM applications WHERE tenant_id = $1 ORDER BY name`, tenantID)
+func (db *DB) ListApplications(ctx context.Context, tenantID string, pg tokenmint.Page) ([]*tokenmint.Application, error) {
+	var c conditions
+	c.add("tenant_id = " + c.param(tenantID))
+	tail, args := paged(c, "id", pg)
+	rows, err := db.pool.Query(ctx, `SELECT `+applicationColumns+` FROM applications`+tail, args...)
 	if err != nil {
 		return nil, wrap("list applications", err)
 	}
@@ -116,10 +118,12 @@ func (db *DB) ClientCredentialByClientID(ctx context.Context, clientID string) (
 }
 
 // ListClientCredentials returns an application's credentials, oldest first.
-func (db *DB) ListClientCredentials(ctx context.Context, tenantID, applicationID string) ([]*tokenmint.ClientCredential, error) {
-	rows, err := db.pool.Query(ctx,
-		`SELECT `+credentialColumns+` FROM client_credentials
-		 WHERE tenant_id = $1 AND application_id = $2 ORDER BY created_at, id`, tenantID, applicationID)
+func (db *DB) ListClientCredentials(ctx context.Context, tenantID, applicationID string, pg tokenmint.Page) ([]*tokenmint.ClientCredential, error) {
+	var c conditions
+	c.add("tenant_id = " + c.param(tenantID))
+	c.add("application_id = " + c.param(applicationID))
+	tail, args := paged(c, "id", pg)
+	rows, err := db.pool.Query(ctx, `SELECT `+credentialColumns+` FROM client_credentials`+tail, args...)
 	if err != nil {
 		return nil, wrap("list client credentials", err)
 	}

@@ -107,7 +107,7 @@ func TestRecordUsageConcurrentInstances(t *testing.T) {
 	want := int64(len(dbs) * rounds)
 	last := base.Add(time.Duration(len(dbs)*rounds-1) * time.Second)
 	for _, id := range ids {
-		usage, err := dbs[0].TokenUsage(t.Context(), "ten-a", id)
+		usage, err := dbs[0].TokenUsage(t.Context(), "ten-a", id, tokenmint.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}

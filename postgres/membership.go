@@ -46,8 +46,14 @@ func (db *DB) ListMemberships(ctx context.Context, f tokenmint.MembershipFilter)
 	c.eq("tenant_id", f.TenantID)
 	c.eq("project_id", f.ProjectID)
 	c.eq("user_id", f.UserID)
+	if f.AfterUserID != "" {
+		c.add("user_id > " + c.param(f.AfterUserID))
+	}
 	q := `SELECT tenant_id, project_id, user_id, role, created_at FROM memberships` + c.where() +
 		` ORDER BY tenant_id, project_id, user_id`
+	if f.Limit > 0 {
+		q += ` LIMIT ` + c.param(f.Limit)
+	}
 
 	rows, err := db.pool.Query(ctx, q, c.args...)
 	if err != nil {

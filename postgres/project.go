@@ -36,9 +36,14 @@ func (db *DB) ProjectByName(ctx context.Context, tenantID, name string) (*tokenm
 }
 
 // ListProjects returns the projects of the tenant ordered by name.
-func (db *DB) ListProjects(ctx context.Context, tenantID string) ([]*tokenmint.Project, error) {
-	rows, err := db.pool.Query(ctx,
-		`SELECT `+projectColumns+` FROM projects WHERE tenant_id = $1 ORDER BY name, id`, tenantID)
+func (db *DB) ListProjects(ctx context.Context, f tokenmint.ProjectFilter) ([]*tokenmint.Project, error) {
+	var c conditions
+	c.add("tenant_id = " + c.param(f.TenantID))
+	if f.IDs != nil {
+		c.add("id = ANY(" + c.param(f.IDs) + ")")
+	}
+	tail, args := paged(c, "id", f.Page)
+	rows, err := db.pool.Query(ctx, `SELECT `+projectColumns+` FROM projects`+tail, args...)
 	if err != nil {
 		return nil, wrap("list projects", err)
 	}

@@ -41,9 +41,11 @@ func (db *DB) WebhookByID(ctx context.Context, tenantID, id string) (*tokenmint.
 }
 
 // ListWebhooks returns the tenant's webhooks, oldest first.
-func (db *DB) ListWebhooks(ctx context.Context, tenantID string) ([]*tokenmint.Webhook, error) {
-	rows, err := db.pool.Query(ctx,
-		`SELECT `+webhookColumns+` FROM webhooks WHERE tenant_id = $1 ORDER BY created_at, id`, tenantID)
+func (db *DB) ListWebhooks(ctx context.Context, tenantID string, pg tokenmint.Page) ([]*tokenmint.Webhook, error) {
+	var c conditions
+	c.add("tenant_id = " + c.param(tenantID))
+	tail, args := paged(c, "id", pg)
+	rows, err := db.pool.Query(ctx, `SELECT `+webhookColumns+` FROM webhooks`+tail, args...)
 	if err != nil {
 		return nil, wrap("list webhooks", err)
 	}

@@ -88,13 +88,23 @@ func (s *Service) CreateApplication(ctx context.Context, in ApplicationInput) (*
 	return a, nil
 }
 
-// ListApplications lists the applications of the caller's tenant by name.
-func (s *Service) ListApplications(ctx context.Context) ([]*tokenmint.Application, error) {
+// ListApplications lists one page of the applications of the caller's
+// tenant, oldest first, and the cursor of the next page ("" on the last).
+func (s *Service) ListApplications(ctx context.Context, in PageInput) ([]*tokenmint.Application, string, error) {
 	p, err := requireAdmin(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return s.store.ListApplications(ctx, p.TenantID)
+	pg, err := in.idPage()
+	if err != nil {
+		return nil, "", err
+	}
+	apps, err := s.store.ListApplications(ctx, p.TenantID, pg)
+	if err != nil {
+		return nil, "", err
+	}
+	apps, next := keyPage(apps, pg, func(a *tokenmint.Application) string { return a.ID })
+	return apps, next, nil
 }
 
 // GetApplication returns an application of the caller's tenant by ID or
@@ -217,14 +227,23 @@ func (s *Service) CreateClientCredential(ctx context.Context, appID string) (*Is
 	return &IssuedCredential{Credential: &shown, ClientSecret: clientSecret, Encoded: EncodeCredential(c.ClientID, clientSecret)}, nil
 }
 
-// ListClientCredentials lists an application's credentials, without
-// secrets.
-func (s *Service) ListClientCredentials(ctx context.Context, appID string) ([]*tokenmint.ClientCredential, error) {
+// ListClientCredentials lists one page of an application's credentials,
+// oldest first, without secrets, and the cursor of the next page.
+func (s *Service) ListClientCredentials(ctx context.Context, appID string, in PageInput) ([]*tokenmint.ClientCredential, string, error) {
 	p, a, err := s.adminApplication(ctx, appID)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return s.store.ListClientCredentials(ctx, p.TenantID, a.ID)
+	pg, err := in.idPage()
+	if err != nil {
+		return nil, "", err
+	}
+	creds, err := s.store.ListClientCredentials(ctx, p.TenantID, a.ID, pg)
+	if err != nil {
+		return nil, "", err
+	}
+	creds, next := keyPage(creds, pg, func(c *tokenmint.ClientCredential) string { return c.ID })
+	return creds, next, nil
 }
 
 // RevokeClientCredential revokes one credential of an application; the

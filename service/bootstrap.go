@@ -23,7 +23,7 @@ func (s *Service) Bootstrap(ctx context.Context, adminPassword string) (*Bootstr
 	t, err := s.store.TenantByName(ctx, tokenmint.DefaultTenant)
 	switch {
 	case err == nil:
-		users, err := s.store.ListUsers(ctx, t.ID)
+		users, err := s.store.ListUsers(ctx, t.ID, tokenmint.Page{Limit: 1})
 		if err != nil {
 			return nil, err
 		}

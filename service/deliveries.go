@@ -127,7 +127,7 @@ func (s *Service) dispatchEvents(ctx context.Context) error {
 // deliveriesFor builds the deliveries of one event.
 func (s *Service) deliveriesFor(ctx context.Context, ev *tokenmint.Event) ([]*tokenmint.Delivery, error) {
 	now := s.Now()
-	hooks, err := s.store.ListWebhooks(ctx, ev.TenantID)
+	hooks, err := s.store.ListWebhooks(ctx, ev.TenantID, tokenmint.Page{})
 	if err != nil {
 		return nil, err
 	}

@@ -11,31 +11,50 @@ import (
 // count, whether the IP is blocked), as last flushed from the usage
 // buffers. Only the owner may see it (administrators too for an
 // application's token); administrators may not see another user's
-// (Fortify's rule), even though they may block IPs.
-func (s *Service) TokenUsage(ctx context.Context, id string) ([]tokenmint.IPUsage, error) {
+// (Fortify's rule), even though they may block IPs. It returns one page,
+// ordered by IP (as text), and the cursor of the next page: the last IP
+// of this one ("" on the last page).
+func (s *Service) TokenUsage(ctx context.Context, id string, in PageInput) ([]tokenmint.IPUsage, string, error) {
 	p, err := s.ownTokensAccess(ctx, false)
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	pg, err := in.page(validUsageCursor)
+	if err != nil {
+		return nil, "", err
 	}
 	tok, _, err := s.accessibleToken(ctx, p, id)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if !SeesPrivate(p, tok) {
-		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "only the owner may see a token's usage")
+		return nil, "", tokenmint.Errorf(tokenmint.EFORBIDDEN, "only the owner may see a token's usage")
 	}
-	usage, err := s.store.TokenUsage(ctx, tok.TenantID, tok.ID)
+	usage, err := s.store.TokenUsage(ctx, tok.TenantID, tok.ID, pg)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
+	usage, next := keyPage(usage, pg, func(u tokenmint.IPUsage) string { return u.IP })
 	prefixes, err := s.blockPrefixes(ctx, tok.TenantID, tok.ID)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	for i := range usage {
 		usage[i].Blocked = tokenmint.BlockedBy(prefixes, usage[i].IP)
 	}
-	return usage, nil
+	return usage, next, nil
+}
+
+// validUsageCursor checks the cursor of a page of usage: empty, or the IP
+// address that ended the previous page.
+func validUsageCursor(cursor string) error {
+	if cursor == "" {
+		return nil
+	}
+	if _, err := netip.ParseAddr(cursor); err != nil {
+		return tokenmint.Errorf(tokenmint.EINVALID, "cursor must be the next_cursor of a previous page")
+	}
+	return nil
 }
 
 // BlockedIPs lists the IPs and ranges a token is refused to; owner or

@@ -145,7 +145,7 @@ func (s *Service) emit(ctx context.Context, typ string, tok *tokenmint.Token, re
 // subscribed reports whether a webhook of the tenant wants events of typ.
 // When the store cannot tell, it answers yes, so the event is kept.
 func (s *Service) subscribed(ctx context.Context, tenantID, typ string) bool {
-	hooks, err := s.store.ListWebhooks(ctx, tenantID)
+	hooks, err := s.store.ListWebhooks(ctx, tenantID, tokenmint.Page{})
 	if err != nil {
 		return true
 	}

@@ -42,3 +42,63 @@ func cutPage[T any](items []T, limit int, id func(T) int64) ([]T, string) {
 	items = items[:limit]
 	return items, strconv.FormatInt(id(items[len(items)-1]), 10)
 }
+
+// PageInput asks for one page of a list paged by key (users, projects,
+// applications, webhooks, members, a token's usage): at most Limit items
+// (0: the default, 50; at most 500) after Cursor, the next_cursor of the
+// previous page ("" for the first).
+type PageInput struct {
+	Limit  int
+	Cursor string
+}
+
+// idPage checks a page of a list ordered by ID, whose cursor is an ID (a
+// UUID), and returns the store's page: one row more than asked for, so
+// keyPage knows whether a next page exists.
+func (in PageInput) idPage() (tokenmint.Page, error) {
+	return in.page(tokenmint.ValidateTokenCursor)
+}
+
+func (in PageInput) page(validCursor func(string) error) (tokenmint.Page, error) {
+	if in.Limit < 0 || in.Limit > maxPageSize {
+		return tokenmint.Page{}, tokenmint.Errorf(tokenmint.EINVALID, "limit must be 1-%d", maxPageSize)
+	}
+	limit := in.Limit
+	if limit == 0 {
+		limit = defaultPageSize
+	}
+	if err := validCursor(in.Cursor); err != nil {
+		return tokenmint.Page{}, err
+	}
+	return tokenmint.Page{After: in.Cursor, Limit: limit + 1}, nil
+}
+
+// keyPage keeps the items of a page the store read with pg (one more than
+// asked for) and returns the cursor of the next page: the key of the last
+// item kept, or "" when the extra row did not come.
+func keyPage[T any](items []T, pg tokenmint.Page, key func(T) string) ([]T, string) {
+	limit := pg.Limit - 1
+	if len(items) <= limit {
+		return items, ""
+	}
+	items = items[:limit]
+	return items, key(items[len(items)-1])
+}
+
+// AllPages reads every page of a list, for the pages of the UI that need
+// a whole list at once (pickers).
+func AllPages[T any](list func(PageInput) ([]T, string, error)) ([]T, error) {
+	in := PageInput{Limit: maxPageSize}
+	var all []T
+	for {
+		items, next, err := list(in)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, items...)
+		if next == "" {
+			return all, nil
+		}
+		in.Cursor = next
+	}
+}

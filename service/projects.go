@@ -95,23 +95,31 @@ const ProjectsRead tokenmint.Permission = "projects:read"
 // ListProjects lists the projects the caller may read: every project of
 // the tenant with projects:read tenant-wide, otherwise those where a
 // project role grants it (a project-only member sees their projects; a
-// project-scoped token its own).
-func (s *Service) ListProjects(ctx context.Context) ([]*tokenmint.Project, error) {
+// project-scoped token its own). It returns one page, oldest first, and
+// the cursor of the next page ("" on the last); the store filters by
+// visibility, so every page is full but the last.
+func (s *Service) ListProjects(ctx context.Context, in PageInput) ([]*tokenmint.Project, string, error) {
 	p, visible, err := s.projectVisibility(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	all, err := s.store.ListProjects(ctx, p.TenantID)
-	if err != nil || visible == nil {
-		return all, err
+	pg, err := in.idPage()
+	if err != nil {
+		return nil, "", err
 	}
-	var out []*tokenmint.Project
-	for _, pr := range all {
-		if visible[pr.ID] {
-			out = append(out, pr)
+	f := tokenmint.ProjectFilter{TenantID: p.TenantID, Page: pg}
+	if visible != nil {
+		f.IDs = make([]string, 0, len(visible))
+		for id := range visible {
+			f.IDs = append(f.IDs, id)
 		}
 	}
-	return out, nil
+	ps, err := s.store.ListProjects(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	ps, next := keyPage(ps, pg, func(pr *tokenmint.Project) string { return pr.ID })
+	return ps, next, nil
 }
 
 // GetProject returns a project by ID or name, if the caller may read it;
@@ -244,15 +252,28 @@ func (s *Service) DeleteMembership(ctx context.Context, projectKey, userKey stri
 	return nil
 }
 
-// ListMemberships lists the members of a project.
-func (s *Service) ListMemberships(ctx context.Context, projectKey string) ([]*tokenmint.Membership, error) {
+// ListMemberships lists one page of the members of a project, by user ID
+// (the order users were created in), and the cursor of the next page (a
+// user ID; "" on the last).
+func (s *Service) ListMemberships(ctx context.Context, projectKey string, in PageInput) ([]*tokenmint.Membership, string, error) {
 	p, err := requireAdminTo(ctx, "list project members")
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	pg, err := in.idPage()
+	if err != nil {
+		return nil, "", err
 	}
 	pr, err := s.projectByKey(ctx, p.TenantID, projectKey)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return s.store.ListMemberships(ctx, tokenmint.MembershipFilter{TenantID: p.TenantID, ProjectID: pr.ID})
+	ms, err := s.store.ListMemberships(ctx, tokenmint.MembershipFilter{
+		TenantID: p.TenantID, ProjectID: pr.ID, AfterUserID: pg.After, Limit: pg.Limit,
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	ms, next := keyPage(ms, pg, func(m *tokenmint.Membership) string { return m.UserID })
+	return ms, next, nil
 }

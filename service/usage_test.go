@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"tokenmint"
 	"tokenmint/service"
 	"tokenmint/sqlite"
 )
@@ -28,7 +29,7 @@ func TestUsageIsBufferedAndSurvivesGracefulRestart(t *testing.T) {
 		}
 	}
 	// Nothing reached the database yet: verification wrote nothing.
-	if usage, err := db.TokenUsage(ctx, issued.Token.TenantID, issued.Token.ID); err != nil || len(usage) != 0 {
+	if usage, err := db.TokenUsage(ctx, issued.Token.TenantID, issued.Token.ID, tokenmint.Page{}); err != nil || len(usage) != 0 {
 		t.Fatalf("usage written synchronously: %v %v", usage, err)
 	}
 	if got := svc.Usage().Pending(); got != 3 {
@@ -45,7 +46,7 @@ func TestUsageIsBufferedAndSurvivesGracefulRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db2.Close()
-	usage, err := db2.TokenUsage(ctx, issued.Token.TenantID, issued.Token.ID)
+	usage, err := db2.TokenUsage(ctx, issued.Token.TenantID, issued.Token.ID, tokenmint.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}

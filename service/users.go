@@ -161,13 +161,23 @@ func (s *Service) GetUser(ctx context.Context, id string) (*tokenmint.User, erro
 	return s.lookupUser(ctx, p.TenantID, id)
 }
 
-// ListUsers lists the users of the caller's tenant.
-func (s *Service) ListUsers(ctx context.Context) ([]*tokenmint.User, error) {
+// ListUsers lists one page of the users of the caller's tenant, oldest
+// first, and the cursor of the next page ("" on the last).
+func (s *Service) ListUsers(ctx context.Context, in PageInput) ([]*tokenmint.User, string, error) {
 	p, err := requireAdmin(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return s.store.ListUsers(ctx, p.TenantID)
+	pg, err := in.idPage()
+	if err != nil {
+		return nil, "", err
+	}
+	users, err := s.store.ListUsers(ctx, p.TenantID, pg)
+	if err != nil {
+		return nil, "", err
+	}
+	users, next := keyPage(users, pg, func(u *tokenmint.User) string { return u.ID })
+	return users, next, nil
 }
 
 // Me returns the signed-in user.

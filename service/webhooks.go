@@ -89,13 +89,23 @@ func webhookSecret(plain string) (string, error) {
 	return plain, nil
 }
 
-// ListWebhooks lists the webhooks of the caller's tenant, oldest first.
-func (s *Service) ListWebhooks(ctx context.Context) ([]*tokenmint.Webhook, error) {
+// ListWebhooks lists one page of the webhooks of the caller's tenant,
+// oldest first, and the cursor of the next page ("" on the last).
+func (s *Service) ListWebhooks(ctx context.Context, in PageInput) ([]*tokenmint.Webhook, string, error) {
 	p, err := requireAdmin(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return s.store.ListWebhooks(ctx, p.TenantID)
+	pg, err := in.idPage()
+	if err != nil {
+		return nil, "", err
+	}
+	hooks, err := s.store.ListWebhooks(ctx, p.TenantID, pg)
+	if err != nil {
+		return nil, "", err
+	}
+	hooks, next := keyPage(hooks, pg, func(w *tokenmint.Webhook) string { return w.ID })
+	return hooks, next, nil
 }
 
 // GetWebhook returns one webhook of the caller's tenant.

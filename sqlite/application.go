@@ -56,9 +56,11 @@ func (db *DB) ApplicationByName(ctx context.Context, tenantID, name string) (*to
 }
 
 // ListApplications returns the tenant's applications by name.
-func (db *DB) ListApplications(ctx context.Context, tenantID string) ([]*tokenmint.Application, error) {
-	rows, err := db.read.QueryContext(ctx,
-		`SELECT `+applicationColumns+` FROM applications WHERE tenant_id = ? ORDER BY name`, tenantID)
+func (db *DB) ListApplications(ctx context.Context, tenantID string, pg tokenmint.Page) ([]*tokenmint.Application, error) {
+	var c conditions
+	c.add("tenant_id = ?", tenantID)
+	tail, args := paged(c, "id", pg)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+applicationColumns+` FROM applications`+tail, args...)
 	if err != nil {
 		return nil, wrap("list applications", err)
 	}
@@ -130,10 +132,12 @@ func (db *DB) ClientCredentialByClientID(ctx context.Context, clientID string) (
 }
 
 // ListClientCredentials returns an application's credentials, oldest first.
-func (db *DB) ListClientCredentials(ctx context.Context, tenantID, applicationID string) ([]*tokenmint.ClientCredential, error) {
-	rows, err := db.read.QueryContext(ctx,
-		`SELECT `+credentialColumns+` FROM client_credentials
-		 WHERE tenant_id = ? AND application_id = ? ORDER BY created_at, id`, tenantID, applicationID)
+func (db *DB) ListClientCredentials(ctx context.Context, tenantID, applicationID string, pg tokenmint.Page) ([]*tokenmint.ClientCredential, error) {
+	var c conditions
+	c.add("tenant_id = ?", tenantID)
+	c.add("application_id = ?", applicationID)
+	tail, args := paged(c, "id", pg)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+credentialColumns+` FROM client_credentials`+tail, args...)
 	if err != nil {
 		return nil, wrap("list client credentials", err)
 	}

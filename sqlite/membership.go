@@ -40,8 +40,15 @@ func (db *DB) ListMemberships(ctx context.Context, f tokenmint.MembershipFilter)
 	c.eq("tenant_id", f.TenantID)
 	c.eq("project_id", f.ProjectID)
 	c.eq("user_id", f.UserID)
+	if f.AfterUserID != "" {
+		c.add("user_id > ?", f.AfterUserID)
+	}
 	q := `SELECT tenant_id, project_id, user_id, role, created_at FROM memberships` + c.where() +
 		` ORDER BY tenant_id, project_id, user_id`
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		c.args = append(c.args, f.Limit)
+	}
 
 	rows, err := db.read.QueryContext(ctx, q, c.args...)
 	if err != nil {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"strings"
 
 	"tokenmint"
 )
@@ -32,9 +33,21 @@ func (db *DB) ProjectByName(ctx context.Context, tenantID, name string) (*tokenm
 }
 
 // ListProjects returns the projects of the tenant ordered by name.
-func (db *DB) ListProjects(ctx context.Context, tenantID string) ([]*tokenmint.Project, error) {
-	rows, err := db.read.QueryContext(ctx,
-		`SELECT `+projectColumns+` FROM projects WHERE tenant_id = ? ORDER BY name, id`, tenantID)
+func (db *DB) ListProjects(ctx context.Context, f tokenmint.ProjectFilter) ([]*tokenmint.Project, error) {
+	var c conditions
+	c.add("tenant_id = ?", f.TenantID)
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			return []*tokenmint.Project{}, nil
+		}
+		ids := make([]any, len(f.IDs))
+		for i, id := range f.IDs {
+			ids[i] = id
+		}
+		c.add("id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", ids...)
+	}
+	tail, args := paged(c, "id", f.Page)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+projectColumns+` FROM projects`+tail, args...)
 	if err != nil {
 		return nil, wrap("list projects", err)
 	}

@@ -101,11 +101,11 @@ func (db *DB) TokenUsage(ctx context.Context, tenantID, tokenID string, pg token
 	if err != nil {
 		return nil, readErr(err, "token", "token usage")
 	}
-	rows, err := db.read.QueryContext(ctx,
-		`SELECT ip, first_used, last_used, count, blocked FROM token_usage`+tail, args...)
 	var c conditions
 	c.add("token_id = ?", tokenID)
 	tail, args := paged(c, "ip", pg)
+	rows, err := db.read.QueryContext(ctx,
+		`SELECT ip, first_used, last_used, count, blocked FROM token_usage`+tail, args...)
 	if err != nil {
 		return nil, wrap("token usage", err)
 	}

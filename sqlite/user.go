@@ -59,9 +59,11 @@ func (db *DB) UserByUsername(ctx context.Context, tenantID, username string) (*t
 }
 
 // ListUsers returns the users of the tenant ordered by username.
-func (db *DB) ListUsers(ctx context.Context, tenantID string) ([]*tokenmint.User, error) {
-	rows, err := db.read.QueryContext(ctx,
-		`SELECT `+userColumns+` FROM users WHERE tenant_id = ? ORDER BY username, id`, tenantID)
+func (db *DB) ListUsers(ctx context.Context, tenantID string, pg tokenmint.Page) ([]*tokenmint.User, error) {
+	var c conditions
+	c.add("tenant_id = ?", tenantID)
+	tail, args := paged(c, "id", pg)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users`+tail, args...)
 	if err != nil {
 		return nil, wrap("list users", err)
 	}

@@ -70,22 +70,22 @@ func testApplications(t *testing.T, newStore storeFunc) {
 		assertCode(t, err, tokenmint.ENOTFOUND)
 		assertCode(t, s.UpdateApplication(ctx, newApplication(tenantB, "app-1", "ci")), tokenmint.ENOTFOUND)
 		assertCode(t, s.DeleteApplication(ctx, tenantB, "app-1"), tokenmint.ENOTFOUND)
-		list, err := s.ListApplications(ctx, tenantB)
+		list, err := s.ListApplications(ctx, tenantB, tokenmint.Page{})
 		if err != nil || len(list) != 0 {
 			t.Errorf("ListApplications(B) = %v, %v; want none", list, err)
 		}
 	})
-	t.Run("ListByName", func(t *testing.T) {
+	t.Run("ListByID", func(t *testing.T) {
 		s := newStore(t)
 		mustTenants(t, s)
 		mustApplication(t, s, newApplication(tenantA, "app-1", "zeta"))
 		mustApplication(t, s, newApplication(tenantA, "app-2", "alpha"))
-		list, err := s.ListApplications(t.Context(), tenantA)
+		list, err := s.ListApplications(t.Context(), tenantA, tokenmint.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(list) != 2 || list[0].Name != "alpha" || list[1].Name != "zeta" {
-			t.Errorf("ListApplications = %v, want alpha, zeta", list)
+		if len(list) != 2 || list[0].Name != "zeta" || list[1].Name != "alpha" {
+			t.Errorf("ListApplications = %v, want zeta, alpha (by ID)", list)
 		}
 	})
 	t.Run("DeleteRemovesCredentials", func(t *testing.T) {
@@ -136,7 +136,7 @@ func testClientCredentials(t *testing.T, newStore storeFunc) {
 		}
 		assertTime(t, "CreatedAt", got.CreatedAt, t0)
 
-		list, err := s.ListClientCredentials(ctx, tenantA, "app-1")
+		list, err := s.ListClientCredentials(ctx, tenantA, "app-1", tokenmint.Page{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,7 +173,7 @@ func testClientCredentials(t *testing.T, newStore storeFunc) {
 		}
 		other, _ = s.ClientCredentialByClientID(ctx, "client-cred-2")
 		assertTimePtr(t, "LastUsedAt", other.LastUsedAt, ptr(at(3*day)))
-		list, _ = s.ListClientCredentials(ctx, tenantA, "app-1")
+		list, _ = s.ListClientCredentials(ctx, tenantA, "app-1", tokenmint.Page{})
 		assertTimePtr(t, "listed LastUsedAt", list[1].LastUsedAt, ptr(at(3*day)))
 		if list[0].LastUsedAt != nil {
 			t.Error("touching one credential touched another")

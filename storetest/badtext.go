@@ -42,7 +42,7 @@ func testBadText(t *testing.T, newStore storeFunc) {
 				"ProjectByName":    func() error { _, err := s.ProjectByName(ctx, tenantA, bad); return err },
 				"ApplicationByID":  func() error { _, err := s.ApplicationByID(ctx, tenantA, bad); return err },
 				"WebhookByID":      func() error { _, err := s.WebhookByID(ctx, tenantA, bad); return err },
-				"TokenUsage":       func() error { _, err := s.TokenUsage(ctx, tenantA, bad); return err },
+				"TokenUsage":       func() error { _, err := s.TokenUsage(ctx, tenantA, bad, tokenmint.Page{}); return err },
 				"BlockedIPs":       func() error { _, err := s.BlockedIPs(ctx, tenantA, bad); return err },
 				"DeleteToken":      func() error { return s.DeleteToken(ctx, tenantA, bad) },
 				"DeleteMembership": func() error { return s.DeleteMembership(ctx, tenantA, bad, "usr-0001") },
@@ -80,7 +80,7 @@ func testBadText(t *testing.T, newStore storeFunc) {
 					return len(ds), err
 				},
 				"ListUsers": func() (int, error) {
-					us, err := s.ListUsers(ctx, bad)
+					us, err := s.ListUsers(ctx, bad, tokenmint.Page{})
 					return len(us), err
 				},
 				"ListMemberships": func() (int, error) {

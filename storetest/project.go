@@ -113,7 +113,7 @@ func testProjects(t *testing.T, newStore storeFunc) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.tenantID, func(t *testing.T) {
-				projects, err := s.ListProjects(t.Context(), tt.tenantID)
+				projects, err := s.ListProjects(t.Context(), tokenmint.ProjectFilter{TenantID: tt.tenantID})
 				if err != nil {
 					t.Fatalf("ListProjects: %v", err)
 				}

@@ -39,8 +39,10 @@
 //     not in the tenant, empty for a token never used.
 //   - A RotateTokenSecret whose new hash is taken is ECONFLICT and changes
 //     nothing.
-//   - The order of ListUsers, ListProjects, ListMemberships and TokenUsage
-//     is not pinned.
+//   - ListUsers, ListProjects, ListApplications, ListClientCredentials and
+//     ListWebhooks are ordered by ID, the members of a project by user ID,
+//     TokenUsage by IP (text, bytewise); a Page's After excludes and a
+//     Limit of 0 returns every row.
 //   - Client IDs are global; a credential of an application unknown in its
 //     tenant is ENOTFOUND. ListClientCredentials omits secret hashes.
 //     Revoking a credential or a refresh family again keeps the first
@@ -66,6 +68,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 		{"Attempts", testAttempts},
 		{"Tenants", testTenants},
 		{"Users", testUsers},
+		{"Paging", testPaging},
 		{"Projects", testProjects},
 		{"Memberships", testMemberships},
 		{"Policies", testPolicies},

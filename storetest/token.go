@@ -186,7 +186,7 @@ func testDeleteToken(t *testing.T, newStore storeFunc) {
 			_, _, err := s.TokenBySecret(t.Context(), hashOf(secret))
 			assertCode(t, err, tokenmint.ENOTFOUND)
 		}
-		_, err = s.TokenUsage(t.Context(), tenantA, tok.ID)
+		_, err = s.TokenUsage(t.Context(), tenantA, tok.ID, tokenmint.Page{})
 		assertCode(t, err, tokenmint.ENOTFOUND)
 		list, err := s.ListTokens(t.Context(), tokenmint.TokenFilter{TenantID: tenantA, Now: t0})
 		if err != nil {
@@ -202,7 +202,7 @@ func testDeleteToken(t *testing.T, newStore storeFunc) {
 		if err := s.CreateToken(t.Context(), newToken(tenantA, "tok-0003"), hashOf("rotated")); err != nil {
 			t.Fatalf("CreateToken with the deleted token's rotated secret: %v", err)
 		}
-		usage, err := s.TokenUsage(t.Context(), tenantA, tok.ID)
+		usage, err := s.TokenUsage(t.Context(), tenantA, tok.ID, tokenmint.Page{})
 		if err != nil {
 			t.Fatalf("TokenUsage: %v", err)
 		}
@@ -211,7 +211,7 @@ func testDeleteToken(t *testing.T, newStore storeFunc) {
 		}
 
 		// The other token kept its usage.
-		usage, err = s.TokenUsage(t.Context(), tenantA, kept.ID)
+		usage, err = s.TokenUsage(t.Context(), tenantA, kept.ID, tokenmint.Page{})
 		if err != nil || len(usage) != 1 {
 			t.Errorf("usage of the kept token = %+v, %v; want one IP", usage, err)
 		}

@@ -31,7 +31,7 @@ func rec(tokenID, ip string, first, last time.Duration, count int64) tokenmint.U
 // interface leaves the order open).
 func assertUsage(t *testing.T, s tokenmint.Store, tenantID, tokenID string, want []tokenmint.IPUsage) {
 	t.Helper()
-	got, err := s.TokenUsage(t.Context(), tenantID, tokenID)
+	got, err := s.TokenUsage(t.Context(), tenantID, tokenID, tokenmint.Page{})
 	if err != nil {
 		t.Fatalf("TokenUsage(%s): %v", tokenID, err)
 	}
@@ -137,7 +137,7 @@ func testUsage(t *testing.T, newStore storeFunc) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				_, err := s.TokenUsage(t.Context(), tt.tenantID, tt.tokenID)
+				_, err := s.TokenUsage(t.Context(), tt.tenantID, tt.tokenID, tokenmint.Page{})
 				assertCode(t, err, tokenmint.ENOTFOUND)
 			})
 		}

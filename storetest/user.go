@@ -161,7 +161,7 @@ func testUsers(t *testing.T, newStore storeFunc) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.tenantID, func(t *testing.T) {
-				users, err := s.ListUsers(t.Context(), tt.tenantID)
+				users, err := s.ListUsers(t.Context(), tt.tenantID, tokenmint.Page{})
 				if err != nil {
 					t.Fatalf("ListUsers: %v", err)
 				}

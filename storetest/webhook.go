@@ -46,7 +46,7 @@ func testWebhooks(t *testing.T, newStore storeFunc) {
 	assertWebhook(t, must(t, s.WebhookByID, tenantA, "wh-1"), w1)
 	_, err := s.WebhookByID(ctx, tenantB, "wh-1")
 	assertCode(t, err, tokenmint.ENOTFOUND)
-	list, err := s.ListWebhooks(ctx, tenantA)
+	list, err := s.ListWebhooks(ctx, tenantA, tokenmint.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}

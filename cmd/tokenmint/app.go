@@ -105,7 +105,12 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 		store.Close()
 		return nil, err
 	}
-	h := tmhttp.NewServer(tmhttp.Config{Service: svc, Logger: log, TrustedProxies: proxies, SecureCookies: cfg.SecureCookies})
+	ipHeader, err := cfg.clientIPHeader()
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	h := tmhttp.NewServer(tmhttp.Config{Service: svc, Logger: log, TrustedProxies: proxies, ClientIPHeader: ipHeader, SecureCookies: cfg.secureCookies()})
 	return &app{store: store, svc: svc, handler: h, boot: boot, background: background}, nil
 }
 
@@ -143,8 +148,9 @@ func (a *app) close(ctx context.Context) error {
 	return cerr
 }
 
-// printLogin tells, once, how to sign in after the first start.
-func (a *app) printLogin(w io.Writer, listen string) {
+// printLogin tells, once, how to sign in after the first start; base is
+// the server's URL (scheme and address).
+func (a *app) printLogin(w io.Writer, base string) {
 	if !a.boot.Created {
 		return
 	}
@@ -154,9 +160,9 @@ func (a *app) printLogin(w io.Writer, listen string) {
 	} else {
 		fmt.Fprintln(w, "Password: the value of TOKENMINT_ADMIN_PASSWORD.")
 	}
-	fmt.Fprintf(w, "Web UI: http://%s/ui/\n", listen)
-	fmt.Fprintf(w, "Log in: curl -c cookies -H 'Content-Type: application/json' -d '{\"username\":\"%s\",\"password\":\"...\"}' http://%s/api/v1/auth/login\n", a.boot.Username, listen)
-	fmt.Fprintf(w, "or with the CLI: tokenmint token get UserToken --url http://%s --user %s --password\n\n", listen, a.boot.Username)
+	fmt.Fprintf(w, "Web UI: %s/ui/\n", base)
+	fmt.Fprintf(w, "Log in: curl -c cookies -H 'Content-Type: application/json' -d '{\"username\":\"%s\",\"password\":\"...\"}' %s/api/v1/auth/login\n", a.boot.Username, base)
+	fmt.Fprintf(w, "or with the CLI: tokenmint token get UserToken --url %s --user %s --password\n\n", base, a.boot.Username)
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {

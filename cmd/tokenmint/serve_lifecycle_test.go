@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"tokenmint"
 	"tokenmint/smtp/smtptest"
 	"tokenmint/sqlite"
 )
@@ -129,7 +130,7 @@ func TestServeRunsJobsAndFlushesUsageOnShutdown(t *testing.T) {
 	}
 	defer db.Close()
 	tn, _ := db.TenantByName(context.Background(), "default")
-	usage, err := db.TokenUsage(context.Background(), tn.ID, id)
+	usage, err := db.TokenUsage(context.Background(), tn.ID, id, tokenmint.Page{})
 	if err != nil || len(usage) != 1 || usage[0].Count != 25 {
 		t.Fatalf("usage after shutdown = %+v, %v; want 25 uses from one IP", usage, err)
 	}
