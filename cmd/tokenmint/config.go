@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	tmhttp "tokenmint/http"
 )
 
 // serverConfig is the server's configuration. Each field is set by a flag,
@@ -25,7 +27,10 @@ type serverConfig struct {
 	LogLevel       string
 	LogFormat      string
 	TrustedProxies string
+	ClientIPHeader string
 	SecureCookies  bool
+	TLSCert        string
+	TLSKey         string
 	AdminPassword  string
 	Pepper         string
 	UsageFlush     string
@@ -54,7 +59,10 @@ func (c *serverConfig) settings() []setting {
 		{"log-level", "TOKENMINT_LOG_LEVEL", "debug, info, warn or error", "info", &c.LogLevel},
 		{"log-format", "TOKENMINT_LOG_FORMAT", "text or json", "text", &c.LogFormat},
 		{"trusted-proxies", "TOKENMINT_TRUSTED_PROXIES", "comma-separated CIDRs whose X-Forwarded-For is believed", "", &c.TrustedProxies},
-		{"secure-cookies", "TOKENMINT_SECURE_COOKIES", "mark session cookies Secure (serve behind TLS)", "false", &c.SecureCookies},
+		{"client-ip-header", "TOKENMINT_CLIENT_IP_HEADER", "header the trusted proxies name the client in: X-Forwarded-For, Forwarded, X-Real-IP or another single-address header", tmhttp.DefaultClientIPHeader, &c.ClientIPHeader},
+		{"secure-cookies", "TOKENMINT_SECURE_COOKIES", "mark session cookies Secure even over plain HTTP (behind a TLS-terminating proxy whose issuer is not https); on by itself with --tls-cert or an https issuer", "false", &c.SecureCookies},
+		{"tls-cert", "TOKENMINT_TLS_CERT", "PEM certificate (chain) file: serve HTTPS (with --tls-key)", "", &c.TLSCert},
+		{"tls-key", "TOKENMINT_TLS_KEY", "PEM private key file of --tls-cert", "", &c.TLSKey},
 		{"usage-flush", "TOKENMINT_USAGE_FLUSH", "how often buffered token usage is written", "2s", &c.UsageFlush},
 		{"cache-ttl", "TOKENMINT_CACHE_TTL", "longest time a cached token state is trusted without a re-read", "30s", &c.CacheTTL},
 		{"issuer", "TOKENMINT_ISSUER", "OAuth2 issuer URL, the iss of JWT access tokens (default http://LISTEN)", "", &c.Issuer},
@@ -152,6 +160,35 @@ func readConfigFile(path string, settings []setting) (map[string]string, error) 
 		out[k] = fmt.Sprint(v)
 	}
 	return out, nil
+}
+
+// clientIPHeader checks the client-ip-header setting.
+func (c *serverConfig) clientIPHeader() (string, error) {
+	return tmhttp.ParseClientIPHeader(c.ClientIPHeader)
+}
+
+// tlsFiles returns the certificate and key files, both empty for plain
+// HTTP; one without the other is a mistake.
+func (c *serverConfig) tlsFiles() (cert, key string, err error) {
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return "", "", errors.New("tls-cert and tls-key go together: give both to serve HTTPS, or neither")
+	}
+	return c.TLSCert, c.TLSKey, nil
+}
+
+// scheme is the scheme the server answers on.
+func (c *serverConfig) scheme() string {
+	if c.TLSCert != "" && c.TLSKey != "" {
+		return "https"
+	}
+	return "http"
+}
+
+// secureCookies reports whether session cookies are marked Secure: when
+// asked, when the server itself serves TLS, or when the issuer URL (the
+// address users reach) is https.
+func (c *serverConfig) secureCookies() bool {
+	return c.SecureCookies || c.scheme() == "https" || strings.HasPrefix(strings.ToLower(c.Issuer), "https://")
 }
 
 // trustedProxies parses the comma-separated CIDR list.

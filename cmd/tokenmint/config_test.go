@@ -131,3 +131,50 @@ func TestCacheTTLSetting(t *testing.T) {
 		t.Errorf("cache-ttl -1s: %v, want an error naming cache-ttl", err)
 	}
 }
+
+// The client IP header, TLS files and secure cookies come from flags,
+// environment or the config file like every other setting; a name that is
+// not a header, or a certificate without its key, is refused.
+func TestServerConfigClientIPHeaderAndTLS(t *testing.T) {
+	cfg, err := resolveWith(t, nil, map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, err := cfg.clientIPHeader(); err != nil || h != "X-Forwarded-For" {
+		t.Errorf("default client-ip-header %q, %v; want X-Forwarded-For", h, err)
+	}
+	if cfg.scheme() != "http" {
+		t.Errorf("default scheme %q", cfg.scheme())
+	}
+
+	file := writeYAML(t, "client-ip-header: forwarded\ntls-cert: /file/cert.pem\ntls-key: /file/key.pem\n")
+	cfg, err = resolveWith(t, []string{"--config", file}, map[string]string{"TOKENMINT_TLS_KEY": "/env/key.pem"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, err := cfg.clientIPHeader(); err != nil || h != "Forwarded" {
+		t.Errorf("client-ip-header from the file: %q, %v", h, err)
+	}
+	if c, k, err := cfg.tlsFiles(); err != nil || c != "/file/cert.pem" || k != "/env/key.pem" {
+		t.Errorf("tls files: %q %q %v", c, k, err)
+	}
+	if cfg.scheme() != "https" || !cfg.secureCookies() {
+		t.Errorf("with TLS: scheme %q, secure cookies %v", cfg.scheme(), cfg.secureCookies())
+	}
+
+	cfg, err = resolveWith(t, []string{"--client-ip-header", "X-Real-IP"}, map[string]string{"TOKENMINT_CLIENT_IP_HEADER": "Forwarded"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := cfg.clientIPHeader(); h != "X-Real-Ip" {
+		t.Errorf("client-ip-header flag over env: %q", h)
+	}
+
+	cfg, _ = resolveWith(t, []string{"--client-ip-header", "X Real IP", "--tls-cert", "c.pem"}, map[string]string{})
+	if _, err := cfg.clientIPHeader(); err == nil {
+		t.Error("a client-ip-header with spaces was accepted")
+	}
+	if _, _, err := cfg.tlsFiles(); err == nil {
+		t.Error("tls-cert without tls-key was accepted")
+	}
+}

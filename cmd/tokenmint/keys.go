@@ -50,7 +50,7 @@ func newOAuthSetup(cfg *serverConfig, store tokenmint.Store, clock tokenmint.Clo
 	}
 	issuer := cfg.Issuer
 	if issuer == "" {
-		issuer = "http://" + cfg.Listen
+		issuer = cfg.scheme() + "://" + cfg.Listen
 	}
 	keys := oauth.NewKeyRing(oauth.KeyConfig{Store: store, MasterKey: mk, Clock: clock, Logger: log, Algorithm: alg, RotateEvery: rotate})
 	loop := func(ctx context.Context) {

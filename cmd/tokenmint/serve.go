@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -54,6 +56,20 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	certFile, keyFile, err := cfg.tlsFiles()
+	if err != nil {
+		return err
+	}
+	var tlsCfg *tls.Config
+	if certFile != "" {
+		// Loaded before anything else opens, so a wrong file stops the
+		// start with a clear message.
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return fmt.Errorf("tls-cert/tls-key: %w", err)
+		}
+		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -66,16 +82,14 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		a.close(context.Background())
 		return err
 	}
-	a.printLogin(stdout, ln.Addr().String())
-	log.Info("tokenmint listening", "addr", ln.Addr().String(), "data_dir", cfg.DataDir)
-
-	srv := &http.Server{
-		Handler:           a.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+	a.printLogin(stdout, cfg.scheme()+"://"+ln.Addr().String())
+	log.Info("tokenmint listening", "addr", ln.Addr().String(), "scheme", cfg.scheme(), "data_dir", cfg.DataDir)
+	if !cfg.secureCookies() {
+		log.Warn("session cookies are not marked Secure: serve TLS (--tls-cert, --tls-key), give an https --issuer, or set --secure-cookies behind a TLS proxy; plain HTTP is for local use only")
 	}
+
+	srv := newHTTPServer(a.handler, defaultTimeouts, log)
+	srv.TLSConfig = tlsCfg
 	bg, stopBG := context.WithCancel(context.Background())
 	go a.svc.Usage().Run(bg, flushEvery)
 	for _, run := range a.background {
@@ -83,7 +97,13 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	}
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsCfg != nil {
+			errc <- srv.ServeTLS(ln, "", "") // the certificate is in TLSConfig
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
@@ -106,6 +126,45 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	return err
 }
 
+// httpTimeouts bound how long a connection may take over each part of a
+// request, so slow or stalled clients cannot hold connections (and their
+// goroutines and buffers) without end.
+type httpTimeouts struct {
+	// ReadHeader bounds the request line and headers: a slow-loris client
+	// trickling header bytes is cut off after it.
+	ReadHeader time.Duration
+	// Read bounds the whole request, body included.
+	Read time.Duration
+	// Write bounds the time from the end of the request headers to the
+	// end of the answer.
+	Write time.Duration
+	// Idle bounds a kept-alive connection waiting for its next request.
+	Idle time.Duration
+}
+
+var defaultTimeouts = httpTimeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: 30 * time.Second, Idle: 2 * time.Minute}
+
+// maxHeaderBytes bounds the request line and headers (Go's default is
+// 1 MiB); a token, a session cookie and a proxy's forwarding headers fit
+// many times over.
+const maxHeaderBytes = 64 << 10
+
+// newHTTPServer is the server that serves h, with the timeouts and header
+// limit above. Request bodies are bounded by the handler itself.
+func newHTTPServer(h http.Handler, t httpTimeouts, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    maxHeaderBytes,
+		// TLS handshake failures and clients that hang up are not the
+		// server's errors: debug level, not the standard logger's stderr.
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+}
+
 func runInit(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	cfg, err := parseServerFlags("init", args, stderr)
 	if err != nil {
@@ -120,6 +179,6 @@ func runInit(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "Already initialised: %s\n", cfg.DataDir)
 		return nil
 	}
-	a.printLogin(stdout, cfg.Listen)
+	a.printLogin(stdout, cfg.scheme()+"://"+cfg.Listen)
 	return nil
 }

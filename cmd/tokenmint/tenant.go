@@ -52,7 +52,7 @@ func runTenant(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer a.close(context.Background())
-	a.printLogin(stdout, cfg.Listen) // a first run also made the default tenant
+	a.printLogin(stdout, cfg.scheme()+"://"+cfg.Listen) // a first run also made the default tenant
 	if sub == "list" {
 		tenants, err := a.store.ListTenants(ctx)
 		if err != nil {
