@@ -76,6 +76,11 @@ type Store interface {
 	// token's last_used_at, and its use count for unlimited tokens (limited
 	// ones count in SpendUse).
 	RecordUsage(ctx context.Context, batch []UsageRecord) error
+	// RecordUsageOnce is RecordUsage for a batch with an ID: the ID is
+	// recorded in the batch's transaction, and a batch whose ID was
+	// applied already (within a week) changes nothing, so a flush retried
+	// after a lost acknowledgement is not counted twice.
+	RecordUsageOnce(ctx context.Context, batchID string, batch []UsageRecord) error
 	// TokenUsage returns a token's usage per IP ordered by IP (the text,
 	// bytewise), one page of it; pg.After is an IP.
 	TokenUsage(ctx context.Context, tenantID, tokenID string, pg Page) ([]IPUsage, error)

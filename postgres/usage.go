@@ -63,30 +63,33 @@ func (db *DB) RecordUsage(ctx context.Context, batch []tokenmint.UsageRecord) er
 	slices.SortFunc(sorted, func(a, b tokenmint.UsageRecord) int {
 		return cmp.Or(cmp.Compare(a.TokenID, b.TokenID), cmp.Compare(a.IP, b.IP))
 	})
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		b := &pgx.Batch{}
-		for _, r := range sorted {
-			// INSERT ... SELECT inserts nothing when the token is not in
-			// the tenant, which is how unknown tokens are skipped.
-			b.Queue(`INSERT INTO token_usage (token_id, ip, first_used, last_used, count)
-				 SELECT id, $2::text, $3::timestamptz, $4::timestamptz, $5::bigint
-				 FROM tokens WHERE id = $1 AND tenant_id = $6
-				 ON CONFLICT (token_id, ip) DO UPDATE SET
-				   first_used = LEAST(token_usage.first_used, EXCLUDED.first_used),
-				   last_used  = GREATEST(token_usage.last_used, EXCLUDED.last_used),
-				   count      = token_usage.count + EXCLUDED.count`,
-				r.TokenID, r.IP, r.First, r.Last, r.Count, r.TenantID)
-			b.Queue(`UPDATE tokens SET
-				   last_used_at = GREATEST(last_used_at, $2),
-				   uses = uses + CASE WHEN max_uses = 0 THEN $3::bigint ELSE 0 END
-				 WHERE id = $1 AND tenant_id = $4`,
-				r.TokenID, r.Last, r.Count, r.TenantID)
-		}
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return wrap("record usage", err)
-		}
-		return nil
-	})
+	return db.inTx(ctx, func(tx pgx.Tx) error { return recordUsage(ctx, tx, sorted) })
+}
+
+// recordUsage applies sorted within tx.
+func recordUsage(ctx context.Context, tx pgx.Tx, sorted []tokenmint.UsageRecord) error {
+	b := &pgx.Batch{}
+	for _, r := range sorted {
+		// INSERT ... SELECT inserts nothing when the token is not in
+		// the tenant, which is how unknown tokens are skipped.
+		b.Queue(`INSERT INTO token_usage (token_id, ip, first_used, last_used, count)
+			 SELECT id, $2::text, $3::timestamptz, $4::timestamptz, $5::bigint
+			 FROM tokens WHERE id = $1 AND tenant_id = $6
+			 ON CONFLICT (token_id, ip) DO UPDATE SET
+			   first_used = LEAST(token_usage.first_used, EXCLUDED.first_used),
+			   last_used  = GREATEST(token_usage.last_used, EXCLUDED.last_used),
+			   count      = token_usage.count + EXCLUDED.count`,
+			r.TokenID, r.IP, r.First, r.Last, r.Count, r.TenantID)
+		b.Queue(`UPDATE tokens SET
+			   last_used_at = GREATEST(last_used_at, $2),
+			   uses = uses + CASE WHEN max_uses = 0 THEN $3::bigint ELSE 0 END
+			 WHERE id = $1 AND tenant_id = $4`,
+			r.TokenID, r.Last, r.Count, r.TenantID)
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return wrap("record usage", err)
+	}
+	return nil
 }
 
 // TokenUsage returns one page of the token's usage per client IP, by IP

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tokenmint"
+	"tokenmint/secret"
 )
 
 // UsageBuffer collects token usage in memory and writes it to the Store in
@@ -14,6 +15,12 @@ import (
 // is what was buffered since the last flush when the process dies without a
 // graceful shutdown (at most one flush interval); a graceful shutdown
 // flushes everything.
+//
+// Each batch carries an ID the store records in the batch's transaction
+// (Store.RecordUsageOnce). A flush that fails is kept as it was, under its
+// ID, and sent again before anything newer: when its commit had in fact
+// succeeded and only the answer was lost, the store recognises the ID and
+// the usage is not counted twice.
 type UsageBuffer struct {
 	store   tokenmint.Store
 	log     *slog.Logger
@@ -22,6 +29,12 @@ type UsageBuffer struct {
 
 	mu      sync.Mutex
 	pending map[usageKey]*tokenmint.UsageRecord
+	// retry is the batch whose flush failed, kept unchanged under its ID
+	// until the store acknowledges it; nil when there is none.
+	retry *usageBatch
+	// outside counts the pairs of pending not in retry: retry's pairs plus
+	// outside is what the buffer holds, and what hardLimitFactor bounds.
+	outside int
 	// dropped counts uses of new (token, IP) pairs refused because the
 	// buffer held hardLimit pairs (the store was unreachable for long).
 	dropped int64
@@ -29,6 +42,12 @@ type UsageBuffer struct {
 }
 
 type usageKey struct{ tokenID, ip string }
+
+// usageBatch is a batch of usage under the ID the store deduplicates by.
+type usageBatch struct {
+	id      string
+	records map[usageKey]*tokenmint.UsageRecord
+}
 
 // hardLimitFactor times maxKeys is the most (token, IP) pairs a buffer ever
 // holds: when flushes keep failing, uses of new pairs are dropped (and
@@ -56,10 +75,15 @@ func (b *UsageBuffer) Record(tenantID, tokenID, ip string, t time.Time) {
 		if t.After(r.Last) {
 			r.Last = t
 		}
-	} else if len(b.pending) >= b.maxKeys*hardLimitFactor {
+	} else if b.inRetry(k) {
+		// A pair waiting in the failed batch is counted anew beside it: it
+		// holds no further memory of its own kind.
+		b.pending[k] = &tokenmint.UsageRecord{TenantID: tenantID, TokenID: tokenID, IP: ip, First: t, Last: t, Count: 1}
+	} else if b.heldLocked() >= b.maxKeys*hardLimitFactor {
 		b.dropped++
 	} else {
 		b.pending[k] = &tokenmint.UsageRecord{TenantID: tenantID, TokenID: tokenID, IP: ip, First: t, Last: t, Count: 1}
+		b.outside++
 	}
 	n := len(b.pending)
 	b.mu.Unlock()
@@ -71,31 +95,63 @@ func (b *UsageBuffer) Record(tenantID, tokenID, ip string, t time.Time) {
 	}
 }
 
-// Pending returns the number of buffered (token, IP) pairs.
+// Pending returns the number of buffered (token, IP) pairs, those of a
+// batch waiting to be sent again included.
 func (b *UsageBuffer) Pending() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return len(b.pending)
+	return b.heldLocked()
 }
 
-// Flush writes everything buffered. On failure the batch is merged back so
-// a later flush retries it.
+func (b *UsageBuffer) heldLocked() int {
+	if b.retry == nil {
+		return len(b.pending)
+	}
+	return len(b.retry.records) + b.outside
+}
+
+func (b *UsageBuffer) inRetry(k usageKey) bool {
+	if b.retry == nil {
+		return false
+	}
+	_, ok := b.retry.records[k]
+	return ok
+}
+
+// Flush writes everything buffered. A batch that failed before is sent
+// again first, unchanged and under the same ID; then what was recorded
+// since goes as a new batch. On failure that batch is kept for the next
+// flush.
 func (b *UsageBuffer) Flush(ctx context.Context) error {
 	b.flushMu.Lock()
 	defer b.flushMu.Unlock()
 	b.mu.Lock()
-	batch := b.pending
-	b.pending = map[usageKey]*tokenmint.UsageRecord{}
+	retry := b.retry
 	b.mu.Unlock()
-	if len(batch) == 0 {
+	if retry != nil {
+		if err := b.store.RecordUsageOnce(ctx, retry.id, records(retry.records)); err != nil {
+			return err
+		}
+		b.mu.Lock()
+		b.retry, b.outside = nil, len(b.pending)
+		b.mu.Unlock()
+	}
+	b.mu.Lock()
+	batch := &usageBatch{id: secret.NewID(), records: b.pending}
+	b.pending, b.outside = map[usageKey]*tokenmint.UsageRecord{}, 0
+	b.mu.Unlock()
+	if len(batch.records) == 0 {
 		return nil
 	}
-	recs := make([]tokenmint.UsageRecord, 0, len(batch))
-	for _, r := range batch {
-		recs = append(recs, *r)
-	}
-	if err := b.store.RecordUsage(ctx, recs); err != nil {
-		b.mergeBack(batch)
+	if err := b.store.RecordUsageOnce(ctx, batch.id, records(batch.records)); err != nil {
+		b.mu.Lock()
+		b.retry, b.outside = batch, 0
+		for k := range b.pending {
+			if !b.inRetry(k) {
+				b.outside++
+			}
+		}
+		b.mu.Unlock()
 		return err
 	}
 	b.mu.Lock()
@@ -116,27 +172,12 @@ func (b *UsageBuffer) Dropped() int64 {
 	return b.dropped
 }
 
-func (b *UsageBuffer) mergeBack(batch map[usageKey]*tokenmint.UsageRecord) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for k, old := range batch {
-		cur, ok := b.pending[k]
-		if !ok {
-			if len(b.pending) >= b.maxKeys*hardLimitFactor {
-				b.dropped += old.Count
-				continue
-			}
-			b.pending[k] = old
-			continue
-		}
-		cur.Count += old.Count
-		if old.First.Before(cur.First) {
-			cur.First = old.First
-		}
-		if old.Last.After(cur.Last) {
-			cur.Last = old.Last
-		}
+func records(m map[usageKey]*tokenmint.UsageRecord) []tokenmint.UsageRecord {
+	recs := make([]tokenmint.UsageRecord, 0, len(m))
+	for _, r := range m {
+		recs = append(recs, *r)
 	}
+	return recs
 }
 
 // Run flushes every interval, or early when the buffer fills, until ctx

@@ -19,7 +19,7 @@ type downStore struct {
 	batches int
 }
 
-func (d *downStore) RecordUsage(context.Context, []tokenmint.UsageRecord) error {
+func (d *downStore) RecordUsageOnce(context.Context, string, []tokenmint.UsageRecord) error {
 	d.batches++
 	return errors.New("database unreachable")
 }

@@ -54,41 +54,44 @@ func (db *DB) RecordUsage(ctx context.Context, batch []tokenmint.UsageRecord) er
 	if len(batch) == 0 {
 		return nil
 	}
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		// INSERT ... SELECT inserts nothing when the token is not in the
-		// tenant, which is how unknown tokens are skipped.
-		upsertIP, err := tx.PrepareContext(ctx,
-			`INSERT INTO token_usage (token_id, ip, first_used, last_used, count)
-			 SELECT id, ?, ?, ?, ? FROM tokens WHERE id = ? AND tenant_id = ?
-			 ON CONFLICT (token_id, ip) DO UPDATE SET
-			   first_used = MIN(first_used, excluded.first_used),
-			   last_used  = MAX(last_used, excluded.last_used),
-			   count      = count + excluded.count`)
-		if err != nil {
-			return wrap("record usage", err)
-		}
-		defer upsertIP.Close()
-		touch, err := tx.PrepareContext(ctx,
-			`UPDATE tokens SET
-			   last_used_at = MAX(COALESCE(last_used_at, ?), ?),
-			   uses = uses + CASE WHEN max_uses = 0 THEN ? ELSE 0 END
-			 WHERE id = ? AND tenant_id = ?`)
-		if err != nil {
-			return wrap("record usage", err)
-		}
-		defer touch.Close()
+	return db.inTx(ctx, func(tx *sql.Tx) error { return recordUsage(ctx, tx, batch) })
+}
 
-		for _, r := range batch {
-			first, last := toMicro(r.First), toMicro(r.Last)
-			if _, err := upsertIP.ExecContext(ctx, r.IP, first, last, r.Count, r.TokenID, r.TenantID); err != nil {
-				return wrap("record usage", err)
-			}
-			if _, err := touch.ExecContext(ctx, last, last, r.Count, r.TokenID, r.TenantID); err != nil {
-				return wrap("record usage", err)
-			}
+// recordUsage applies batch within tx.
+func recordUsage(ctx context.Context, tx *sql.Tx, batch []tokenmint.UsageRecord) error {
+	// INSERT ... SELECT inserts nothing when the token is not in the
+	// tenant, which is how unknown tokens are skipped.
+	upsertIP, err := tx.PrepareContext(ctx,
+		`INSERT INTO token_usage (token_id, ip, first_used, last_used, count)
+		 SELECT id, ?, ?, ?, ? FROM tokens WHERE id = ? AND tenant_id = ?
+		 ON CONFLICT (token_id, ip) DO UPDATE SET
+		   first_used = MIN(first_used, excluded.first_used),
+		   last_used  = MAX(last_used, excluded.last_used),
+		   count      = count + excluded.count`)
+	if err != nil {
+		return wrap("record usage", err)
+	}
+	defer upsertIP.Close()
+	touch, err := tx.PrepareContext(ctx,
+		`UPDATE tokens SET
+		   last_used_at = MAX(COALESCE(last_used_at, ?), ?),
+		   uses = uses + CASE WHEN max_uses = 0 THEN ? ELSE 0 END
+		 WHERE id = ? AND tenant_id = ?`)
+	if err != nil {
+		return wrap("record usage", err)
+	}
+	defer touch.Close()
+
+	for _, r := range batch {
+		first, last := toMicro(r.First), toMicro(r.Last)
+		if _, err := upsertIP.ExecContext(ctx, r.IP, first, last, r.Count, r.TokenID, r.TenantID); err != nil {
+			return wrap("record usage", err)
 		}
-		return nil
-	})
+		if _, err := touch.ExecContext(ctx, last, last, r.Count, r.TokenID, r.TenantID); err != nil {
+			return wrap("record usage", err)
+		}
+	}
+	return nil
 }
 
 // TokenUsage returns one page of the token's usage per client IP, by IP

@@ -79,6 +79,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 		{"SpendUse", testSpendUse},
 		{"DeleteToken", testDeleteToken},
 		{"Usage", testUsage},
+		{"UsageBatches", testUsageBatches},
 		{"Sessions", testSessions},
 		{"Audit", testAudit},
 		{"AuditActor", testAuditActor},
