@@ -3,10 +3,15 @@ package http_test
 import (
 	"bytes"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	tmhttp "tokenmint/http"
 )
 
 // bigBody is 10 MB of request body around prefix and suffix.
@@ -16,9 +21,9 @@ func bigBody(prefix, suffix string) []byte {
 
 // postRaw sends body to path with c's cookies and session CSRF header and
 // returns the status and the start of the answer.
-func postRaw(t *testing.T, c *client, path, contentType string, body []byte, header map[string]string) (int, string) {
+func postRaw(t *testing.T, c *client, base, path, contentType string, body []byte, header map[string]string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest("POST", c.e.srv.URL+path, bytes.NewReader(body))
+	req, err := http.NewRequest("POST", base+path, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,11 +42,31 @@ func postRaw(t *testing.T, c *client, path, contentType string, body []byte, hea
 	return resp.StatusCode, string(b)
 }
 
+// countingBody counts the bytes handlers read of a request body.
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (b countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
+
 // A 10 MB body to each kind of write endpoint (JSON, OAuth form, UI form,
-// the two logins) is refused with 400 or 413, the server keeps answering,
-// and nothing is stored.
+// the two logins) is refused with 400 or 413 after reading at most the
+// 1 MiB limit, the server keeps answering, and nothing is stored.
 func TestHardeningLargeBodiesRefused(t *testing.T) {
 	e := newOAuthEnv(t)
+	// The same service behind a server that counts what its handlers read.
+	var read atomic.Int64
+	h := tmhttp.NewServer(tmhttp.Config{Service: e.svc, Logger: slog.New(slog.DiscardHandler)})
+	counting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = countingBody{r.Body, &read}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(counting.Close)
 	tokens, _ := e.counts()
 	csrf := url.Values{"csrf_token": {e.admin.csrf}}.Encode()
 	cases := []struct {
@@ -58,7 +83,11 @@ func TestHardeningLargeBodiesRefused(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			status, body := postRaw(t, e.admin, c.path, c.contentType, c.body, nil)
+			read.Store(0)
+			status, body := postRaw(t, e.admin, counting.URL, c.path, c.contentType, c.body, nil)
+			if n := read.Load(); n > 1<<20+64<<10 {
+				t.Errorf("the handler read %d bytes of the 10 MB body, want at most the 1 MiB limit", n)
+			}
 			if status != http.StatusBadRequest && status != http.StatusRequestEntityTooLarge && status != http.StatusUnauthorized {
 				t.Errorf("status %d, want 400 or 413: %.300s", status, body)
 			}
