@@ -68,10 +68,12 @@ type reservation struct {
 }
 
 // reserveAttempt counts one attempt against each key in order and refuses
-// with *RateLimitError at the first key over its limit, without counting
-// the keys after it: callers put the caller's own keys (user and IP, IP)
-// before shared ones (the user's ceiling), so a client past its own limit
-// cannot use up a limit it shares with others.
+// with *RateLimitError at the first key over its limit. A refused attempt
+// is given back on every key (the count stays at the limit, whatever the
+// flood) and never reaches the keys after the one that refused it: callers
+// put the caller's own keys (user and IP, IP) before shared ones (the
+// user's ceiling), so a client past its own limit cannot use up a limit it
+// shares with others.
 func (s *Service) reserveAttempt(ctx context.Context, keys ...limitKey) (*reservation, error) {
 	now := s.Now()
 	s.pruneAttempts(ctx, now)
@@ -82,6 +84,10 @@ func (s *Service) reserveAttempt(ctx context.Context, keys ...limitKey) (*reserv
 			return nil, err
 		}
 		if n > k.max {
+			// A refused attempt is not counted: the count stays at the
+			// limit, so the attempts given back later free the way.
+			r.keys, r.starts = append(r.keys, k.key), append(r.starts, start)
+			s.release(ctx, r)
 			return nil, &RateLimitError{RetryAfter: max(start.Add(attemptWindow).Sub(now), time.Second)}
 		}
 		r.keys, r.starts = append(r.keys, k.key), append(r.starts, start)
