@@ -17,9 +17,20 @@ type Policy struct {
 	// LoginFailuresPerMinute throttles password logins and the OAuth2
 	// password grant: after this many failures in a minute, per user and
 	// per client IP, attempts get 429 until the minute is over.
-	LoginFailuresPerMinute int       `json:"login_failures_per_minute"`
-	UpdatedAt              time.Time `json:"updated_at"`
+	LoginFailuresPerMinute int `json:"login_failures_per_minute"`
+	// MaxTokensPerOwner caps the live tokens (neither revoked, expired nor
+	// used up) one user or application may hold; creating one more is
+	// refused. 0 means no cap.
+	MaxTokensPerOwner int       `json:"max_tokens_per_owner"`
+	UpdatedAt         time.Time `json:"updated_at"`
 }
+
+// DefaultMaxTokensPerOwner is the token quota of a tenant that never set
+// one.
+const DefaultMaxTokensPerOwner = 500
+
+// MaxTokensPerOwnerLimit is the highest quota a policy may set.
+const MaxTokensPerOwnerLimit = 1000000
 
 // DefaultLoginFailuresPerMinute is the login throttle of a tenant that never
 // set one, and of attempts naming no known tenant.
@@ -35,6 +46,7 @@ func DefaultPolicy(tenantID string) Policy {
 		AccessTokenTTL:           3600,
 		RefreshTokenTTL:          30 * 24 * 3600,
 		LoginFailuresPerMinute:   DefaultLoginFailuresPerMinute,
+		MaxTokensPerOwner:        DefaultMaxTokensPerOwner,
 	}
 }
 
@@ -55,6 +67,8 @@ func (p Policy) Validate() error {
 		return Errorf(EINVALID, "refresh_token_ttl must be 300 seconds to 365 days")
 	case p.LoginFailuresPerMinute < 1 || p.LoginFailuresPerMinute > 1000:
 		return Errorf(EINVALID, "login_failures_per_minute must be 1-1000")
+	case p.MaxTokensPerOwner < 0 || p.MaxTokensPerOwner > MaxTokensPerOwnerLimit:
+		return Errorf(EINVALID, "max_tokens_per_owner must be 0-%d (0: no limit)", MaxTokensPerOwnerLimit)
 	}
 	return nil
 }

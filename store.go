@@ -45,7 +45,10 @@ type Store interface {
 	PolicyByTenant(ctx context.Context, tenantID string) (Policy, error)
 	PutPolicy(ctx context.Context, p Policy) error
 
-	// CreateToken stores the token with the keyed hash of its secret.
+	// CreateToken stores the token with the keyed hash of its secret. With
+	// a quota in ctx (WithTokenQuota) it first counts the owner's live
+	// tokens in the same transaction, serialized per owner, and refuses
+	// with TokenQuotaError when the quota is reached.
 	CreateToken(ctx context.Context, t *Token, secretHash []byte) error
 	TokenByID(ctx context.Context, tenantID, id string) (*Token, error)
 	// TokenBySecret finds the token one of whose secrets has the hash, and

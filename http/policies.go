@@ -14,6 +14,7 @@ type policyRequest struct {
 	AccessTokenTTL           *int `json:"access_token_ttl"`
 	RefreshTokenTTL          *int `json:"refresh_token_ttl"`
 	LoginFailuresPerMinute   *int `json:"login_failures_per_minute"`
+	MaxTokensPerOwner        *int `json:"max_tokens_per_owner"`
 }
 
 func (s *Server) handleGetPolicy(w http.ResponseWriter, r *http.Request) {

@@ -25,6 +25,7 @@ func policyFields(pol tokenmint.Policy, form map[string]string) []policyField {
 		{"access_token_ttl", "OAuth access token lifetime (seconds)", "60 to 86400.", strconv.Itoa(pol.AccessTokenTTL)},
 		{"refresh_token_ttl", "OAuth refresh token lifetime (seconds)", "300 to 31536000.", strconv.Itoa(pol.RefreshTokenTTL)},
 		{"login_failures_per_minute", "Failed logins allowed per minute", "Per user and per client IP, for sign-in and the OAuth2 password grant; 1 to 1000.", strconv.Itoa(pol.LoginFailuresPerMinute)},
+		{"max_tokens_per_owner", "Live tokens per owner", "Most tokens one user or application may hold that are not revoked, expired or used up; 0: no limit.", strconv.Itoa(pol.MaxTokensPerOwner)},
 	}
 	for i := range fs {
 		if v, ok := form[fs[i].Name]; ok {
@@ -65,9 +66,13 @@ func (s *Server) uiSavePolicy(w http.ResponseWriter, r *http.Request, us *uiSess
 		"inactivity_delete_days": &in.InactivityDeleteDays, "expiry_notice_days": &in.ExpiryNoticeDays,
 		"access_token_ttl": &in.AccessTokenTTL, "refresh_token_ttl": &in.RefreshTokenTTL,
 		"login_failures_per_minute": &in.LoginFailuresPerMinute,
+		"max_tokens_per_owner":      &in.MaxTokensPerOwner,
 	}
 	pg := s.adminPage(w, r, us, "Policy", "policy")
 	for name, dst := range targets {
+		if _, sent := r.PostForm[name]; !sent && name == "max_tokens_per_owner" {
+			continue // a form from before the quota keeps it
+		}
 		v := strings.TrimSpace(r.PostForm.Get(name))
 		form[name] = v
 		n, err := strconv.Atoi(v)
@@ -91,6 +96,7 @@ func (s *Server) uiSavePolicy(w http.ResponseWriter, r *http.Request, us *uiSess
 			fieldRule{"access_token_ttl", []string{"access_token_ttl"}},
 			fieldRule{"refresh_token_ttl", []string{"refresh_token_ttl"}},
 			fieldRule{"login_failures_per_minute", []string{"login_failures_per_minute"}},
+			fieldRule{"max_tokens_per_owner", []string{"max_tokens_per_owner"}},
 		)
 		s.renderPolicy(w, r, us, pg, status, form)
 		return

@@ -16,10 +16,11 @@ func (db *DB) PolicyByTenant(ctx context.Context, tenantID string) (tokenmint.Po
 	p := tokenmint.Policy{TenantID: tenantID}
 	err := db.pool.QueryRow(ctx,
 		`SELECT max_lifetime_days, inactivity_deactivate_days, inactivity_delete_days,
-		        expiry_notice_days, access_token_ttl, refresh_token_ttl, login_failures_per_minute, updated_at
+		        expiry_notice_days, access_token_ttl, refresh_token_ttl, login_failures_per_minute,
+		        max_tokens_per_owner, updated_at
 		 FROM policies WHERE tenant_id = $1`, tenantID).
 		Scan(&p.MaxLifetimeDays, &p.InactivityDeactivateDays, &p.InactivityDeleteDays,
-			&p.ExpiryNoticeDays, &p.AccessTokenTTL, &p.RefreshTokenTTL, &p.LoginFailuresPerMinute, &p.UpdatedAt)
+			&p.ExpiryNoticeDays, &p.AccessTokenTTL, &p.RefreshTokenTTL, &p.LoginFailuresPerMinute, &p.MaxTokensPerOwner, &p.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return tokenmint.DefaultPolicy(tenantID), nil
 	}
@@ -34,8 +35,9 @@ func (db *DB) PolicyByTenant(ctx context.Context, tenantID string) (tokenmint.Po
 func (db *DB) PutPolicy(ctx context.Context, p tokenmint.Policy) error {
 	_, err := db.pool.Exec(ctx,
 		`INSERT INTO policies (tenant_id, max_lifetime_days, inactivity_deactivate_days,
-		        inactivity_delete_days, expiry_notice_days, access_token_ttl, refresh_token_ttl, login_failures_per_minute, updated_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		        inactivity_delete_days, expiry_notice_days, access_token_ttl, refresh_token_ttl, login_failures_per_minute,
+		        max_tokens_per_owner, updated_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		 ON CONFLICT (tenant_id) DO UPDATE SET
 		   max_lifetime_days = EXCLUDED.max_lifetime_days,
 		   inactivity_deactivate_days = EXCLUDED.inactivity_deactivate_days,
@@ -44,9 +46,10 @@ func (db *DB) PutPolicy(ctx context.Context, p tokenmint.Policy) error {
 		   access_token_ttl = EXCLUDED.access_token_ttl,
 		   refresh_token_ttl = EXCLUDED.refresh_token_ttl,
 		   login_failures_per_minute = EXCLUDED.login_failures_per_minute,
+		   max_tokens_per_owner = EXCLUDED.max_tokens_per_owner,
 		   updated_at = EXCLUDED.updated_at`,
 		p.TenantID, p.MaxLifetimeDays, p.InactivityDeactivateDays, p.InactivityDeleteDays,
-		p.ExpiryNoticeDays, p.AccessTokenTTL, p.RefreshTokenTTL, p.LoginFailuresPerMinute, p.UpdatedAt)
+		p.ExpiryNoticeDays, p.AccessTokenTTL, p.RefreshTokenTTL, p.LoginFailuresPerMinute, p.MaxTokensPerOwner, p.UpdatedAt)
 	if sqlState(err) == codeForeignKeyViolation {
 		return tokenmint.Errorf(tokenmint.ENOTFOUND, "tenant not found")
 	}

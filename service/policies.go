@@ -18,6 +18,7 @@ type PolicyInput struct {
 	AccessTokenTTL           *int
 	RefreshTokenTTL          *int
 	LoginFailuresPerMinute   *int
+	MaxTokensPerOwner        *int
 }
 
 // GetPolicy returns the policy of the caller's tenant (the defaults when
@@ -57,6 +58,7 @@ func (s *Service) PutPolicy(ctx context.Context, in PolicyInput) (tokenmint.Poli
 	set("access_token_ttl", &pol.AccessTokenTTL, in.AccessTokenTTL)
 	set("refresh_token_ttl", &pol.RefreshTokenTTL, in.RefreshTokenTTL)
 	set("login_failures_per_minute", &pol.LoginFailuresPerMinute, in.LoginFailuresPerMinute)
+	set("max_tokens_per_owner", &pol.MaxTokensPerOwner, in.MaxTokensPerOwner)
 	if err := pol.Validate(); err != nil {
 		return tokenmint.Policy{}, err
 	}

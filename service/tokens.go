@@ -216,7 +216,13 @@ func (s *Service) issueToken(ctx context.Context, owner tokenOwner, typ *tokenmi
 		Prefix: plain[:tokenmint.DisplayPrefixLen], CreatedAt: now, UpdatedAt: now, ExpiresAt: exp,
 		MaxUses: typ.MaxUses, StoredStatus: tokenmint.StatusActive,
 	}
-	if err := s.store.CreateToken(ctx, tok, s.hasher.Hash(plain)); err != nil {
+	// The quota is counted in the store's transaction, serialized per
+	// owner, so concurrent creations cannot overshoot it.
+	quota := tokenmint.WithTokenQuota(ctx, tokenmint.TokenQuota{Max: pol.MaxTokensPerOwner, Now: now})
+	if err := s.store.CreateToken(quota, tok, s.hasher.Hash(plain)); err != nil {
+		if tokenmint.IsTokenQuotaError(err) {
+			s.audit(ctx, owner.tenantID, "token.create", "token", "", OutcomeDenied, "type "+typ.Name+": owner's token quota reached")
+		}
 		return nil, err
 	}
 	s.audit(ctx, owner.tenantID, "token.create", "token", tok.ID, OutcomeSuccess, "type "+typ.Name)

@@ -18,6 +18,9 @@ const tokenColumns = `t.id, t.tenant_id, t.owner_kind, t.owner_id, t.type, t.nam
 // transaction. A taken ID or secret hash is ECONFLICT.
 func (db *DB) CreateToken(ctx context.Context, t *tokenmint.Token, secretHash []byte) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := checkTokenQuota(ctx, tx, t); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx,
 			`INSERT INTO tokens (id, tenant_id, owner_kind, owner_id, type, name, description,
 			        project_id, prefix, created_at, updated_at, expires_at, last_used_at,

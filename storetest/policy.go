@@ -32,6 +32,7 @@ func testPolicies(t *testing.T, newStore storeFunc) {
 			AccessTokenTTL:           900,
 			RefreshTokenTTL:          7 * 24 * 3600,
 			LoginFailuresPerMinute:   25,
+			MaxTokensPerOwner:        20,
 			UpdatedAt:                at(time.Hour),
 		}
 		second := tokenmint.Policy{
@@ -43,6 +44,7 @@ func testPolicies(t *testing.T, newStore storeFunc) {
 			AccessTokenTTL:           60,
 			RefreshTokenTTL:          300,
 			LoginFailuresPerMinute:   1,
+			MaxTokensPerOwner:        0,
 			UpdatedAt:                at(2 * time.Hour),
 		}
 		for i, p := range []tokenmint.Policy{first, second} {

@@ -69,6 +69,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 		{"Tenants", testTenants},
 		{"Users", testUsers},
 		{"Paging", testPaging},
+		{"TokenQuota", testTokenQuota},
 		{"Projects", testProjects},
 		{"Memberships", testMemberships},
 		{"Policies", testPolicies},

@@ -1,0 +1,36 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+
+	"tokenmint"
+)
+
+// checkTokenQuota refuses t when the context asks for a quota
+// (tokenmint.WithTokenQuota) and t's owner holds that many live tokens
+// already. It runs in CreateToken's transaction on the one write
+// connection, so creations are serialized; another process writing the
+// same file between the count and the insert makes the insert fail
+// (SQLITE_BUSY), never overshoot.
+func checkTokenQuota(ctx context.Context, tx *sql.Tx, t *tokenmint.Token) error {
+	q, ok := tokenmint.TokenQuotaFrom(ctx)
+	if !ok {
+		return nil
+	}
+	var live int
+	err := tx.QueryRowContext(ctx,
+		`SELECT count(*) FROM tokens
+		 WHERE tenant_id = ? AND owner_kind = ? AND owner_id = ?
+		   AND status <> 'revoked'
+		   AND (expires_at IS NULL OR expires_at > ?)
+		   AND NOT (max_uses > 0 AND uses >= max_uses)`,
+		t.TenantID, t.OwnerKind, t.OwnerID, toMicro(q.Now)).Scan(&live)
+	if err != nil {
+		return wrap("count live tokens", err)
+	}
+	if live >= q.Max {
+		return tokenmint.TokenQuotaError(q.Max)
+	}
+	return nil
+}
