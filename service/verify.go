@@ -56,7 +56,7 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "this kind of token cannot be used here")
 	}
 	now := s.Now()
-	e, err := s.lookupSecretFrom(ctx, plain, unknownTokenKey(req.IP))
+	e, err := s.lookupSecretFrom(ctx, plain, req.IP)
 	if err != nil {
 		return nil, err
 	}
@@ -181,14 +181,16 @@ func (s *Service) lookupSecret(ctx context.Context, plain string) (secretEntry, 
 	return s.lookupSecretFrom(ctx, plain, "")
 }
 
-// lookupSecretFrom is lookupSecret for a client whose unknown tokens are
-// limited by ipKey (verifylimit.go; "" for none).
-func (s *Service) lookupSecretFrom(ctx context.Context, plain, ipKey string) (secretEntry, error) {
+// lookupSecretFrom is lookupSecret for a client IP whose unknown tokens
+// are limited (verifylimit.go; "" for none). A cached token never touches
+// the limiter.
+func (s *Service) lookupSecretFrom(ctx context.Context, plain, ip string) (secretEntry, error) {
 	hash := s.hasher.Hash(plain)
 	key := string(hash)
 	if e, ok := s.cache.secret(key); ok {
 		return e, nil
 	}
+	ipKey := unknownTokenKey(ip)
 	if ipKey != "" {
 		if blocked, wait := s.unknownLim.Blocked(ipKey); blocked {
 			return secretEntry{}, &RateLimitError{RetryAfter: wait}
