@@ -23,7 +23,12 @@ func (s *Server) handleCreateApplicationToken(w http.ResponseWriter, r *http.Req
 }
 
 func (s *Server) handleListApplicationTokens(w http.ResponseWriter, r *http.Request) {
-	toks, err := s.svc.ListApplicationTokens(r.Context(), r.PathValue("id"))
+	in, err := pageInput(r.URL.Query())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	toks, next, err := s.svc.ListApplicationTokens(r.Context(), r.PathValue("id"), in)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -32,5 +37,5 @@ func (s *Server) handleListApplicationTokens(w http.ResponseWriter, r *http.Requ
 	for _, t := range toks {
 		items = append(items, s.tokenView(r, t))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	writePage(w, items, next)
 }

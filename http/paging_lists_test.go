@@ -80,11 +80,13 @@ func TestListsPageByCursor(t *testing.T) {
 	for _, n := range []string{"pa", "pb", "pc"} {
 		expect(t, e.admin.do("PUT", "/api/v1/projects/"+projectID+"/members/user-"+n, map[string]any{"role": "member"}), http.StatusOK, "member")
 		expect(t, e.admin.do("POST", "/api/v1/applications/"+appID+"/credentials", nil), http.StatusCreated, "credential")
+		expect(t, e.admin.do("POST", "/api/v1/applications/"+appID+"/tokens", map[string]any{"name": "tok-" + n}), http.StatusCreated, "application token")
 	}
 	checkListPages(t, e.admin, "/api/v1/users", "id", 4)
 	checkListPages(t, e.admin, "/api/v1/projects", "id", 3)
 	checkListPages(t, e.admin, "/api/v1/applications", "id", 3)
 	checkListPages(t, e.admin, "/api/v1/applications/"+appID+"/credentials", "id", 3)
+	checkListPages(t, e.admin, "/api/v1/applications/"+appID+"/tokens", "id", 3)
 	checkListPages(t, e.admin, "/api/v1/webhooks", "id", 3)
 	checkListPages(t, e.admin, "/api/v1/projects/"+projectID+"/members", "user_id", 3)
 }
@@ -135,6 +137,7 @@ func pagedLists(tokenID, projectID, appID string) []string {
 		"/api/v1/projects",
 		"/api/v1/applications",
 		"/api/v1/applications/" + appID + "/credentials",
+		"/api/v1/applications/" + appID + "/tokens",
 		"/api/v1/webhooks",
 		"/api/v1/projects/" + projectID + "/members",
 		"/api/v1/tokens/" + tokenID + "/usage",

@@ -43,7 +43,9 @@ func (s *Server) newAppTokenForm(r *http.Request) (appTokenForm, error) {
 
 // appTokenRows lists an application's tokens for its page.
 func (s *Server) appTokenRows(r *http.Request, a *tokenmint.Application) ([]tokenRow, error) {
-	toks, err := s.svc.ListApplicationTokens(r.Context(), a.ID)
+	toks, err := service.AllPages(func(in service.PageInput) ([]*tokenmint.Token, string, error) {
+		return s.svc.ListApplicationTokens(r.Context(), a.ID, in)
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -49,14 +49,25 @@ func (s *Service) CreateApplicationToken(ctx context.Context, appID string, in C
 	return issued, err
 }
 
-// ListApplicationTokens lists an application's tokens, newest first.
-// Administrators only.
-func (s *Service) ListApplicationTokens(ctx context.Context, appID string) ([]*tokenmint.Token, error) {
+// ListApplicationTokens lists one page of an application's tokens, newest
+// first, and the cursor of the next page (the last token's ID; "" on the
+// last page). Administrators only.
+func (s *Service) ListApplicationTokens(ctx context.Context, appID string, in PageInput) ([]*tokenmint.Token, string, error) {
 	p, a, err := s.adminApplication(ctx, appID)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return s.store.ListTokens(ctx, tokenmint.TokenFilter{
-		TenantID: p.TenantID, OwnerKind: tokenmint.OwnerApplication, OwnerID: a.ID, Now: s.Now(), Limit: 500,
+	pg, err := in.idPage()
+	if err != nil {
+		return nil, "", err
+	}
+	toks, err := s.store.ListTokens(ctx, tokenmint.TokenFilter{
+		TenantID: p.TenantID, OwnerKind: tokenmint.OwnerApplication, OwnerID: a.ID, Now: s.Now(),
+		Before: pg.After, Limit: pg.Limit,
 	})
+	if err != nil {
+		return nil, "", err
+	}
+	toks, next := keyPage(toks, pg, func(t *tokenmint.Token) string { return t.ID })
+	return toks, next, nil
 }
