@@ -53,6 +53,10 @@ func (s *Server) clientIP(r *http.Request) (string, error) {
 	if !s.trusted(peer) {
 		return peer.String(), nil
 	}
+	if len(r.Header.Values(s.ipHeader)) == 0 {
+		s.warnOtherForwardingHeader(r)
+		return peer.String(), nil
+	}
 	var hops []string
 	switch s.ipHeader {
 	case "", DefaultClientIPHeader:
@@ -92,6 +96,22 @@ func validHeaderName(name string) bool {
 		}
 	}
 	return name != ""
+}
+
+// forwardingHeaders are the headers proxies commonly name the client in.
+var forwardingHeaders = []string{"X-Forwarded-For", "Forwarded", "X-Real-Ip", "True-Client-Ip", "Cf-Connecting-Ip"}
+
+// warnOtherForwardingHeader warns once when a trusted proxy names the
+// client in another header than the configured one: every client then
+// counts as the proxy, which is likely a mistake in --client-ip-header.
+func (s *Server) warnOtherForwardingHeader(r *http.Request) {
+	for _, h := range forwardingHeaders {
+		if h != s.ipHeader && r.Header.Get(h) != "" && s.warnedHeader.CompareAndSwap(false, true) {
+			s.log.Warn("a trusted proxy sent "+h+" but the client address is read from "+s.ipHeader+" only, so its clients count as the proxy; set --client-ip-header to the header the proxy writes",
+				"peer", r.RemoteAddr)
+			return
+		}
+	}
 }
 
 func (s *Server) trusted(a netip.Addr) bool {

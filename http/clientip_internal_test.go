@@ -1,9 +1,12 @@
 package http
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -55,7 +58,7 @@ func TestClientIPDerivation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := &Server{proxies: proxies, ipHeader: h}
+			s := &Server{proxies: proxies, ipHeader: h, log: slog.New(slog.DiscardHandler)}
 			r := httptest.NewRequest("GET", "/healthz", nil)
 			r.RemoteAddr = c.peer
 			for k, vs := range c.headers {
@@ -105,5 +108,25 @@ func TestClientIPUnparsableHopRefused(t *testing.T) {
 	s.ServeHTTP(w, r)
 	if w.Code != http.StatusBadRequest {
 		t.Fatalf("status %d, want 400: %s", w.Code, w.Body)
+	}
+}
+
+// A trusted proxy that names the client in another header than the one
+// configured gets the operator one warning, not one a request.
+func TestClientIPWarnsOnceAboutAnotherHeader(t *testing.T) {
+	var logs bytes.Buffer
+	s := NewServer(Config{Logger: slog.New(slog.NewTextHandler(&logs, nil)), TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	for range 3 {
+		r := httptest.NewRequest("GET", "/healthz", nil)
+		r.RemoteAddr = "127.0.0.1:5000"
+		r.Header.Set("Forwarded", "for=203.0.113.8")
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			t.Fatalf("status %d", w.Code)
+		}
+	}
+	if n := strings.Count(logs.String(), "set --client-ip-header"); n != 1 {
+		t.Errorf("%d warnings, want 1:\n%s", n, logs.String())
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"tokenmint"
@@ -41,6 +42,9 @@ type Server struct {
 	secure   bool
 	metrics  *Metrics
 	mux      *http.ServeMux
+
+	// warnedHeader is set once the wrong-header warning was logged.
+	warnedHeader atomic.Bool
 }
 
 // NewServer builds the route table.
