@@ -9,10 +9,10 @@ import (
 
 // checkTokenQuota refuses t when the context asks for a quota
 // (tokenmint.WithTokenQuota) and t's owner holds that many live tokens
-// already. It runs in CreateToken's transaction on the one write
-// connection, so creations are serialized; another process writing the
-// same file between the count and the insert makes the insert fail
-// (SQLITE_BUSY), never overshoot.
+// already. It runs in CreateToken's transaction, which holds SQLite's
+// write lock from BEGIN (_txlock=immediate) on the one write connection,
+// so creations are serialized, even against another process on the same
+// file: the count cannot be overtaken and the quota is never overshot.
 func checkTokenQuota(ctx context.Context, tx *sql.Tx, t *tokenmint.Token) error {
 	q, ok := tokenmint.TokenQuotaFrom(ctx)
 	if !ok {
