@@ -51,24 +51,34 @@ var (
 // the server's own host, its network or a cloud metadata service unless
 // the operator chose to allow that.
 //
-// An IPv6 address that carries an IPv4 address (mapped, IPv4-compatible,
-// IPv4-translated, NAT64, 6to4, Teredo) is judged as that IPv4 address, so
-// an internal IPv4 address cannot be reached through a translation. Other
-// IPv6 addresses are allowed only in global unicast (2000::/3) outside the
-// special-purpose ranges. The local-use NAT64 prefix 64:ff9b:1::/48 places
-// the IPv4 address where the operator's prefix length says, so it is
-// refused unless an allowed prefix holds it.
+// IPv6 addresses are allowed only in global unicast (2000::/3) outside
+// the special-purpose ranges. One that carries an IPv4 address is judged
+// as that IPv4 address too, so an internal IPv4 address cannot be reached
+// through a translation: IPv4-mapped addresses are plain IPv4; the
+// IPv4-compatible, IPv4-translated and NAT64 forms (outside 2000::/3) pass
+// only when an allowed prefix holds their IPv4 address; 6to4 and Teredo
+// (inside it) pass when their IPv4 addresses are public or allowed. The
+// local-use NAT64 prefix 64:ff9b:1::/48 places the IPv4 address where the
+// operator's prefix length says, so it is refused unless an allowed
+// prefix holds it.
 func WebhookAddressAllowed(a netip.Addr, allowed []netip.Prefix) bool {
 	if !a.IsValid() {
 		return false
 	}
 	a = a.WithZone("")
+	if a.Is4In6() {
+		a = a.Unmap() // an IPv4-mapped address is that IPv4 address
+	}
 	if inPrefixes(a, allowed) {
 		return true
 	}
 	if v4s := embeddedIPv4(a); v4s != nil {
+		// Outside global unicast (IPv4-compatible, IPv4-translated, NAT64)
+		// only an IPv4 address the operator allows passes; inside it
+		// (6to4, Teredo) a public one does too.
+		global := globalUnicast6.Contains(a)
 		for _, v4 := range v4s {
-			if !inPrefixes(v4, allowed) && !publicIPv4(v4) {
+			if !inPrefixes(v4, allowed) && (!global || !publicIPv4(v4)) {
 				return false
 			}
 		}
@@ -97,9 +107,6 @@ func inPrefixes(a netip.Addr, prefixes []netip.Prefix) bool {
 // nil when a embeds none. Teredo yields two: the relay server and the
 // client's public address (stored inverted), and both must be allowed.
 func embeddedIPv4(a netip.Addr) []netip.Addr {
-	if a.Is4In6() {
-		return []netip.Addr{a.Unmap()}
-	}
 	if !a.Is6() {
 		return nil
 	}

@@ -81,9 +81,11 @@ func TestCheckWebhookHost(t *testing.T) {
 	}
 }
 
-// IPv6 forms that carry an IPv4 address are judged as that IPv4 address,
-// and other IPv6 addresses are allowed only in global unicast (2000::/3)
-// outside the special-purpose ranges.
+// IPv6 addresses are allowed only in global unicast (2000::/3) outside
+// the special-purpose ranges, and forms that carry an IPv4 address are
+// judged as that IPv4 address too: outside 2000::/3 (IPv4-compatible,
+// IPv4-translated, NAT64) only an IPv4 address the operator allows
+// passes.
 func TestWebhookAddressAllowedIPv6Embeddings(t *testing.T) {
 	office := []netip.Prefix{netip.MustParsePrefix("10.1.2.0/24")}
 	cases := []struct {
@@ -95,15 +97,15 @@ func TestWebhookAddressAllowedIPv6Embeddings(t *testing.T) {
 		{"IPv4-compatible loopback", "::127.0.0.1", nil, false},
 		{"IPv4-compatible metadata", "::169.254.169.254", nil, false},
 		{"IPv4-compatible private", "::10.0.0.1", nil, false},
-		{"IPv4-compatible public", "::8.8.8.8", nil, true},
+		{"IPv4-compatible public", "::8.8.8.8", nil, false},
 		{"IPv4-compatible allowed", "::10.1.2.3", office, true},
 		{"SIIT loopback", "::ffff:0:7f00:1", nil, false},
 		{"SIIT metadata", "::ffff:0:a9fe:a9fe", nil, false},
-		{"SIIT public", "::ffff:0:808:808", nil, true},
+		{"SIIT public", "::ffff:0:808:808", nil, false},
 		{"SIIT allowed", "::ffff:0:a01:203", office, true},
 		{"NAT64 loopback", "64:ff9b::127.0.0.1", nil, false},
 		{"NAT64 private", "64:ff9b::192.168.0.1", nil, false},
-		{"NAT64 public", "64:ff9b::8.8.8.8", nil, true},
+		{"NAT64 public", "64:ff9b::8.8.8.8", nil, false},
 		{"NAT64 allowed", "64:ff9b::10.1.2.3", office, true},
 		{"local-use NAT64", "64:ff9b:1::a9fe:a9fe", nil, false},
 		{"local-use NAT64 of a public address", "64:ff9b:1:808:8:800::", nil, false},
