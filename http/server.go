@@ -143,6 +143,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := service.ContextWithClientIP(r.Context(), ip)
+	if s.secure && isUIPath(r.URL.Path) {
+		ctx = context.WithValue(ctx, secureCookiesKey{}, true) // for the UI's flash cookie
+	}
 	s.mux.ServeHTTP(sw, r.WithContext(ctx))
 	s.metrics.observe(r.Method, pattern, sw.status, time.Since(start))
 }

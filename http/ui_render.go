@@ -163,11 +163,20 @@ func (s *Server) formError(r *http.Request, pg *page, err error, rules ...fieldR
 // flashCookie carries a one-line confirmation to the page after a redirect.
 const flashCookie = "tm_flash"
 
-func setFlash(w http.ResponseWriter, msg string) {
+func setFlash(w http.ResponseWriter, r *http.Request, msg string) {
 	http.SetCookie(w, &http.Cookie{
 		Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString([]byte(msg)), Path: "/ui/",
-		MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secureCookies(r),
 	})
+}
+
+// secureCookiesKey marks a UI request whose cookies must be Secure (the
+// server's --secure-cookies, TLS or an https issuer).
+type secureCookiesKey struct{}
+
+func secureCookies(r *http.Request) bool {
+	secure, _ := r.Context().Value(secureCookiesKey{}).(bool)
+	return secure
 }
 
 func takeFlash(w http.ResponseWriter, r *http.Request) string {
@@ -175,7 +184,7 @@ func takeFlash(w http.ResponseWriter, r *http.Request) string {
 	if err != nil {
 		return ""
 	}
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/ui/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/ui/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secureCookies(r)})
 	b, err := base64.RawURLEncoding.DecodeString(c.Value)
 	if err != nil || len(b) > 300 {
 		return ""
@@ -186,7 +195,7 @@ func takeFlash(w http.ResponseWriter, r *http.Request) string {
 // redirectWith answers a successful form with a redirect and a flash.
 func redirectWith(w http.ResponseWriter, r *http.Request, path, flash string) {
 	if flash != "" {
-		setFlash(w, flash)
+		setFlash(w, r, flash)
 	}
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
