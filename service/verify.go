@@ -65,9 +65,11 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 		return nil, err
 	}
 	if secretRetired(e.validUntil, now) {
+		s.costLikeUnknown(ctx, plain)
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token was rotated and its grace period has ended")
 	}
 	if st := tok.Status(now); st != tokenmint.StatusActive {
+		s.costLikeUnknown(ctx, plain)
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token is %s", st)
 	}
 	if tokenmint.BlockedBy(e.blocks, req.IP) {
