@@ -2,7 +2,7 @@
 GO ?= go
 SHELL := /bin/bash
 
-.PHONY: run test bench lint build
+.PHONY: run test bench lint build fuzz
 
 ## run: start the server on 127.0.0.1:8080 with SQLite in ./data
 run:
@@ -18,6 +18,27 @@ test:
 ## bench: the benchmarks recorded in BENCHMARKS.md
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./service/ ./http/
+
+## fuzz: each native fuzz target for FUZZTIME (10s by default; docs/fuzzing.md),
+## one instrumented test binary per package built once; the first failure
+## stops the run and leaves its input in the package's testdata/fuzz/<target>/
+FUZZTIME ?= 10s
+FUZZ_TARGETS := \
+	.:FuzzParseToken .:FuzzTokenEncoding .:FuzzTokenMutation .:FuzzValidateTokenCursor \
+	.:FuzzParseIPBlock .:FuzzBlockedBy .:FuzzWebhookAddress \
+	./typesfile:FuzzParseYAML ./typesfile:FuzzParseTOML \
+	./oauth:FuzzVerifyJWT \
+	./http:FuzzClientIP ./http:FuzzVerifyAuthorization ./http:FuzzWriteEndpoints \
+	./http:FuzzOAuthTokenForm ./http:FuzzListCursor
+fuzz:
+	@bins=$$(mktemp -d); trap 'rm -rf "$$bins"' EXIT; \
+	for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; path=$$($(GO) list $$pkg); bin=$$bins/$${path//\//_}.test; \
+		[ -x $$bin ] || $(GO) test -c -fuzz=. -o $$bin $$pkg || exit 1; \
+		echo "== fuzz $$name ($$pkg, $(FUZZTIME))"; \
+		(cd $$pkg && $$bin -test.run '^$$' -test.fuzz "^$$name\$$" -test.fuzztime $(FUZZTIME) \
+			-test.fuzzcachedir "$$($(GO) env GOCACHE)/fuzz/$$path") || { echo "== fuzz $$name FAILED"; exit 1; }; \
+	done
 
 ## lint: gofmt, vet and staticcheck
 lint:
