@@ -32,11 +32,11 @@ func TestSecretsHygieneFullScenario(t *testing.T) {
 	keep := func(r response) response { answers.Write(r.body); answers.WriteString("\n"); return r }
 
 	// People and passwords, right and wrong.
-	carol, carolID := e.createUser("carol", "member")
+	_, carolID := e.createUser("carol", "member")
 	secrets = append(secrets, "carol-password", adminPassword)
 	keep(e.admin.do("PATCH", "/api/v1/users/"+carolID, map[string]any{"password": "carol-new-password-1"}))
 	secrets = append(secrets, "carol-new-password-1")
-	carol = e.login("carol", "carol-new-password-1")
+	carol := e.login("carol", "carol-new-password-1")
 	keep(e.withToken("").do("POST", "/api/v1/auth/login", map[string]any{"username": "carol", "password": "wrong-password-guess-1"}))
 	keep(e.admin.do("POST", "/api/v1/users", map[string]any{"username": "weak", "password": "short"}))
 	secrets = append(secrets, "wrong-password-guess-1")
