@@ -36,7 +36,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var rl *service.RateLimitError
 	if errors.As(err, &rl) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())+1))
-		err = tokenmint.Errorf(tokenmint.ETOOMANY, "too many failed attempts; try again later")
+		err = tokenmint.Errorf(tokenmint.ETOOMANY, "%s", rl.Message())
 	}
 	code := tokenmint.ErrorCode(err)
 	status, ok := statusOf[code]

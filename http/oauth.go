@@ -70,7 +70,7 @@ func (s *Server) writeOAuthError(w http.ResponseWriter, r *http.Request, err err
 		writeJSON(w, status, oauthErrorBody{Error: oe.Code, Description: descriptionSafe(oe.Description)})
 	case errors.As(err, &rl):
 		w.Header().Set("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())+1))
-		writeJSON(w, http.StatusTooManyRequests, oauthErrorBody{Error: "temporarily_unavailable", Description: "too many failed attempts; try again later"})
+		writeJSON(w, http.StatusTooManyRequests, oauthErrorBody{Error: "temporarily_unavailable", Description: rl.Message()})
 	case tokenmint.ErrorCode(err) == tokenmint.EUNAVAILABLE:
 		s.log.Warn("dependency unavailable", "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, oauthErrorBody{Error: "temporarily_unavailable", Description: "the server is temporarily unavailable"})

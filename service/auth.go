@@ -122,9 +122,21 @@ func (s *Service) CheckPassword(ctx context.Context, tenantName, username, passw
 
 // RateLimitError says a caller must wait before trying again: a limit of
 // attempts is used up, or every password-check slot is busy.
-type RateLimitError struct{ RetryAfter time.Duration }
+type RateLimitError struct {
+	RetryAfter time.Duration
+	// Reason is what the caller is told ("" for used-up attempts).
+	Reason string
+}
 
-func (e *RateLimitError) Error() string { return "too many failed attempts" }
+func (e *RateLimitError) Error() string { return e.Message() }
+
+// Message is the refusal as the caller reads it.
+func (e *RateLimitError) Message() string {
+	if e.Reason != "" {
+		return e.Reason
+	}
+	return "too many failed attempts; try again later"
+}
 
 // Logout ends the session with the given cookie value.
 func (s *Service) Logout(ctx context.Context, cookie string) error {

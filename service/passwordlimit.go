@@ -53,7 +53,7 @@ func (g *hashGate) run(ctx context.Context, f func()) error {
 		select {
 		case g.slots <- struct{}{}:
 		case <-t.C:
-			return &RateLimitError{RetryAfter: time.Second}
+			return &RateLimitError{RetryAfter: time.Second, Reason: "the server is busy checking other passwords; try again in a moment"}
 		case <-ctx.Done():
 			return ctx.Err()
 		}

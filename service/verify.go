@@ -195,7 +195,7 @@ func (s *Service) lookupSecretFrom(ctx context.Context, plain, ip string) (secre
 	ipKey := unknownTokenKey(ip)
 	if ipKey != "" {
 		if blocked, wait := s.unknownLim.Blocked(ipKey); blocked {
-			return secretEntry{}, &RateLimitError{RetryAfter: wait}
+			return secretEntry{}, &RateLimitError{RetryAfter: wait, Reason: "too many unknown tokens from this address; try again later"}
 		}
 	}
 	gen := s.cache.generation()
