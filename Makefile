@@ -21,7 +21,10 @@ bench:
 
 ## fuzz: each native fuzz target for FUZZTIME (10s by default; docs/fuzzing.md),
 ## one instrumented test binary per package built once; the first failure
-## stops the run and leaves its input in the package's testdata/fuzz/<target>/
+## stops the run and leaves its input in the package's testdata/fuzz/<target>/.
+## Go before 1.27 may end a target with a bare "context deadline exceeded"
+## at FUZZTIME and no failing input (go.dev/issue/75804): that alone is
+## reported and skipped, anything else fails
 FUZZTIME ?= 10s
 FUZZ_TARGETS := \
 	.:FuzzParseToken .:FuzzTokenEncoding .:FuzzTokenMutation .:FuzzValidateTokenCursor \
@@ -36,8 +39,16 @@ fuzz:
 		pkg=$${t%%:*}; name=$${t#*:}; path=$$($(GO) list $$pkg); bin=$$bins/$${path//\//_}.test; \
 		[ -x $$bin ] || $(GO) test -c -fuzz=. -o $$bin $$pkg || exit 1; \
 		echo "== fuzz $$name ($$pkg, $(FUZZTIME))"; \
+		inputs=$$(ls $$pkg/testdata/fuzz/$$name 2>/dev/null | wc -l); \
 		(cd $$pkg && $$bin -test.run '^$$' -test.fuzz "^$$name\$$" -test.fuzztime $(FUZZTIME) \
-			-test.fuzzcachedir "$$($(GO) env GOCACHE)/fuzz/$$path") || { echo "== fuzz $$name FAILED"; exit 1; }; \
+			-test.fuzzcachedir "$$($(GO) env GOCACHE)/fuzz/$$path") 2>&1 | tee $$bins/out; \
+		[ $${PIPESTATUS[0]} -eq 0 ] && continue; \
+		if [ "$$(ls $$pkg/testdata/fuzz/$$name 2>/dev/null | wc -l)" = "$$inputs" ] && \
+			grep -qx '    context deadline exceeded' $$bins/out && ! grep -q -e 'Failing input' -e '^panic' $$bins/out; then \
+			echo "== fuzz $$name: Go's own fuzzing deadline race (go.dev/issue/75804, before Go 1.27), no failing input: not a finding"; \
+			continue; \
+		fi; \
+		echo "== fuzz $$name FAILED"; exit 1; \
 	done
 
 ## lint: gofmt, vet and staticcheck
