@@ -23,7 +23,7 @@ bench:
 ## one instrumented test binary per package built once; the first failure
 ## stops the run and leaves its input in the package's testdata/fuzz/<target>/.
 ## Go before 1.27 may end a target with a bare "context deadline exceeded"
-## at FUZZTIME and no failing input (go.dev/issue/75804): that alone is
+## at FUZZTIME and no failing input (Go issue 75804): that alone is
 ## reported and skipped, anything else fails
 FUZZTIME ?= 10s
 FUZZ_TARGETS := \
@@ -45,7 +45,7 @@ fuzz:
 		[ $${PIPESTATUS[0]} -eq 0 ] && continue; \
 		if [ "$$(ls $$pkg/testdata/fuzz/$$name 2>/dev/null | wc -l)" = "$$inputs" ] && \
 			grep -qx '    context deadline exceeded' $$bins/out && ! grep -q -e 'Failing input' -e '^panic' $$bins/out; then \
-			echo "== fuzz $$name: Go's own fuzzing deadline race (go.dev/issue/75804, before Go 1.27), no failing input: not a finding"; \
+			echo "== fuzz $$name: Go's own fuzzing deadline race (Go issue 75804, before Go 1.27), no failing input: not a finding"; \
 			continue; \
 		fi; \
 		echo "== fuzz $$name FAILED"; exit 1; \
