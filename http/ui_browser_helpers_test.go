@@ -122,7 +122,7 @@ func newTab(t *testing.T, browserCtx context.Context, base string) *tab {
 
 // timeout bounds one step, so a missing element fails the test quickly
 // with the step's name rather than hanging until the test binary's limit.
-const stepTimeout = 15 * time.Second
+const stepTimeout = 45 * time.Second // roomy: a loaded 2-core machine runs Chromium slowly
 
 func (tb *tab) step() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(tb.ctx, stepTimeout)

@@ -54,7 +54,7 @@ func startServe(t *testing.T, args ...string) *served {
 	go func() {
 		s.done <- run(append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), strings.NewReader(""), s.stdout, s.stderr)
 	}()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(90 * time.Second) // a first start hashes a password and migrates; a loaded machine is slow
 	for {
 		if m := listeningRE.FindStringSubmatch(s.stderr.String()); m != nil {
 			s.base = "http://" + m[1]
