@@ -62,8 +62,11 @@ func EffectivePermissions(reg *TypeRegistry, typ *TokenType, tok *Token, g Grant
 		}
 		projectID = tok.ProjectID
 	}
-	out := PermissionSet{}
-	for p := range reg.TypePermissions(typ) {
+	typePerms := reg.TypePermissions(typ)
+	// Sized up front: a map grown one permission at a time past its first
+	// group allocates again on every verify.
+	out := make(PermissionSet, len(typePerms))
+	for p := range typePerms {
 		if tok.ProjectID != "" && TenantAdminPermissions.Has(p) {
 			continue
 		}
