@@ -3,14 +3,10 @@ package http_test
 import (
 	"bytes"
 	"encoding/json"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -78,65 +74,26 @@ func openAPIPath(p string) string {
 	return strings.TrimSuffix(p, "{$}")
 }
 
-// registeredRoutes parses the package's non-test Go files and returns every
-// "METHOD /path" given as a string literal to HandleFunc or Handle, except
-// the UI's pages, its root redirect and the /api/ catch-all.
+// registeredRoutes returns every "METHOD /path" registered in the
+// package's non-test sources (muxPatterns), except the UI's pages, its root
+// redirect and the /api/ catch-all.
 func registeredRoutes(t *testing.T) map[route]string {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
 	out := map[route]string{}
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
+	for _, p := range muxPatterns(t) {
+		pattern := strings.TrimSpace(p.method + " " + p.path)
+		switch {
+		case strings.HasPrefix(p.path, "/ui/"), pattern == "GET /{$}", pattern == "/api/":
+			continue
+		case p.method == "" || !strings.HasPrefix(p.path, "/"):
+			t.Errorf("%s: pattern %q has no method or no path; document it or teach this test about it", p.pos, pattern)
 			continue
 		}
-		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
+		r := route{p.method, openAPIPath(p.path)}
+		if prev, dup := out[r]; dup {
+			t.Errorf("%s: %s registered twice (also at %s)", p.pos, r, prev)
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || (sel.Sel.Name != "HandleFunc" && sel.Sel.Name != "Handle") || len(call.Args) != 2 {
-				return true
-			}
-			pos := fset.Position(call.Pos()).String()
-			lit, ok := call.Args[0].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				t.Errorf("%s: %s pattern is not a string literal; this test cannot check it against openapi.json", pos, sel.Sel.Name)
-				return true
-			}
-			pattern, err := strconv.Unquote(lit.Value)
-			if err != nil {
-				t.Fatalf("%s: %v", pos, err)
-			}
-			method, path, hasMethod := strings.Cut(pattern, " ")
-			if !hasMethod {
-				method, path = "", pattern
-			}
-			switch {
-			case strings.HasPrefix(path, "/ui/"), pattern == "GET /{$}", pattern == "/api/":
-				return true
-			case method == "" || !strings.HasPrefix(path, "/"):
-				t.Errorf("%s: pattern %q has no method or no path; document it or teach this test about it", pos, pattern)
-				return true
-			}
-			r := route{method, openAPIPath(path)}
-			if prev, dup := out[r]; dup {
-				t.Errorf("%s: %s registered twice (also at %s)", pos, r, prev)
-			}
-			out[r] = pos
-			return true
-		})
-	}
-	if len(out) == 0 {
-		t.Fatal("found no routes in the sources")
+		out[r] = p.pos
 	}
 	return out
 }
