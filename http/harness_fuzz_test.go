@@ -1,26 +1,16 @@
 package http_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"tokenmint"
 	tmhttp "tokenmint/http"
-	"tokenmint/oauth"
-	"tokenmint/secret"
-	"tokenmint/service"
-	"tokenmint/sqlite"
-	"tokenmint/typesfile"
 )
 
 // fuzzEnv is one running tokenmint for a whole fuzz target: startEnv's
@@ -38,49 +28,12 @@ type fuzzEnv struct {
 
 func newFuzzEnv(f *testing.F) *fuzzEnv {
 	f.Helper()
-	db, err := sqlite.Open(filepath.Join(f.TempDir(), "tokenmint.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	clock := tokenmint.NewFakeClock(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewUnstartedServer(nil)
-	keys := oauth.NewKeyRing(oauth.KeyConfig{Store: db, MasterKey: secret.RandomMasterKey(), Clock: clock, Logger: log})
-	svc := service.New(service.Config{
-		Store: db, Types: typesfile.Defaults(), Clock: clock,
-		Hasher: secret.NewHasher(bytes.Repeat([]byte{7}, 32)), Logger: log,
-		PasswordParams: &secret.TestPasswordParams, Keys: keys, Issuer: "http://" + srv.Listener.Addr().String(),
-	})
-	if _, err := svc.Bootstrap(context.Background(), adminPassword); err != nil {
-		f.Fatal(err)
-	}
-	if err := keys.Ensure(context.Background()); err != nil {
-		f.Fatal(err)
-	}
-	srv.Config.Handler = tmhttp.NewServer(tmhttp.Config{Service: svc, Logger: log})
-	srv.Start()
-	f.Cleanup(func() {
-		srv.Close()
-		svc.Close(context.Background())
-		db.Close()
-	})
-	jar, _ := cookiejar.New(nil)
+	e := startEnv(f, io.Discard, true)
 	// A bound on every answer turns a hung request into a failure that
 	// names its input, rather than a fuzzer that stops making progress.
-	e := &fuzzEnv{srv: srv, hc: &http.Client{Jar: jar, Timeout: 10 * time.Second},
-		hcNoSession: &http.Client{Timeout: 10 * time.Second}, clock: clock}
-	r := e.admin(f, "POST", "/api/v1/auth/login", `{"username":"admin","password":"`+adminPassword+`"}`)
-	if r.status != http.StatusOK {
-		f.Fatalf("login: %d %s", r.status, r.body)
-	}
-	var login struct {
-		CSRF string `json:"csrf_token"`
-	}
-	if err := json.Unmarshal(r.body, &login); err != nil || login.CSRF == "" {
-		f.Fatalf("login answer %s: %v", r.body, err)
-	}
-	e.csrf = login.CSRF
-	return e
+	e.admin.http.Timeout = 10 * time.Second
+	return &fuzzEnv{srv: e.srv, hc: e.admin.http, hcNoSession: &http.Client{Timeout: 10 * time.Second},
+		csrf: e.admin.csrf, clock: e.clock}
 }
 
 // admin sends a JSON body (empty for none) in the admin's session.

@@ -42,7 +42,7 @@ func (c *countingStore) TokenBySecret(ctx context.Context, h []byte) (*tokenmint
 // env is a running tokenmint: a real SQLite file, the real service and the
 // real HTTP handler behind httptest.NewServer, on a fake clock.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	svc    *service.Service
 	store  *countingStore
@@ -69,7 +69,7 @@ func newEnvLogging(t *testing.T, logs io.Writer) *env {
 // proxy so tests can speak from several client IPs).
 // opts change the service's configuration before it starts (a types
 // registry of the test's own, say).
-func startEnv(t *testing.T, logs io.Writer, oauthSetup bool, opts ...func(*service.Config)) *env {
+func startEnv(t testing.TB, logs io.Writer, oauthSetup bool, opts ...func(*service.Config)) *env {
 	t.Helper()
 	dbPath := filepath.Join(t.TempDir(), "tokenmint.db")
 	db, err := sqlite.Open(dbPath)
@@ -87,7 +87,6 @@ func startEnv(t *testing.T, logs io.Writer, oauthSetup bool, opts ...func(*servi
 	}
 	httpCfg := tmhttp.Config{Logger: log}
 	if oauthSetup {
-		cfg.Keys = oauth.NewKeyRing(oauth.KeyConfig{Store: store, MasterKey: secret.RandomMasterKey(), Clock: clock, Logger: log})
 		cfg.Issuer = "http://" + srv.Listener.Addr().String()
 		httpCfg.TrustedProxies = loopbackNetworks
 	} else {
@@ -95,7 +94,10 @@ func startEnv(t *testing.T, logs io.Writer, oauthSetup bool, opts ...func(*servi
 		cfg.Lifecycle.WebhookAllowedNetworks = loopbackNetworks
 	}
 	for _, o := range opts {
-		o(&cfg)
+		o(&cfg) // may wrap the store: the key ring below reads the wrapped one
+	}
+	if oauthSetup {
+		cfg.Keys = oauth.NewKeyRing(oauth.KeyConfig{Store: cfg.Store, MasterKey: secret.RandomMasterKey(), Clock: clock, Logger: log})
 	}
 	svc := service.New(cfg)
 	if _, err := svc.Bootstrap(context.Background(), adminPassword); err != nil {
@@ -158,7 +160,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) json(t *testing.T) map[string]any {
+func (r response) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {
@@ -169,7 +171,7 @@ func (r response) json(t *testing.T) map[string]any {
 
 // errorCode returns error.code of a JSON error body, failing when the body
 // does not have the error shape.
-func (r response) errorCode(t *testing.T) string {
+func (r response) errorCode(t testing.TB) string {
 	t.Helper()
 	var b struct {
 		Error struct {
@@ -183,7 +185,7 @@ func (r response) errorCode(t *testing.T) string {
 	return b.Error.Code
 }
 
-func (r response) message(t *testing.T) string {
+func (r response) message(t testing.TB) string {
 	t.Helper()
 	r.errorCode(t)
 	var b struct {

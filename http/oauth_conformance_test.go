@@ -30,7 +30,7 @@ func jwtPayload(t *testing.T, raw string) map[string]any {
 }
 
 // oauthDescription returns error_description of an RFC 6749 error answer.
-func (r response) oauthDescription(t *testing.T) string {
+func (r response) oauthDescription(t testing.TB) string {
 	t.Helper()
 	r.oauthError(t)
 	var b struct {

@@ -51,7 +51,7 @@ func basicAuth(user, pass string) string {
 
 // oauthError returns the "error" of an RFC 6749 error answer, failing
 // unless the body has that shape.
-func (r response) oauthError(t *testing.T) string {
+func (r response) oauthError(t testing.TB) string {
 	t.Helper()
 	var b struct {
 		Error string `json:"error"`

@@ -1,25 +1,16 @@
 package http_test
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"tokenmint"
-	tmhttp "tokenmint/http"
-	"tokenmint/oauth"
-	"tokenmint/secret"
 	"tokenmint/service"
-	"tokenmint/sqlite"
-	"tokenmint/typesfile"
 )
 
 // downStore is a Store whose reads fail as PostgreSQL's do when the
@@ -94,39 +85,15 @@ func (d *downStore) TokenByID(ctx context.Context, tenantID, id string) (*tokenm
 	return d.Store.TokenByID(ctx, tenantID, id)
 }
 
-// newOutageEnv is newOAuthEnv over a downStore.
+// newOutageEnv is newOAuthEnv over a downStore, with nothing cached, so
+// that every request reads the store.
 func newOutageEnv(t *testing.T) (*env, *downStore) {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "tokenmint.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	down := &downStore{Store: db}
-	store := &countingStore{Store: down}
-	clock := tokenmint.NewFakeClock(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewUnstartedServer(nil)
-	keys := oauth.NewKeyRing(oauth.KeyConfig{Store: store, MasterKey: secret.RandomMasterKey(), Clock: clock, Logger: log})
-	svc := service.New(service.Config{
-		Store: store, Types: typesfile.Defaults(), Clock: clock, Keys: keys, Issuer: "http://" + srv.Listener.Addr().String(),
-		Hasher: secret.NewHasher(bytes.Repeat([]byte{7}, 32)), Logger: log, PasswordParams: &secret.TestPasswordParams,
-		CacheTTL: -1, // nothing cached: every request reads the store
+	var down *downStore
+	e := startEnv(t, io.Discard, true, func(cfg *service.Config) {
+		down = &downStore{Store: cfg.Store}
+		cfg.Store, cfg.CacheTTL = down, -1
 	})
-	if _, err := svc.Bootstrap(context.Background(), adminPassword); err != nil {
-		t.Fatal(err)
-	}
-	if err := keys.Ensure(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	srv.Config.Handler = tmhttp.NewServer(tmhttp.Config{Service: svc, Logger: log})
-	srv.Start()
-	e := &env{t: t, srv: srv, svc: svc, store: store, db: db, clock: clock}
-	t.Cleanup(func() {
-		srv.Close()
-		svc.Close(context.Background())
-		db.Close()
-	})
-	e.admin = e.login("admin", adminPassword)
 	return e, down
 }
 
