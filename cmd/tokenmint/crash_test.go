@@ -43,7 +43,7 @@ func startChild(t *testing.T, bin string, env []string, args ...string) *child {
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
-			if m := childListeningRE.FindStringSubmatch(sc.Text()); m != nil {
+			if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil {
 				select {
 				case addr <- m[1]:
 				default:
@@ -54,7 +54,7 @@ func startChild(t *testing.T, bin string, env []string, args ...string) *child {
 	select {
 	case a := <-addr:
 		c.base = "http://" + a
-	case <-time.After(60 * time.Second):
+	case <-time.After(90 * time.Second): // a bound for a loaded machine, not a speed check
 		t.Fatal("the server did not start listening")
 	}
 	return c

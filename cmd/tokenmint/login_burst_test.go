@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,8 +58,6 @@ func procMemory(t *testing.T, pid int) (peak, now int64) {
 	return peak, now
 }
 
-var childListeningRE = regexp.MustCompile(`tokenmint listening"? addr=(\S+)`)
-
 // A burst of 1,000 concurrent logins, each from its own client address
 // (behind a trusted proxy) for its own user name, so that no throttle
 // stops any of them: only the password-check gate stands between them
@@ -81,35 +78,8 @@ func TestLoginBurstKeepsMemoryBoundedAndVerifyAnswering(t *testing.T) {
 	if out, err := initCmd.CombinedOutput(); err != nil {
 		t.Fatalf("init: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "serve", "--data-dir", dir, "--listen", "127.0.0.1:0", "--trusted-proxies", "127.0.0.1/32")
-	cmd.Env = env
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if m := childListeningRE.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case addr <- m[1]:
-				default:
-				}
-			}
-		}
-	}()
-	var base string
-	select {
-	case a := <-addr:
-		base = "http://" + a
-	case <-time.After(90 * time.Second): // a bound for a loaded machine, not a speed check
-		t.Fatal("the server did not start listening")
-	}
+	srv := startChild(t, bin, env, "--data-dir", dir, "--trusted-proxies", "127.0.0.1/32")
+	base := srv.base
 	admin, st := loginTo(t, base, "admin", "burst-admin-pw")
 	if st != http.StatusOK {
 		t.Fatalf("admin login: %d", st)
@@ -121,7 +91,7 @@ func TestLoginBurstKeepsMemoryBoundedAndVerifyAnswering(t *testing.T) {
 	if st := verifyOn(base, tok); st != http.StatusOK {
 		t.Fatalf("verify before the burst: %d", st)
 	}
-	before, _ := procMemory(t, cmd.Process.Pid)
+	before, _ := procMemory(t, srv.cmd.Process.Pid)
 
 	const n = 1000
 	statuses := make(chan int, n)
@@ -177,7 +147,7 @@ func TestLoginBurstKeepsMemoryBoundedAndVerifyAnswering(t *testing.T) {
 	for st := range verifies {
 		vcount[st]++
 	}
-	peak, now := procMemory(t, cmd.Process.Pid)
+	peak, now := procMemory(t, srv.cmd.Process.Pid)
 	t.Logf("%d concurrent logins: statuses %v; verifies during the burst: %v; resident memory before %d MiB, peak %d MiB, after %d MiB",
 		n, count, vcount, before>>20, peak>>20, now>>20)
 	// A client that gave up (0) is the test machine's load, not an answer;
