@@ -91,20 +91,9 @@ func (s *Service) CreateApplication(ctx context.Context, in ApplicationInput) (*
 // ListApplications lists one page of the applications of the caller's
 // tenant, oldest first, and the cursor of the next page ("" on the last).
 func (s *Service) ListApplications(ctx context.Context, in PageInput) ([]*tokenmint.Application, string, error) {
-	p, err := requireAdmin(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	pg, err := in.idPage()
-	if err != nil {
-		return nil, "", err
-	}
-	apps, err := s.store.ListApplications(ctx, p.TenantID, pg)
-	if err != nil {
-		return nil, "", err
-	}
-	apps, next := keyPage(apps, pg, func(a *tokenmint.Application) string { return a.ID })
-	return apps, next, nil
+	return adminIDPage(ctx, in, func(tenantID string, pg tokenmint.Page) ([]*tokenmint.Application, error) {
+		return s.store.ListApplications(ctx, tenantID, pg)
+	}, func(x *tokenmint.Application) string { return x.ID })
 }
 
 // GetApplication returns an application of the caller's tenant by ID or

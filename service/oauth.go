@@ -315,6 +315,19 @@ func (s *Service) newRefresh(ctx context.Context, family string, c *tokenmint.Ac
 	}, plain, nil
 }
 
+// startRefreshFamily stores the first refresh token of a new family for
+// the access token of c and returns it with its secret.
+func (s *Service) startRefreshFamily(ctx context.Context, c *tokenmint.AccessClaims) (*tokenmint.RefreshToken, string, error) {
+	r, plain, err := s.newRefresh(ctx, "", c)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.store.CreateRefreshToken(ctx, r, s.hasher.Hash(plain)); err != nil {
+		return nil, "", err
+	}
+	return r, plain, nil
+}
+
 // Keys returns the key ring that signs JWT access tokens.
 func (s *Service) Keys() *oauth.KeyRing { return s.cfg.Keys }
 

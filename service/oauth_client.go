@@ -40,11 +40,8 @@ func (g clientCredentialsGrant) handle(ctx context.Context, req *TokenRequest) (
 	}
 	actx := tokenmint.NewContextWithPrincipal(ctx, &tokenmint.Principal{TenantID: cl.app.TenantID, ApplicationID: cl.app.ID})
 	if req.ClientRefresh {
-		r, plain, err := s.newRefresh(ctx, "", claims)
+		r, plain, err := s.startRefreshFamily(ctx, claims)
 		if err != nil {
-			return nil, err
-		}
-		if err := s.store.CreateRefreshToken(ctx, r, s.hasher.Hash(plain)); err != nil {
 			return nil, err
 		}
 		res.RefreshToken = plain

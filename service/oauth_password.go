@@ -117,11 +117,8 @@ func (g passwordGrant) handle(ctx context.Context, req *TokenRequest) (*TokenRes
 	if err != nil {
 		return nil, err
 	}
-	r, plain, err := s.newRefresh(ctx, "", claims)
+	r, plain, err := s.startRefreshFamily(ctx, claims)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.store.CreateRefreshToken(ctx, r, s.hasher.Hash(plain)); err != nil {
 		return nil, err
 	}
 	res.RefreshToken = plain

@@ -1,6 +1,8 @@
 package service
 
 import (
+	"context"
+
 	"strconv"
 
 	"tokenmint"
@@ -101,4 +103,24 @@ func AllPages[T any](list func(PageInput) ([]T, string, error)) ([]T, error) {
 		}
 		in.Cursor = next
 	}
+}
+
+// adminIDPage lists one page of a tenant-wide list that only administrators
+// read, ordered by ID (users, applications, webhooks): the caller's check,
+// the cursor's, the store's read and the next cursor, once for all of them.
+func adminIDPage[T any](ctx context.Context, in PageInput, list func(tenantID string, pg tokenmint.Page) ([]T, error), id func(T) string) ([]T, string, error) {
+	p, err := requireAdmin(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	pg, err := in.idPage()
+	if err != nil {
+		return nil, "", err
+	}
+	items, err := list(p.TenantID, pg)
+	if err != nil {
+		return nil, "", err
+	}
+	items, next := keyPage(items, pg, id)
+	return items, next, nil
 }

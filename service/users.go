@@ -164,20 +164,9 @@ func (s *Service) GetUser(ctx context.Context, id string) (*tokenmint.User, erro
 // ListUsers lists one page of the users of the caller's tenant, oldest
 // first, and the cursor of the next page ("" on the last).
 func (s *Service) ListUsers(ctx context.Context, in PageInput) ([]*tokenmint.User, string, error) {
-	p, err := requireAdmin(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	pg, err := in.idPage()
-	if err != nil {
-		return nil, "", err
-	}
-	users, err := s.store.ListUsers(ctx, p.TenantID, pg)
-	if err != nil {
-		return nil, "", err
-	}
-	users, next := keyPage(users, pg, func(u *tokenmint.User) string { return u.ID })
-	return users, next, nil
+	return adminIDPage(ctx, in, func(tenantID string, pg tokenmint.Page) ([]*tokenmint.User, error) {
+		return s.store.ListUsers(ctx, tenantID, pg)
+	}, func(x *tokenmint.User) string { return x.ID })
 }
 
 // Me returns the signed-in user.

@@ -92,20 +92,9 @@ func webhookSecret(plain string) (string, error) {
 // ListWebhooks lists one page of the webhooks of the caller's tenant,
 // oldest first, and the cursor of the next page ("" on the last).
 func (s *Service) ListWebhooks(ctx context.Context, in PageInput) ([]*tokenmint.Webhook, string, error) {
-	p, err := requireAdmin(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	pg, err := in.idPage()
-	if err != nil {
-		return nil, "", err
-	}
-	hooks, err := s.store.ListWebhooks(ctx, p.TenantID, pg)
-	if err != nil {
-		return nil, "", err
-	}
-	hooks, next := keyPage(hooks, pg, func(w *tokenmint.Webhook) string { return w.ID })
-	return hooks, next, nil
+	return adminIDPage(ctx, in, func(tenantID string, pg tokenmint.Page) ([]*tokenmint.Webhook, error) {
+		return s.store.ListWebhooks(ctx, tenantID, pg)
+	}, func(x *tokenmint.Webhook) string { return x.ID })
 }
 
 // GetWebhook returns one webhook of the caller's tenant.
