@@ -24,23 +24,37 @@ func init() {
 }
 
 func parseServerFlags(name string, args []string, stderr io.Writer) (*serverConfig, error) {
+	cfg, rest, err := parseOperatorFlags(name, args, stderr, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	return cfg, nil
+}
+
+// parseOperatorFlags parses the server's flags, and those extra adds, for
+// a command that works on the server's installation, and returns the
+// configuration (flags, environment, config file) and the arguments left.
+func parseOperatorFlags(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*serverConfig, []string, error) {
 	cfg := &serverConfig{}
 	fs := flag.NewFlagSet("tokenmint "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg.bindFlags(fs)
+	if extra != nil {
+		extra(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil, errHelp
+			return nil, nil, errHelp
 		}
-		return nil, errUsage
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return nil, nil, errUsage
 	}
 	if err := cfg.resolve(fs, os.Getenv); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return cfg, nil
+	return cfg, fs.Args(), nil
 }
 
 func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {

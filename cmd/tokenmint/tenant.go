@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"tokenmint"
 	"tokenmint/secret"
@@ -24,25 +22,17 @@ func runTenant(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	sub := args[0]
-	cfg := &serverConfig{}
-	fs := flag.NewFlagSet("tokenmint tenant "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg.bindFlags(fs)
 	admin := "admin"
-	if sub == "create" {
-		fs.StringVar(&admin, "admin", "admin", "user name of the tenant's first administrator (password: TOKENMINT_ADMIN_PASSWORD, or generated and printed once)")
-	}
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
+	cfg, rest, err := parseOperatorFlags("tenant "+sub, args[1:], stderr, func(fs *flag.FlagSet) {
+		if sub == "create" {
+			fs.StringVar(&admin, "admin", "admin", "user name of the tenant's first administrator (password: TOKENMINT_ADMIN_PASSWORD, or generated and printed once)")
 		}
-		return errUsage
-	}
-	if err := cfg.resolve(fs, os.Getenv); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	want := map[string]int{"create": 1, "list": 0}[sub]
-	if fs.NArg() != want {
+	if len(rest) != want {
 		fmt.Fprintf(stderr, "tenant %s takes %d argument(s)\n", sub, want)
 		return errUsage
 	}
@@ -67,10 +57,10 @@ func runTenant(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if password == "" {
 		password, generated = secret.Base62(20), true
 	}
-	t, u, err := a.svc.CreateTenant(ctx, fs.Arg(0), admin, password)
+	t, u, err := a.svc.CreateTenant(ctx, rest[0], admin, password)
 	if err != nil {
 		if tokenmint.ErrorCode(err) == tokenmint.ECONFLICT {
-			return fmt.Errorf("tenant %q already exists", fs.Arg(0))
+			return fmt.Errorf("tenant %q already exists", rest[0])
 		}
 		return err
 	}

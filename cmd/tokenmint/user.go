@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -24,26 +23,18 @@ func runUser(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "usage: tokenmint user set-password [--tenant NAME] [flags] USER")
 		return errUsage
 	}
-	cfg := &serverConfig{}
-	fs := flag.NewFlagSet("tokenmint user set-password", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg.bindFlags(fs)
 	tenant := tokenmint.DefaultTenant
-	fs.StringVar(&tenant, "tenant", tokenmint.DefaultTenant, "the user's tenant")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return errUsage
-	}
-	if err := cfg.resolve(fs, os.Getenv); err != nil {
+	cfg, rest, err := parseOperatorFlags("user set-password", args[1:], stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&tenant, "tenant", tokenmint.DefaultTenant, "the user's tenant")
+	})
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(rest) != 1 {
 		fmt.Fprintln(stderr, "user set-password takes one argument: the user name")
 		return errUsage
 	}
-	username := fs.Arg(0)
+	username := rest[0]
 	password := os.Getenv("TOKENMINT_NEW_PASSWORD")
 	if password == "" {
 		var err error
