@@ -3,6 +3,7 @@ package http_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // matrixTable is the authorization matrix: every route the server
@@ -65,17 +66,22 @@ func matrixTable() []endpoint {
 			}},
 		{method: "POST", route: "/api/v1/tokens", objects: []string{createNarrow, createBroad, createNoExpiry, createProject, createGlobalOn1},
 			call: at("/api/v1/tokens", nil, createTokenBody), want: createTokenPolicy},
-		{method: "GET", route: "/api/v1/tokens", objects: []string{own, "all=true"},
+		{method: "GET", route: "/api/v1/tokens", objects: []string{own, "all=true", "owner=bob", "owner=gbob"},
 			call: func(_ *matrix, _ who, obj string) request {
 				if obj == own {
 					return request{path: "/api/v1/tokens"}
 				}
-				return request{path: "/api/v1/tokens?all=true"}
+				return request{path: "/api/v1/tokens?" + obj}
 			},
 			want: func(w who, obj string) int {
 				status := ownTokens(false, ok, ok)(w, none)
 				if _, _, manage := tokenRights(w); obj != own && status == ok && !manage {
-					return forbidden // all=true: tokens:manage
+					return forbidden // all=true, owner=: tokens:manage
+				}
+				// A user of another tenant is no owner here: gbob is globex's,
+				// bob the default tenant's.
+				if status == ok && strings.HasPrefix(obj, "owner=") && (obj == "owner=gbob") != (w == otherAdmin) {
+					return notFound
 				}
 				return status
 			},
