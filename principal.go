@@ -36,9 +36,6 @@ type CredentialBound struct {
 	Permissions PermissionSet
 	// ExpiresAt is when it stops working (nil = never).
 	ExpiresAt *time.Time
-	// Retired is true for a secret replaced by rotation that still works
-	// in its grace period: it may verify and nothing else.
-	Retired bool
 }
 
 // Subject returns the ID of the acting identity.

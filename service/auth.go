@@ -194,7 +194,7 @@ func (s *Service) TokenPrincipal(ctx context.Context, raw string, spend bool) (*
 	}
 	bound := &tokenmint.CredentialBound{
 		ProjectID: res.Token.ProjectID, Permissions: res.Permissions,
-		ExpiresAt: res.ExpiresAt(), Retired: res.SecretValidUntil != nil,
+		ExpiresAt: res.ExpiresAt(),
 	}
 	p := &tokenmint.Principal{TenantID: res.Token.TenantID, Token: res.Token, Permissions: res.Permissions, Credential: bound}
 	if bound.ProjectID != "" {
@@ -214,7 +214,7 @@ func (s *Service) TokenPrincipal(ctx context.Context, raw string, spend bool) (*
 	case tokenmint.OwnerApplication:
 		p.ApplicationID = res.Token.OwnerID
 	}
-	if bound.Retired {
+	if res.SecretValidUntil != nil {
 		// The owner rotated this secret away; until its grace period ends
 		// it may verify, but it must not act on the token or mint another.
 		s.audit(tokenmint.NewContextWithPrincipal(ctx, p), p.TenantID, "token.retired_secret_use", "token", res.Token.ID, OutcomeDenied, "a rotated-away secret tried a management call")
