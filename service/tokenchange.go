@@ -174,47 +174,18 @@ func (s *Service) RotateToken(ctx context.Context, id string, in RotateTokenInpu
 		// The new secret would be shown to the administrator: only owners rotate.
 		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "only the owner may rotate a token")
 	}
+	var bound *tokenmint.CredentialBound
 	if b := p.CredentialBound(); b != nil && (p.Token == nil || p.Token.ID != tok.ID) {
 		// The caller reads the new secret: a token presented to rotate
 		// another is held to the bounds it would be held to creating it.
 		// With no expiry asked for, the rotated token ends with it.
+		bound = b
 		if in.Expiry == (tokenmint.ExpiryRequest{}) && b.ExpiresAt != nil {
 			cut := *b.ExpiresAt
 			in.Expiry.ExpiresAt = &cut
 		}
-		if err := s.rotationWithinBound(ctx, p, tok, in); err != nil {
-			s.audit(ctx, tok.TenantID, "token.rotate", "token", tok.ID, OutcomeDenied, "beyond the presenting credential")
-			return nil, err
-		}
 	}
-	return s.rotate(ctx, tok, in)
-}
-
-// rotationWithinBound checks that rotating tok hands the presenting
-// credential nothing it does not hold: the token's permissions now, its
-// project and the expiry the rotation would give it.
-func (s *Service) rotationWithinBound(ctx context.Context, p *tokenmint.Principal, tok *tokenmint.Token, in RotateTokenInput) error {
-	bound := p.CredentialBound()
-	if bound == nil {
-		return nil
-	}
-	typ, ok := s.types.Lookup(tok.Type)
-	if !ok {
-		return tokenmint.Errorf(tokenmint.ECONFLICT, "tokens of type %s can no longer be rotated; create a token of a current type", tok.Type)
-	}
-	g, err := s.grantsFor(ctx, tok.TenantID, tok.OwnerKind, tok.OwnerID)
-	if err != nil {
-		return err
-	}
-	pol, err := s.store.PolicyByTenant(ctx, tok.TenantID)
-	if err != nil {
-		return err
-	}
-	exp, err := tokenmint.ResolveExpiry(s.Now(), typ, pol, in.Expiry)
-	if err != nil {
-		return err
-	}
-	return bound.Within(tokenmint.EffectivePermissions(s.types, typ, tok, g, ""), tok.ProjectID, exp)
+	return s.rotate(ctx, tok, in, bound)
 }
 
 // RotateSelf lets the token presented replace itself, so automation can
@@ -236,10 +207,13 @@ func (s *Service) RotateSelf(ctx context.Context, in RotateTokenInput) (*IssuedT
 	if err != nil {
 		return nil, err
 	}
-	return s.rotate(ctx, tok, in)
+	return s.rotate(ctx, tok, in, nil)
 }
 
-func (s *Service) rotate(ctx context.Context, tok *tokenmint.Token, in RotateTokenInput) (*IssuedToken, error) {
+// rotate gives tok a new secret. bound, when not nil, is the presenting
+// credential's, which reads the new secret: the token's permissions now,
+// its project and its new expiry must stay within it.
+func (s *Service) rotate(ctx context.Context, tok *tokenmint.Token, in RotateTokenInput, bound *tokenmint.CredentialBound) (*IssuedToken, error) {
 	if in.Grace < 0 || in.Grace > s.cfg.MaxGracePeriod {
 		return nil, tokenmint.Errorf(tokenmint.EINVALID, "grace period must be between 0 and %d seconds", int(s.cfg.MaxGracePeriod.Seconds()))
 	}
@@ -258,6 +232,16 @@ func (s *Service) rotate(ctx context.Context, tok *tokenmint.Token, in RotateTok
 	exp, err := tokenmint.ResolveExpiry(now, typ, pol, in.Expiry)
 	if err != nil {
 		return nil, err
+	}
+	if bound != nil {
+		g, err := s.grantsFor(ctx, tok.TenantID, tok.OwnerKind, tok.OwnerID)
+		if err != nil {
+			return nil, err
+		}
+		if err := bound.Within(tokenmint.EffectivePermissions(s.types, typ, tok, g, ""), tok.ProjectID, exp); err != nil {
+			s.audit(ctx, tok.TenantID, "token.rotate", "token", tok.ID, OutcomeDenied, "beyond the presenting credential")
+			return nil, err
+		}
 	}
 	kind := byte(tokenmint.KindUser)
 	if tok.OwnerKind == tokenmint.OwnerApplication {
