@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -173,15 +171,7 @@ func TestAuditEveryActionOnceWithoutSecrets(t *testing.T) {
 		t.Fatalf("read %d audit rows; the dump does not look like the audit table", n)
 	}
 	e.stop()
-	var stored []byte
-	files, _ := filepath.Glob(e.dbPath + "*")
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stored = append(stored, b...)
-	}
+	stored := readDatabaseFiles(t, e.dbPath)
 	if len(logs.Bytes()) < 200 {
 		t.Fatalf("only %d bytes of logs captured; the scan would prove nothing", len(logs.Bytes()))
 	}

@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -136,15 +134,7 @@ func TestSecretsHygieneFullScenario(t *testing.T) {
 	if err := e.db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	var stored []byte
-	files, _ := filepath.Glob(e.dbPath + "*")
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stored = append(stored, b...)
-	}
+	stored := readDatabaseFiles(t, e.dbPath)
 
 	places := map[string][]byte{"logs": logs.Bytes(), "audit": audit.Bytes(), "answers": answers.Bytes(), "database": stored}
 	// The scan can fail: each place holds something it must (the logs a

@@ -56,17 +56,9 @@ func TestNoSecretIsStoredOrLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var stored []byte
-	files, _ := filepath.Glob(e.dbPath + "*") // the database, its WAL and shared memory
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stored = append(stored, b...)
-	}
+	stored := readDatabaseFiles(t, e.dbPath)
 	if len(stored) < 4096 {
-		t.Fatalf("read only %d bytes from %v", len(stored), files)
+		t.Fatalf("read only %d bytes from %s*", len(stored), e.dbPath)
 	}
 	passwords := []string{adminPassword, "carol-password"}
 	for _, s := range append(secrets, passwords...) {
@@ -80,4 +72,21 @@ func TestNoSecretIsStoredOrLogged(t *testing.T) {
 	if !bytes.Contains(stored, []byte(secrets[2][:10])) { // UserToken, never rotated
 		t.Fatal("the display prefix is missing from the database; the scan is not reading it")
 	}
+}
+
+// readDatabaseFiles returns the bytes of the SQLite database at path with
+// its WAL and shared memory, for scans of what an attacker with the files
+// would read.
+func readDatabaseFiles(t *testing.T, path string) []byte {
+	t.Helper()
+	var stored []byte
+	files, _ := filepath.Glob(path + "*")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored = append(stored, b...)
+	}
+	return stored
 }
