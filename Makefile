@@ -32,7 +32,8 @@ FUZZ_TARGETS := \
 	./typesfile:FuzzParseYAML ./typesfile:FuzzParseTOML \
 	./oauth:FuzzVerifyJWT \
 	./http:FuzzClientIP ./http:FuzzVerifyAuthorization ./http:FuzzWriteEndpoints \
-	./http:FuzzOAuthTokenForm ./http:FuzzListCursor
+	./http:FuzzOAuthTokenForm ./http:FuzzListCursor \
+	./http:FuzzAppendJSONString ./http:FuzzEachQueryPairMatchesParseQuery
 fuzz:
 	@bins=$$(mktemp -d); trap 'rm -rf "$$bins"' EXIT; \
 	for t in $(FUZZ_TARGETS); do \

@@ -37,13 +37,20 @@ func FormatToken(kind byte, random string) string {
 }
 
 func checksum(body string) string {
-	sum := crc32.ChecksumIEEE([]byte(body))
+	out := checksumOf(body)
+	return string(out[:])
+}
+
+// checksumOf is the checksum as an array, which verification compares
+// without allocating.
+func checksumOf(body string) [checksumLen]byte {
+	sum := crc32.Update(0, crc32.IEEETable, []byte(body))
 	var out [checksumLen]byte
 	for i := checksumLen - 1; i >= 0; i-- {
 		out[i] = Base62Alphabet[sum%62]
 		sum /= 62
 	}
-	return string(out[:])
+	return out
 }
 
 // EncodeToken returns the encoded form of a plain token: standard base64.
@@ -73,7 +80,7 @@ func ParseToken(s string) (plain string, kind byte, err error) {
 			return "", 0, Errorf(EUNAUTHORIZED, "malformed token")
 		}
 	}
-	if checksum(s[:TokenLen-checksumLen]) != s[TokenLen-checksumLen:] {
+	if sum := checksumOf(s[:TokenLen-checksumLen]); string(sum[:]) != s[TokenLen-checksumLen:] {
 		return "", 0, Errorf(EUNAUTHORIZED, "token checksum mismatch")
 	}
 	return s, s[2], nil

@@ -95,6 +95,9 @@ type TypeRegistry struct {
 	byName   map[string]*TokenType
 	ordered  []*TokenType
 	universe PermissionSet
+	// typePerms holds each registered type's permission set, built once:
+	// verification asks for it on every request.
+	typePerms map[*TokenType]PermissionSet
 }
 
 // TypeError is a problem with one of the types given to NewTypeRegistry.
@@ -143,6 +146,12 @@ func NewTypeRegistry(types []TokenType) (*TypeRegistry, error) {
 		}
 	}
 	sort.SliceStable(r.ordered, func(i, j int) bool { return r.ordered[i].Name < r.ordered[j].Name })
+	r.typePerms = make(map[*TokenType]PermissionSet, len(r.ordered))
+	for _, t := range r.ordered {
+		if !t.AllOwnerPermissions() {
+			r.typePerms[t] = NewPermissionSet(t.Permissions...)
+		}
+	}
 	return r, nil
 }
 
@@ -160,10 +169,14 @@ func (r *TypeRegistry) All() []*TokenType { return r.ordered }
 func (r *TypeRegistry) Universe() PermissionSet { return r.universe }
 
 // TypePermissions returns the concrete permissions a type grants before they
-// are intersected with what its owner holds.
+// are intersected with what its owner holds. The set is shared: callers
+// must not change it.
 func (r *TypeRegistry) TypePermissions(t *TokenType) PermissionSet {
 	if t.AllOwnerPermissions() {
 		return r.universe
+	}
+	if ps, ok := r.typePerms[t]; ok {
+		return ps
 	}
 	return NewPermissionSet(t.Permissions...)
 }

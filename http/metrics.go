@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,6 +20,16 @@ type Metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.HistogramVec
 	verifies *prometheus.CounterVec
+	// observers caches the histogram of each (method, route, status): the
+	// vector's own lookup hashes three label values on every request.
+	observers sync.Map // observerKey → prometheus.Observer
+	// verifyOK is the verify counter's "ok" child, the hot path's.
+	verifyOK prometheus.Counter
+}
+
+type observerKey struct {
+	method, route string
+	status        int
 }
 
 // NewMetrics registers the metrics on reg (a fresh registry when nil).
@@ -40,6 +51,7 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 		}, []string{"outcome"}),
 	}
 	reg.MustRegister(m.requests, m.verifies)
+	m.verifyOK = m.verifies.WithLabelValues("ok")
 	return m
 }
 
@@ -50,7 +62,17 @@ func (m *Metrics) observe(method, route string, status int, d time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Observe(d.Seconds())
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+	default:
+		method = "other" // the label's values stay few whatever clients send
+	}
+	k := observerKey{method, route, status}
+	o, ok := m.observers.Load(k)
+	if !ok {
+		o, _ = m.observers.LoadOrStore(k, m.requests.WithLabelValues(method, route, strconv.Itoa(status)))
+	}
+	o.(prometheus.Observer).Observe(d.Seconds())
 }
 
 // watchService adds the service's own figures to the registry, read at

@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -50,20 +51,18 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.metrics.verifies.WithLabelValues("ok").Inc()
+	s.metrics.verifyOK.Inc()
 	tenant, err := s.svc.TenantName(r.Context(), res.Token.TenantID)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	exp := res.ExpiresAt()
-	setExpirationHeader(w, exp)
-	w.Header().Set("X-Auth-Subject", res.Token.OwnerID)
-	w.Header().Set("X-Auth-Tenant", tenant)
-	writeJSON(w, http.StatusOK, verifyResponse{
+	setVerifyHeaders(w.Header(), exp, res.Token.OwnerID, tenant)
+	writeVerifyAnswer(w, &verifyResponse{
 		Active: true, Tenant: tenant, Subject: res.Token.OwnerID, OwnerKind: res.Token.OwnerKind,
 		TokenID: res.Token.ID, Type: res.Token.Type, Project: res.ProjectID,
-		Permissions: res.Permissions.Sorted(), ExpiresAt: exp,
+		Permissions: res.SortedPermissions(), ExpiresAt: exp,
 	})
 }
 
@@ -74,30 +73,84 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 // silently reading the first.
 func verifyRequestOf(r *http.Request) (service.VerifyRequest, error) {
 	var req service.VerifyRequest
-	q := r.URL.Query()
-	for _, v := range q["permission"] {
-		for _, one := range strings.Split(v, ",") {
-			perm := tokenmint.Permission(strings.TrimSpace(one))
-			if perm == "" {
-				continue // ?permission= asks for no particular permission
+	var projects, tenants int
+	err := eachQueryPair(r.URL.RawQuery, func(key, value string) error {
+		switch key {
+		case "permission":
+			for one := range strings.SplitSeq(value, ",") {
+				perm := tokenmint.Permission(strings.TrimSpace(one))
+				if perm == "" {
+					continue // ?permission= asks for no particular permission
+				}
+				if !perm.Valid() {
+					return tokenmint.Errorf(tokenmint.EINVALID, "permission %q must have the form resource:verb", perm)
+				}
+				if req.Permission == "" {
+					req.Permission = perm
+				} else {
+					req.AlsoRequire = append(req.AlsoRequire, perm)
+				}
 			}
-			if !perm.Valid() {
-				return req, tokenmint.Errorf(tokenmint.EINVALID, "permission %q must have the form resource:verb", perm)
+		case "project":
+			projects++
+			if projects == 1 {
+				req.Project = value
 			}
-			if req.Permission == "" {
-				req.Permission = perm
-			} else {
-				req.AlsoRequire = append(req.AlsoRequire, perm)
+		case "tenant":
+			tenants++
+			if tenants == 1 {
+				req.Tenant = value
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return req, err
 	}
-	for _, name := range []string{"project", "tenant"} {
-		if len(q[name]) > 1 {
-			return req, tokenmint.Errorf(tokenmint.EINVALID, "give %s once: a token is checked against one %s per request", name, name)
-		}
+	if projects > 1 {
+		return req, onceOnly("project")
 	}
-	req.Project, req.Tenant = q.Get("project"), q.Get("tenant")
+	if tenants > 1 {
+		return req, onceOnly("tenant")
+	}
 	return req, nil
+}
+
+func onceOnly(name string) error {
+	return tokenmint.Errorf(tokenmint.EINVALID, "give %s once: a token is checked against one %s per request", name, name)
+}
+
+// eachQueryPair calls fn with each key and value of a raw query string,
+// decoded as url.ParseQuery decodes them, skipping the pairs it would skip
+// (a key holding a semicolon, a bad escape), without building the map
+// r.URL.Query() builds on every forward-auth request.
+func eachQueryPair(raw string, fn func(key, value string) error) error {
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" || strings.Contains(pair, ";") {
+			continue
+		}
+		key, value, _ := strings.Cut(pair, "=")
+		key, err1 := unescapeQuery(key)
+		value, err2 := unescapeQuery(value)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		if err := fn(key, value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unescapeQuery is url.QueryUnescape, skipped when there is nothing to
+// decode (the common case, which then allocates nothing).
+func unescapeQuery(s string) (string, error) {
+	if !strings.ContainsAny(s, "%+") {
+		return s, nil
+	}
+	return url.QueryUnescape(s)
 }
 
 func verifyOutcome(err error) string {

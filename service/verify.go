@@ -38,6 +38,8 @@ type VerifyResult struct {
 	Permissions tokenmint.PermissionSet
 	// SecretValidUntil is the end of the grace period of a rotated secret.
 	SecretValidUntil *time.Time
+	// sorted is Permissions in order, when the cache already had it.
+	sorted []tokenmint.Permission
 }
 
 // Verify is the hot path. It reads the in-memory view of token state and
@@ -226,4 +228,13 @@ func (r *VerifyResult) ExpiresAt() *time.Time {
 		return r.SecretValidUntil
 	}
 	return r.Token.ExpiresAt
+}
+
+// SortedPermissions returns the permissions in lexical order; callers must
+// not change the slice.
+func (r *VerifyResult) SortedPermissions() []tokenmint.Permission {
+	if r.sorted == nil {
+		r.sorted = r.Permissions.Sorted()
+	}
+	return r.sorted
 }
