@@ -3,11 +3,12 @@ package service
 import (
 	"context"
 	"encoding/json"
-	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"tokenmint"
+	"tokenmint/secret"
 )
 
 // Change names something that changed, so every cached view of it is
@@ -29,32 +30,50 @@ const (
 	ChangeAll         = "all"
 )
 
-// maxCacheEntries bounds each map; past it the map is simply emptied, which
-// costs a few store reads and keeps memory flat under a flood of tokens.
-const maxCacheEntries = 200_000
+// DefaultCacheEntries bounds each of the cache's maps unless
+// Config.CacheEntries says otherwise: two million tokens in use stay cached
+// (about 250 bytes each, BENCHMARKS.md), so verification keeps its speed
+// from ten tokens to a million. Past the bound an eighth of the entries,
+// taken at random, make room.
+const DefaultCacheEntries = 2_000_000
 
 // DefaultCacheTTL is how long a cached entry is trusted unless
 // Config.CacheTTL says otherwise.
 const DefaultCacheTTL = 30 * time.Second
 
-// secretEntry is the cached answer of Store.TokenBySecret.
-type secretEntry struct {
-	token      *tokenmint.Token
-	validUntil *time.Time
-	// blocks are the token's blocked IP ranges; blocking or unblocking is
-	// a token change, so it drops this entry.
-	blocks []netip.Prefix
-	filled time.Time // set by putSecret
-}
+// CacheTrust says why cached entries may be trusted (Config.CacheTrust).
+type CacheTrust int
+
+const (
+	// TrustEntryAge trusts an entry for CacheTTL after it was read from
+	// the store: the safe default for a store whose changes this service
+	// may not hear of.
+	TrustEntryAge CacheTrust = iota
+	// TrustSoleWriter trusts entries until a change drops them: every
+	// write to what verification caches passes through this service (the
+	// embedded SQLite store, which one server process owns).
+	TrustSoleWriter
+	// TrustConfirmedFeed trusts entries while the change feed is confirmed
+	// complete (Service.ConfirmChanges): an entry is stale once both its
+	// read and the last confirmation are older than CacheTTL. With
+	// PostgreSQL the listener confirms every second by a heartbeat it
+	// sends itself, so a wedged listener stops the trust within CacheTTL
+	// and a healthy one keeps a million entries warm without re-reading.
+	TrustConfirmedFeed
+)
+
+type grantsKeyT struct{ kind, tenant, id string }
+
+type projectKey struct{ tenant, key string }
 
 type grantsEntry struct {
 	grants tokenmint.Grants
-	filled time.Time
+	filled int64
 }
 
 type projectEntry struct {
 	id     string
-	filled time.Time
+	filled int64
 }
 
 // cache is the in-memory view of token state that the verify path reads.
@@ -65,44 +84,77 @@ type projectEntry struct {
 // Invalidations from other instances arrive over PostgreSQL NOTIFY, sent
 // inside the transaction of each change and delivered at its commit; a
 // listener that was disconnected meanwhile misses them (it drops
-// everything when it reconnects), so no entry is trusted for longer than
-// ttl after it was filled: then it is read from the store again. That
-// bounds how long an instance that missed a revocation (a listener wedged
-// without noticing) keeps accepting the token.
+// everything when it reconnects). How long an entry is trusted is the
+// CacheTrust's rule; under TrustEntryAge no entry is trusted for longer
+// than ttl after it was filled, which bounds how long an instance that
+// missed a revocation keeps accepting the token.
 type cache struct {
 	mu        sync.RWMutex
 	gen       uint64
 	clock     tokenmint.Clock
 	ttl       time.Duration
-	bySecret  map[string]secretEntry
-	secretsOf map[string][]string // token ID → secret keys
-	grants    map[string]grantsEntry
-	projects  map[string]projectEntry // tenant \x00 id-or-name → project ID
+	trust     CacheTrust
+	max       int
+	confirmed atomic.Int64 // clock nanoseconds up to which the feed is complete
+	bySecret  map[[secret.HashSize]byte]cachedToken
+	// secretOf and moreSecretsOf find a token's cached secrets when it
+	// changes: one secret in the first map, those of a token with a rotated
+	// secret in its grace period in the second.
+	secretOf      map[string][secret.HashSize]byte
+	moreSecretsOf map[string][][secret.HashSize]byte
+	grants        map[grantsKeyT]grantsEntry
+	projects      map[projectKey]projectEntry
+	perms         permsMemo
 }
 
 // newCache returns an empty cache whose entries are trusted for ttl
-// (DefaultCacheTTL when 0; nothing is cached when negative).
-func newCache(clock tokenmint.Clock, ttl time.Duration) *cache {
+// (DefaultCacheTTL when 0; nothing is cached when negative) under trust,
+// holding at most max entries per map (DefaultCacheEntries when 0).
+func newCache(clock tokenmint.Clock, ttl time.Duration, trust CacheTrust, max int) *cache {
 	if ttl == 0 {
 		ttl = DefaultCacheTTL
 	}
-	c := &cache{clock: clock, ttl: ttl}
+	if max <= 0 {
+		max = DefaultCacheEntries
+	}
+	c := &cache{clock: clock, ttl: ttl, trust: trust, max: max}
 	c.reset()
 	return c
 }
 
 func (c *cache) reset() {
-	c.bySecret = map[string]secretEntry{}
-	c.secretsOf = map[string][]string{}
-	c.grants = map[string]grantsEntry{}
-	c.projects = map[string]projectEntry{}
+	c.bySecret = map[[secret.HashSize]byte]cachedToken{}
+	c.secretOf = map[string][secret.HashSize]byte{}
+	c.moreSecretsOf = map[string][][secret.HashSize]byte{}
+	c.grants = map[grantsKeyT]grantsEntry{}
+	c.projects = map[projectKey]projectEntry{}
+	c.perms.reset()
 }
 
-// fresh reports whether an entry filled at the given time may still be
-// trusted. A clock that went back counts as stale too.
-func (c *cache) fresh(filled time.Time) bool {
-	age := c.clock.Now().Sub(filled)
-	return age >= 0 && age < c.ttl
+func (c *cache) now() int64 { return c.clock.Now().UnixNano() }
+
+// fresh reports whether an entry filled at the given clock time may still
+// be trusted. A clock that went back counts as stale too.
+func (c *cache) fresh(filled int64) bool {
+	switch c.trust {
+	case TrustSoleWriter:
+		return true
+	case TrustConfirmedFeed:
+		filled = max(filled, c.confirmed.Load())
+	}
+	age := c.now() - filled
+	return age >= 0 && age < int64(c.ttl)
+}
+
+// confirm records that every change committed before t has been applied.
+func (c *cache) confirm(t time.Time) {
+	n := t.UnixNano()
+	for {
+		old := c.confirmed.Load()
+		if n <= old || c.confirmed.CompareAndSwap(old, n) {
+			return
+		}
+	}
 }
 
 func (c *cache) generation() uint64 {
@@ -111,95 +163,120 @@ func (c *cache) generation() uint64 {
 	return c.gen
 }
 
-func (c *cache) secret(key string) (secretEntry, bool) {
+func (c *cache) secret(key *[secret.HashSize]byte) (cachedToken, bool) {
 	c.mu.RLock()
-	e, ok := c.bySecret[key]
+	e, ok := c.bySecret[*key]
 	c.mu.RUnlock()
 	return e, ok && c.fresh(e.filled)
 }
 
-func (c *cache) putSecret(gen uint64, key string, e secretEntry) {
-	e.filled = c.clock.Now()
+func (c *cache) putSecret(gen uint64, key *[secret.HashSize]byte, e cachedToken) {
+	e.filled = c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.gen || c.ttl < 0 {
 		return
 	}
-	if len(c.bySecret) >= maxCacheEntries {
-		c.bySecret = map[string]secretEntry{}
-		c.secretsOf = map[string][]string{}
+	if _, refill := c.bySecret[*key]; !refill {
+		if len(c.bySecret) >= c.max {
+			c.evictSecretsLocked()
+		}
+		if first, ok := c.secretOf[e.id]; !ok {
+			c.secretOf[e.id] = *key
+		} else if first != *key {
+			c.moreSecretsOf[e.id] = append(c.moreSecretsOf[e.id], *key)
+		}
 	}
-	if _, refill := c.bySecret[key]; !refill {
-		c.secretsOf[e.token.ID] = append(c.secretsOf[e.token.ID], key)
-	}
-	c.bySecret[key] = e
+	c.bySecret[*key] = e
 }
 
-func (c *cache) grantsOf(key string) (tokenmint.Grants, bool) {
+// evictSecretsLocked drops an eighth of the cached secrets, the first the
+// map's randomised iteration meets, with the other secrets of their tokens.
+func (c *cache) evictSecretsLocked() {
+	n := max(1, len(c.bySecret)/8)
+	for k, e := range c.bySecret {
+		c.dropTokenLocked(e.id)
+		delete(c.bySecret, k)
+		if n--; n <= 0 {
+			return
+		}
+	}
+}
+
+// dropTokenLocked forgets every cached secret of a token.
+func (c *cache) dropTokenLocked(id string) {
+	if k, ok := c.secretOf[id]; ok {
+		delete(c.bySecret, k)
+		delete(c.secretOf, id)
+	}
+	for _, k := range c.moreSecretsOf[id] {
+		delete(c.bySecret, k)
+	}
+	delete(c.moreSecretsOf, id)
+}
+
+func (c *cache) grantsOf(key grantsKeyT) (tokenmint.Grants, int64, bool) {
 	c.mu.RLock()
 	e, ok := c.grants[key]
 	c.mu.RUnlock()
-	return e.grants, ok && c.fresh(e.filled)
+	return e.grants, e.filled, ok && c.fresh(e.filled)
 }
 
-func (c *cache) putGrants(gen uint64, key string, g tokenmint.Grants) {
-	filled := c.clock.Now()
+func (c *cache) putGrants(gen uint64, key grantsKeyT, g tokenmint.Grants) {
+	filled := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.gen || c.ttl < 0 {
 		return
 	}
-	if len(c.grants) >= maxCacheEntries {
-		c.grants = map[string]grantsEntry{}
+	if len(c.grants) >= c.max {
+		c.grants = map[grantsKeyT]grantsEntry{}
 	}
 	c.grants[key] = grantsEntry{grants: g, filled: filled}
 }
 
-func (c *cache) project(key string) (string, bool) {
+func (c *cache) project(key projectKey) (string, bool) {
 	c.mu.RLock()
 	e, ok := c.projects[key]
 	c.mu.RUnlock()
 	return e.id, ok && c.fresh(e.filled)
 }
 
-func (c *cache) putProject(gen uint64, key, id string) {
-	filled := c.clock.Now()
+func (c *cache) putProject(gen uint64, key projectKey, id string) {
+	filled := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.gen || c.ttl < 0 {
 		return
 	}
-	if len(c.projects) >= maxCacheEntries {
-		c.projects = map[string]projectEntry{}
+	if len(c.projects) >= c.max {
+		c.projects = map[projectKey]projectEntry{}
 	}
 	c.projects[key] = projectEntry{id: id, filled: filled}
 }
 
-// Invalidate drops everything cached about ch.
+// Invalidate drops everything cached about ch. Every change also drops
+// the memo of effective permissions, which depends on all of them.
 func (c *cache) Invalidate(ch Change) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
+	c.perms.reset()
 	switch ch.Kind {
 	case ChangeToken:
-		for _, k := range c.secretsOf[ch.ID] {
-			delete(c.bySecret, k)
-		}
-		delete(c.secretsOf, ch.ID)
+		c.dropTokenLocked(ch.ID)
 	case ChangeUser:
-		delete(c.grants, grantsKey(tokenmint.OwnerUser, ch.TenantID, ch.ID))
+		delete(c.grants, grantsKeyT{tokenmint.OwnerUser, ch.TenantID, ch.ID})
 	case ChangeApplication:
-		delete(c.grants, grantsKey(tokenmint.OwnerApplication, ch.TenantID, ch.ID))
+		delete(c.grants, grantsKeyT{tokenmint.OwnerApplication, ch.TenantID, ch.ID})
 	case ChangeProject:
 		// Memberships hang off projects: drop grants and project lookups.
-		c.grants = map[string]grantsEntry{}
-		c.projects = map[string]projectEntry{}
+		c.grants = map[grantsKeyT]grantsEntry{}
+		c.projects = map[projectKey]projectEntry{}
 	default:
 		c.reset()
 	}
 }
-
-func grantsKey(kind, tenantID, id string) string { return kind + "\x00" + tenantID + "\x00" + id }
 
 // Invalidate applies a change announced by another instance.
 func (s *Service) Invalidate(ch Change) { s.cache.Invalidate(ch) }

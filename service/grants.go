@@ -9,10 +9,23 @@ import (
 // grantsFor returns what a token's owner holds now, from the cache or the
 // store.
 func (s *Service) grantsFor(ctx context.Context, tenantID, ownerKind, ownerID string) (tokenmint.Grants, error) {
-	key := grantsKey(ownerKind, tenantID, ownerID)
-	if g, ok := s.cache.grantsOf(key); ok {
-		return g, nil
+	g, _, err := s.grantsFilled(ctx, tenantID, ownerKind, ownerID)
+	return g, err
+}
+
+// grantsFilled is grantsFor that also says when the grants were read (0
+// when they were not cached), for what is computed from them.
+func (s *Service) grantsFilled(ctx context.Context, tenantID, ownerKind, ownerID string) (tokenmint.Grants, int64, error) {
+	key := grantsKeyT{ownerKind, tenantID, ownerID}
+	if g, filled, ok := s.cache.grantsOf(key); ok {
+		return g, filled, nil
 	}
+	g, err := s.loadGrants(ctx, key)
+	return g, 0, err
+}
+
+func (s *Service) loadGrants(ctx context.Context, key grantsKeyT) (tokenmint.Grants, error) {
+	tenantID, ownerKind, ownerID := key.tenant, key.kind, key.id
 	gen := s.cache.generation()
 	var g tokenmint.Grants
 	switch ownerKind {
@@ -69,7 +82,7 @@ func (s *Service) tenantPermissions(g tokenmint.Grants) tokenmint.PermissionSet 
 
 // resolveProject finds a project of the tenant by ID or name.
 func (s *Service) resolveProject(ctx context.Context, tenantID, key string) (string, error) {
-	ck := tenantID + "\x00" + key
+	ck := projectKey{tenantID, key}
 	if id, ok := s.cache.project(ck); ok {
 		if id == "" {
 			return "", tokenmint.Errorf(tokenmint.ENOTFOUND, "project not found")

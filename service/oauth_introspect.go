@@ -231,10 +231,16 @@ func (s *Service) Revoke(ctx context.Context, req *TokenRequest) error {
 	if err != nil {
 		return ignoreInvalid(err)
 	}
-	tok := *e.token
-	if !tenantOK(tok.TenantID) || tok.StoredStatus == tokenmint.StatusRevoked || secretRetired(e.validUntil, now) {
+	if !tenantOK(e.tenant.Value()) || storedStatuses[e.status] == tokenmint.StatusRevoked || secretRetired(e.validUntil(), now) {
 		return nil
 	}
+	// The cache keeps only what verification reads; revoking needs the
+	// whole token (its version, and its name for the event).
+	full, err := s.store.TokenByID(ctx, e.tenant.Value(), e.id)
+	if err != nil {
+		return ignoreInvalid(err)
+	}
+	tok := *full
 	if revoked, err := s.revokeStored(ctx, &tok, now); err != nil || !revoked {
 		return err
 	}

@@ -42,6 +42,14 @@ type Config struct {
 	// Broadcast, on the others; CacheTTL bounds how long an instance that
 	// missed a broadcast keeps acting on the old state.
 	CacheTTL time.Duration
+	// CacheTrust says what makes a cached entry trustworthy: its age
+	// (TrustEntryAge, the default), nothing but changes (TrustSoleWriter:
+	// this service makes every change, the embedded SQLite store), or a
+	// change feed confirmed complete within CacheTTL (TrustConfirmedFeed:
+	// PostgreSQL's listener, which calls ConfirmChanges).
+	CacheTrust CacheTrust
+	// CacheEntries bounds each cache map (default DefaultCacheEntries).
+	CacheEntries int
 	// Readiness, when set, is a further condition of Ready (the PostgreSQL
 	// change listener being connected).
 	Readiness func() error
@@ -124,7 +132,7 @@ func New(cfg Config) *Service {
 		hasher:     cfg.Hasher,
 		log:        cfg.Logger,
 		cfg:        cfg,
-		cache:      newCache(cfg.Clock, cfg.CacheTTL),
+		cache:      newCache(cfg.Clock, cfg.CacheTTL, cfg.CacheTrust, cfg.CacheEntries),
 		unknownLim: newLimiter(cfg.Clock, unknownTokensPerMinute, time.Minute),
 		deliveries: newDeliveryCounters(),
 	}
@@ -179,3 +187,8 @@ func (s *Service) TenantName(ctx context.Context, id string) (string, error) {
 	s.tenantNames.Store(id, t.Name)
 	return t.Name, nil
 }
+
+// ConfirmChanges tells the cache that every change committed before t has
+// been applied (Invalidate): under TrustConfirmedFeed, entries stay
+// trusted while such confirmations keep arriving.
+func (s *Service) ConfirmChanges(t time.Time) { s.cache.confirm(t) }

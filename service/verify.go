@@ -40,6 +40,10 @@ type VerifyResult struct {
 	SecretValidUntil *time.Time
 	// sorted is Permissions in order, when the cache already had it.
 	sorted []tokenmint.Permission
+	// tok and exp hold what Token points to for a cached token, in the
+	// result's own allocation.
+	tok tokenmint.Token
+	exp time.Time
 }
 
 // Verify is the hot path. It reads the in-memory view of token state and
@@ -62,11 +66,15 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 	if err != nil {
 		return nil, err
 	}
-	tok := e.token
+	res := &VerifyResult{}
+	e.token(&res.tok, &res.exp)
+	tok := &res.tok
+	res.Token = tok
 	if err := s.checkTenant(ctx, req.Tenant, tok.TenantID); err != nil {
 		return nil, err
 	}
-	if secretRetired(e.validUntil, now) {
+	validUntil := e.validUntil()
+	if secretRetired(validUntil, now) {
 		s.costLikeUnknown(ctx, plain)
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token was rotated and its grace period has ended")
 	}
@@ -74,7 +82,7 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 		s.costLikeUnknown(ctx, plain)
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token is %s", st)
 	}
-	if tokenmint.BlockedBy(e.blocks, req.IP) {
+	if tokenmint.BlockedBy(e.blockList(), req.IP) {
 		s.auditBlocked(ctx, tok, req.IP)
 		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token is blocked for this client IP")
 	}
@@ -82,7 +90,8 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 	if !ok {
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token type %s is no longer configured", tok.Type)
 	}
-	g, err := s.grantsFor(ctx, tok.TenantID, tok.OwnerKind, tok.OwnerID)
+	gen := s.cache.generation()
+	g, grantsFilled, err := s.grantsFilled(ctx, tok.TenantID, tok.OwnerKind, tok.OwnerID)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +109,14 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 			return nil, err
 		}
 	}
-	perms := tokenmint.EffectivePermissions(s.types, typ, tok, g, projectID)
+	pk := permsKey{tok.TenantID, tok.OwnerKind, tok.OwnerID, tok.Type, tok.ProjectID, projectID}
+	memo, ok := s.cache.permsOf(&pk, grantsFilled)
+	if !ok {
+		memo.perms = tokenmint.EffectivePermissions(s.types, typ, tok, g, projectID)
+		memo.sorted, memo.grantsFilled = memo.perms.Sorted(), grantsFilled
+		s.cache.putPerms(gen, &pk, memo)
+	}
+	perms := memo.perms
 	if len(perms) == 0 {
 		if tok.ProjectID != "" && projectID != "" && projectID != tok.ProjectID {
 			return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token is not valid for project %q", req.Project)
@@ -110,8 +126,10 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 	if err := req.checkPermissions(perms); err != nil {
 		return nil, err
 	}
+	res.Type, res.Grants, res.Permissions, res.sorted, res.SecretValidUntil = typ, g, perms, memo.sorted, validUntil
 	if req.Inspect {
-		return &VerifyResult{Token: tok, Type: typ, Grants: g, ProjectID: cmp.Or(projectID, tok.ProjectID), Permissions: perms, SecretValidUntil: e.validUntil}, nil
+		res.ProjectID = cmp.Or(projectID, tok.ProjectID)
+		return res, nil
 	}
 	if tok.MaxUses > 0 && !req.NoSpend {
 		ok, err := s.store.SpendUse(ctx, tok.ID, now)
@@ -123,10 +141,8 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 		}
 	}
 	s.usage.Record(tok.TenantID, tok.ID, req.IP, now)
-	if projectID == "" {
-		projectID = tok.ProjectID
-	}
-	return &VerifyResult{Token: tok, Type: typ, Grants: g, ProjectID: projectID, Permissions: perms, SecretValidUntil: e.validUntil}, nil
+	res.ProjectID = cmp.Or(projectID, tok.ProjectID)
+	return res, nil
 }
 
 // checkPermissions refuses a token lacking any permission the request
@@ -181,43 +197,45 @@ func secretRetired(validUntil *time.Time, now time.Time) bool {
 }
 
 // lookupSecret finds the token holding a secret, through the cache.
-func (s *Service) lookupSecret(ctx context.Context, plain string) (secretEntry, error) {
+func (s *Service) lookupSecret(ctx context.Context, plain string) (cachedToken, error) {
 	return s.lookupSecretFrom(ctx, plain, "")
 }
 
 // lookupSecretFrom is lookupSecret for a client IP whose unknown tokens
 // are limited (verifylimit.go; "" for none). A cached token never touches
 // the limiter.
-func (s *Service) lookupSecretFrom(ctx context.Context, plain, ip string) (secretEntry, error) {
-	hash := s.hasher.Hash(plain)
-	key := string(hash)
-	if e, ok := s.cache.secret(key); ok {
+func (s *Service) lookupSecretFrom(ctx context.Context, plain, ip string) (cachedToken, error) {
+	hash := s.hasher.Sum(plain)
+	if e, ok := s.cache.secret(&hash); ok {
 		return e, nil
 	}
 	ipKey := unknownTokenKey(ip)
 	if ipKey != "" {
 		if blocked, wait := s.unknownLim.Blocked(ipKey); blocked {
-			return secretEntry{}, &RateLimitError{RetryAfter: wait, Reason: "too many unknown tokens from this address; try again later"}
+			return cachedToken{}, &RateLimitError{RetryAfter: wait, Reason: "too many unknown tokens from this address; try again later"}
 		}
 	}
 	gen := s.cache.generation()
-	tok, validUntil, err := s.store.TokenBySecret(ctx, hash)
+	tok, validUntil, err := s.store.TokenBySecret(ctx, hash[:])
 	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
 		if ipKey != "" {
 			s.unknownLim.Fail(ipKey)
 		}
-		return secretEntry{}, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "unknown token")
+		return cachedToken{}, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "unknown token")
 	} else if err != nil {
-		return secretEntry{}, err
+		return cachedToken{}, err
 	}
 	blocks, err := s.blockPrefixes(ctx, tok.TenantID, tok.ID)
 	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND { // deleted meanwhile
-		return secretEntry{}, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "unknown token")
+		return cachedToken{}, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "unknown token")
 	} else if err != nil {
-		return secretEntry{}, err
+		return cachedToken{}, err
 	}
-	e := secretEntry{token: tok, validUntil: validUntil, blocks: blocks}
-	s.cache.putSecret(gen, key, e)
+	e, ok := newCachedToken(tok, validUntil, blocks)
+	if !ok {
+		return cachedToken{}, tokenmint.Errorf(tokenmint.EINTERNAL, "token %s has an owner kind or state this server does not know", tok.ID)
+	}
+	s.cache.putSecret(gen, &hash, e)
 	return e, nil
 }
 
