@@ -28,6 +28,9 @@ const (
 	// ChangeApplication: an application's access types or state changed.
 	ChangeApplication = "application"
 	ChangeAll         = "all"
+	// ChangeHeartbeat changes nothing: an instance sends it to itself to
+	// confirm its change feed (Service.ConfirmChanges).
+	ChangeHeartbeat = "heartbeat"
 )
 
 // DefaultCacheEntries bounds each of the cache's maps unless
@@ -258,6 +261,9 @@ func (c *cache) putProject(gen uint64, key projectKey, id string) {
 // Invalidate drops everything cached about ch. Every change also drops
 // the memo of effective permissions, which depends on all of them.
 func (c *cache) Invalidate(ch Change) {
+	if ch.Kind == ChangeHeartbeat {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++

@@ -79,6 +79,7 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 		if cfg.Pepper == "" {
 			log.Warn("with PostgreSQL every instance must use the same pepper: set TOKENMINT_PEPPER on all of them (this one uses " + filepath.Join(cfg.DataDir, secret.PepperFile) + ")")
 		}
+		svcCfg.CacheTrust = service.TrustConfirmedFeed
 		svcCfg.Readiness = func() error {
 			if !pg.ChangesListening() {
 				return service.ErrNotListening
@@ -86,10 +87,17 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 			return nil
 		}
 	}
+	if _, ok := store.(*sqlite.DB); ok {
+		// One server process owns the SQLite file, and every write to what
+		// verification caches passes through its service (the operator
+		// commands that open the file themselves only add tenants and
+		// signing keys), so a cached entry is good until a change drops it.
+		svcCfg.CacheTrust = service.TrustSoleWriter
+	}
 	svc := service.New(svcCfg)
 	background = append(background, svc.RunBackground) // jobs, webhooks, e-mail; Close waits for them
 	if pg, ok := store.(*postgres.DB); ok {
-		background = append(background, listenForChanges(pg, svc, log))
+		background = append(background, listenForChanges(pg, svc, clock, log))
 	}
 	boot, err := svc.Bootstrap(ctx, cfg.AdminPassword)
 	if err != nil {
