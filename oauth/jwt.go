@@ -64,7 +64,11 @@ var errInvalid = tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "invalid access token
 // errExpired is the answer for a JWT whose signature and issuer hold but
 // whose time is up, so its holder knows to obtain a new one rather than
 // suspect a misconfiguration.
-var errExpired = tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "access token has expired; obtain a new one")
+var errExpired = ErrExpired
+
+// ErrExpired is Verify's answer for an expired JWT, for callers that check
+// the expiry of a JWT they verified before.
+var ErrExpired = tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "access token has expired; obtain a new one")
 
 // Verify checks a JWT access token: a published key's signature, typ
 // at+jwt, the issuer, and that it is not expired at now. It does not check

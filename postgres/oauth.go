@@ -103,11 +103,13 @@ func scanRefresh(row pgx.Row) (*tokenmint.RefreshToken, error) {
 
 // RevokeAccessToken records a revoked jti; a repeat is ignored.
 func (db *DB) RevokeAccessToken(ctx context.Context, r *tokenmint.RevokedAccessToken) error {
-	_, err := db.pool.Exec(ctx,
-		`INSERT INTO revoked_access_tokens (jti, tenant_id, expires_at, revoked_at) VALUES ($1, $2, $3, $4)
-		 ON CONFLICT (jti) DO NOTHING`,
-		r.JTI, r.TenantID, r.ExpiresAt, r.RevokedAt)
-	return wrap("revoke access token", err)
+	return wrap("revoke access token", db.announced(ctx, func(q execer) error {
+		_, err := q.Exec(ctx,
+			`INSERT INTO revoked_access_tokens (jti, tenant_id, expires_at, revoked_at) VALUES ($1, $2, $3, $4)
+			 ON CONFLICT (jti) DO NOTHING`,
+			r.JTI, r.TenantID, r.ExpiresAt, r.RevokedAt)
+		return err
+	}))
 }
 
 // AccessTokenRevoked reports whether the jti was revoked.

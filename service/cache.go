@@ -108,6 +108,13 @@ type cache struct {
 	grants        map[grantsKeyT]grantsEntry
 	projects      map[projectKey]projectEntry
 	perms         permsMemo
+	// jwts are verified JWT access tokens by the SHA-256 of their text;
+	// revokedJTIs the jtis revoked since (jwtcache.go).
+	jwts        map[jwtKey]jwtEntry
+	revokedJTIs map[string]struct{}
+	// sources are the tokens JWTs from token exchange were obtained for,
+	// by ID, checked on every use of such a JWT.
+	sources map[string]cachedToken
 }
 
 // newCache returns an empty cache whose entries are trusted for ttl
@@ -132,6 +139,9 @@ func (c *cache) reset() {
 	c.grants = map[grantsKeyT]grantsEntry{}
 	c.projects = map[projectKey]projectEntry{}
 	c.perms.reset()
+	c.jwts = map[jwtKey]jwtEntry{}
+	c.revokedJTIs = map[string]struct{}{}
+	c.sources = map[string]cachedToken{}
 }
 
 func (c *cache) now() int64 { return c.clock.Now().UnixNano() }
@@ -271,6 +281,9 @@ func (c *cache) Invalidate(ch Change) {
 	switch ch.Kind {
 	case ChangeToken:
 		c.dropTokenLocked(ch.ID)
+		delete(c.sources, ch.ID)
+	case ChangeAccessToken:
+		c.revokeJTILocked(ch.ID)
 	case ChangeUser:
 		delete(c.grants, grantsKeyT{tokenmint.OwnerUser, ch.TenantID, ch.ID})
 	case ChangeApplication:
@@ -282,6 +295,27 @@ func (c *cache) Invalidate(ch Change) {
 	default:
 		c.reset()
 	}
+}
+
+// source returns the cached exchange source token with the given ID.
+func (c *cache) source(id string) (cachedToken, bool) {
+	c.mu.RLock()
+	e, ok := c.sources[id]
+	c.mu.RUnlock()
+	return e, ok && c.fresh(e.filled)
+}
+
+func (c *cache) putSource(gen uint64, e cachedToken) {
+	e.filled = c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen || c.ttl < 0 {
+		return
+	}
+	if len(c.sources) >= c.max {
+		c.sources = map[string]cachedToken{}
+	}
+	c.sources[e.id] = e
 }
 
 // Invalidate applies a change announced by another instance.

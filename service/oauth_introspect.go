@@ -204,7 +204,7 @@ func (s *Service) Revoke(ctx context.Context, req *TokenRequest) error {
 		if err != nil || !tenantOK(c.TenantID) {
 			return ignoreInvalid(err)
 		}
-		if err := s.store.RevokeAccessToken(ctx, &tokenmint.RevokedAccessToken{
+		if err := s.revokeAccessToken(ctx, &tokenmint.RevokedAccessToken{
 			JTI: c.JTI, TenantID: c.TenantID, ExpiresAt: c.ExpiresAt, RevokedAt: now,
 		}); err != nil {
 			return err
@@ -258,4 +258,16 @@ func ignoreInvalid(err error) error {
 		return nil
 	}
 	return err
+}
+
+// revokeAccessToken records a JWT's jti as revoked and announces it: this
+// instance refuses the JWT at once, the others when the announcement
+// arrives (with PostgreSQL, at the write's commit).
+func (s *Service) revokeAccessToken(ctx context.Context, r *tokenmint.RevokedAccessToken) error {
+	ch := Change{Kind: ChangeAccessToken, TenantID: r.TenantID, ID: r.JTI}
+	if err := s.store.RevokeAccessToken(s.announcing(ctx, ch), r); err != nil {
+		return err
+	}
+	s.changed(ctx, ch)
+	return nil
 }

@@ -179,7 +179,7 @@ func (s *Service) revokeFamily(ctx context.Context, familyID string) error {
 		if r.AccessJTI == "" || !now.Before(r.AccessExpiresAt) {
 			continue
 		}
-		errs = append(errs, s.store.RevokeAccessToken(ctx, &tokenmint.RevokedAccessToken{
+		errs = append(errs, s.revokeAccessToken(ctx, &tokenmint.RevokedAccessToken{
 			JTI: r.AccessJTI, TenantID: r.TenantID, ExpiresAt: r.AccessExpiresAt, RevokedAt: now,
 		}))
 	}

@@ -2,8 +2,11 @@ package service
 
 import (
 	"context"
+	"crypto/sha256"
+	"time"
 
 	"tokenmint"
+	"tokenmint/oauth"
 )
 
 // JWTTokenType is the type name a verified JWT access token reports where
@@ -14,19 +17,29 @@ const JWTTokenType = "JWTAccessToken"
 // expiry, the jti not revoked, the subject still enabled, and the scope —
 // narrowed to what the subject holds now — containing the permission.
 func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest) (*VerifyResult, error) {
-	c, err := s.cfg.Keys.Verify(ctx, req.Token, s.cfg.Issuer)
-	if err != nil {
-		return nil, err
+	key := sha256.Sum256([]byte(req.Token))
+	e, cached := s.cache.jwt(&key)
+	now := s.Now()
+	gen := s.cache.generation()
+	if !cached {
+		c, err := s.cfg.Keys.Verify(ctx, req.Token, s.cfg.Issuer)
+		if err != nil {
+			return nil, err
+		}
+		revoked, err := s.store.AccessTokenRevoked(ctx, c.JTI)
+		if err != nil {
+			return nil, err
+		}
+		if revoked {
+			return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token is %s", tokenmint.StatusRevoked)
+		}
+		e = jwtEntry{claims: c}
+	} else if !now.Before(e.claims.ExpiresAt) {
+		return nil, oauth.ErrExpired
 	}
+	c := e.claims
 	if err := s.checkTenant(ctx, req.Tenant, c.TenantID); err != nil {
 		return nil, err
-	}
-	revoked, err := s.store.AccessTokenRevoked(ctx, c.JTI)
-	if err != nil {
-		return nil, err
-	}
-	if revoked {
-		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token is %s", tokenmint.StatusRevoked)
 	}
 	if c.SourceTokenID != "" {
 		if err := s.checkExchangeSource(ctx, c, req.IP); err != nil {
@@ -36,12 +49,30 @@ func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest) (*VerifyResu
 	if err := s.checkProjectExists(ctx, c.TenantID, c.ProjectID); err != nil {
 		return nil, err
 	}
-	perms, err := s.jwtPermissions(ctx, c)
-	if err != nil {
-		return nil, err
-	}
+	var perms tokenmint.PermissionSet
+	var sorted []tokenmint.Permission
 	projectID := c.ProjectID
-	if req.Project != "" {
+	if req.Project == "" {
+		// The permissions for no particular project are memoised in the
+		// entry while the owner's cached grants stay the same.
+		_, grantsFilled, err := s.grantsFilled(ctx, c.TenantID, c.OwnerKind, c.Subject)
+		if err != nil {
+			return nil, err
+		}
+		if !e.hasPerms || e.grantsFilled != grantsFilled {
+			if e.perms, err = s.jwtPermissions(ctx, c); err != nil {
+				return nil, err
+			}
+			e.sorted, e.grantsFilled, e.hasPerms = e.perms.Sorted(), grantsFilled, true
+			if !cached || grantsFilled != 0 {
+				s.cache.putJWT(gen, &key, e)
+			}
+		}
+		perms, sorted = e.perms, e.sorted
+	} else {
+		if !cached {
+			s.cache.putJWT(gen, &key, e)
+		}
 		id, err := s.resolveProject(ctx, c.TenantID, req.Project)
 		if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND || (err == nil && c.ProjectID != "" && id != c.ProjectID) {
 			return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token is not valid for project %q", req.Project)
@@ -51,9 +82,12 @@ func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest) (*VerifyResu
 		projectID = id
 		if c.OwnerKind == tokenmint.OwnerUser {
 			// Project roles count for the project asked about.
-			if perms, err = s.jwtUserPermissions(ctx, c, id); err != nil {
-				return nil, err
-			}
+			perms, err = s.jwtUserPermissions(ctx, c, id)
+		} else {
+			perms, err = s.jwtPermissions(ctx, c)
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 	if len(perms) == 0 {
@@ -64,39 +98,52 @@ func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest) (*VerifyResu
 	}
 	if c.SourceTokenID != "" && !req.Inspect {
 		// A JWT from token exchange is a use of the token it came from.
-		s.usage.Record(c.TenantID, c.SourceTokenID, req.IP, s.Now())
+		s.usage.Record(c.TenantID, c.SourceTokenID, req.IP, now)
 	}
-	exp := c.ExpiresAt
-	tok := &tokenmint.Token{
+	res := &VerifyResult{ProjectID: projectID, Permissions: perms, sorted: sorted, exp: c.ExpiresAt}
+	res.tok = tokenmint.Token{
 		ID: c.JTI, TenantID: c.TenantID, OwnerKind: c.OwnerKind, OwnerID: c.Subject, Type: JWTTokenType,
-		Name: c.ClientID, ProjectID: c.ProjectID, CreatedAt: c.IssuedAt, ExpiresAt: &exp,
+		Name: c.ClientID, ProjectID: c.ProjectID, CreatedAt: c.IssuedAt, ExpiresAt: &res.exp,
 		StoredStatus: tokenmint.StatusActive,
 	}
-	return &VerifyResult{Token: tok, ProjectID: projectID, Permissions: perms}, nil
+	res.Token = &res.tok
+	return res, nil
 }
 
 // checkExchangeSource refuses a JWT from token exchange once the token it
 // was exchanged for is revoked, deactivated, expired or gone, and from a
-// client IP blocked for that token.
+// client IP blocked for that token. The source is cached by ID like a
+// token by its secret, and dropped by the same token changes.
 func (s *Service) checkExchangeSource(ctx context.Context, c *tokenmint.AccessClaims, ip string) error {
-	src, err := s.store.TokenByID(ctx, c.TenantID, c.SourceTokenID)
-	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
-		return tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "the token this JWT was exchanged for no longer exists")
-	} else if err != nil {
-		return err
+	src, ok := s.cache.source(c.SourceTokenID)
+	if !ok {
+		gen := s.cache.generation()
+		tok, err := s.store.TokenByID(ctx, c.TenantID, c.SourceTokenID)
+		if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+			return tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "the token this JWT was exchanged for no longer exists")
+		} else if err != nil {
+			return err
+		}
+		blocks, err := s.blockPrefixes(ctx, c.TenantID, tok.ID)
+		if err != nil {
+			return err
+		}
+		if src, ok = newCachedToken(tok, nil, blocks); !ok {
+			return tokenmint.Errorf(tokenmint.EINTERNAL, "token %s has an owner kind or state this server does not know", tok.ID)
+		}
+		s.cache.putSource(gen, src)
 	}
+	var tok tokenmint.Token
+	var exp time.Time
+	src.token(&tok, &exp)
 	// Limited-use tokens are never exchanged (oauth_exchange.go); a JWT
 	// obtained from one before that rule ends with its token's last use.
-	st := src.Status(s.Now())
+	st := tok.Status(s.Now())
 	if st != tokenmint.StatusActive {
 		return tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "the token this JWT was exchanged for is %s", st)
 	}
-	blocks, err := s.blockPrefixes(ctx, c.TenantID, src.ID)
-	if err != nil {
-		return err
-	}
-	if tokenmint.BlockedBy(blocks, ip) {
-		s.auditBlocked(ctx, src, ip)
+	if tokenmint.BlockedBy(src.blockList(), ip) {
+		s.auditBlocked(ctx, &tok, ip)
 		return tokenmint.Errorf(tokenmint.EFORBIDDEN, "token is blocked for this client IP")
 	}
 	return nil
@@ -109,17 +156,17 @@ func (s *Service) jwtPermissions(ctx context.Context, c *tokenmint.AccessClaims)
 	case tokenmint.OwnerUser:
 		return s.jwtUserPermissions(ctx, c, c.ProjectID)
 	case tokenmint.OwnerApplication:
-		app, err := s.store.ApplicationByID(ctx, c.TenantID, c.Subject)
-		if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
-			return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token owner not found")
-		} else if err != nil {
+		// The application's state and access types, through the cache
+		// (grantsFor); a deleted application holds nothing, like a
+		// disabled one.
+		g, err := s.grantsFor(ctx, c.TenantID, tokenmint.OwnerApplication, c.Subject)
+		if err != nil {
 			return nil, err
 		}
-		if !app.Enabled {
-			return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token owner is disabled")
+		if !g.Enabled {
+			return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token owner is disabled or gone")
 		}
-		holds := tokenmint.AccessTypePermissions(s.types.Universe(), app.AccessTypes)
-		return tokenmint.NewPermissionSet(c.Scope...).Intersect(holds), nil
+		return tokenmint.NewPermissionSet(c.Scope...).Intersect(g.Fixed), nil
 	}
 	return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "invalid access token")
 }

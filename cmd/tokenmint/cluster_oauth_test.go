@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"tokenmint/postgres/postgrestest"
 )
@@ -52,15 +53,21 @@ func TestOAuthAcrossInstances(t *testing.T) {
 	if got := verifyOn(b.srv.URL, jwt); got != 200 {
 		t.Fatalf("A's JWT on B: %d", got)
 	}
+	// A verified it too, so A holds it in its cache of verified JWTs: the
+	// revocation must reach that cache, not only the table.
+	if got := verifyOn(a.srv.URL, jwt); got != 200 {
+		t.Fatalf("A's JWT on A: %d", got)
+	}
 	resp, err := http.PostForm(b.srv.URL+"/oauth/revoke", map[string][]string{"token": {jwt},
 		"client_id": {cred["client_id"]}, "client_secret": {cred["client_secret"]}})
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("revoke on B: %v %v", err, resp)
 	}
 	resp.Body.Close()
-	if got := verifyOn(a.srv.URL, jwt); got != 401 {
-		t.Errorf("JWT revoked on B, verified on A: %d", got)
+	if got := verifyOn(b.srv.URL, jwt); got != 401 {
+		t.Errorf("JWT revoked on B, verified on B at once: %d", got)
 	}
+	refusedWithin(t, time.Second, func() bool { return verifyOn(a.srv.URL, jwt) == 401 }, "JWT revoked on B reaches A's cache")
 	// A rotates; B verifies A's new tokens at once (unknown kid reloads)
 	// and both publish both keys.
 	if err := a.app.svc.Keys().Rotate(context.Background()); err != nil {
