@@ -95,6 +95,10 @@ type Store interface {
 	DeleteUserSessions(ctx context.Context, tenantID, userID string) error
 
 	AppendAudit(ctx context.Context, e *AuditEntry) error
+	// AppendAuditBatch appends entries in one transaction, in order,
+	// setting each ID: all are written or none (group commit of the
+	// service's audit trail).
+	AppendAuditBatch(ctx context.Context, entries []*AuditEntry) error
 	ListAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
 
 	OAuthStore

@@ -20,6 +20,37 @@ func (db *DB) AppendAudit(ctx context.Context, e *tokenmint.AuditEntry) error {
 	return wrap("append audit", err)
 }
 
+// AppendAuditBatch appends entries in one transaction, in order, sent to
+// the server as one batch (a single round trip).
+func (db *DB) AppendAuditBatch(ctx context.Context, entries []*tokenmint.AuditEntry) error {
+	ids := make([]int64, len(entries))
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var b pgx.Batch
+		for _, e := range entries {
+			b.Queue(`INSERT INTO audit_log (tenant_id, time, actor_kind, actor_id, action, object_kind,
+			        object_id, client_ip, outcome, detail)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+				e.TenantID, e.Time, e.ActorKind, e.ActorID, e.Action, e.ObjectKind,
+				e.ObjectID, e.ClientIP, e.Outcome, e.Detail)
+		}
+		res := tx.SendBatch(ctx, &b)
+		for i := range entries {
+			if err := res.QueryRow().Scan(&ids[i]); err != nil {
+				res.Close()
+				return err
+			}
+		}
+		return res.Close()
+	})
+	if err != nil {
+		return wrap("append audit", err)
+	}
+	for i, e := range entries {
+		e.ID = ids[i]
+	}
+	return nil
+}
+
 // ListAudit returns the entries matching every set field of f, newest
 // (greatest ID) first, at most f.Limit of them (defaultListLimit when 0).
 // Since is inclusive and Until exclusive, so consecutive windows neither

@@ -82,6 +82,7 @@ type Service struct {
 	cfg    Config
 
 	cache       *cache
+	audits      *auditBatcher
 	usage       *UsageBuffer
 	tenantNames sync.Map // tenant ID → name
 	lc          *lifecycle
@@ -133,6 +134,7 @@ func New(cfg Config) *Service {
 		log:        cfg.Logger,
 		cfg:        cfg,
 		cache:      newCache(cfg.Clock, cfg.CacheTTL, cfg.CacheTrust, cfg.CacheEntries),
+		audits:     &auditBatcher{store: cfg.Store},
 		unknownLim: newLimiter(cfg.Clock, unknownTokensPerMinute, time.Minute),
 		deliveries: newDeliveryCounters(),
 	}

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 
 	"tokenmint"
 )
@@ -20,6 +21,35 @@ func (db *DB) AppendAudit(ctx context.Context, e *tokenmint.AuditEntry) error {
 		return wrap("append audit", err)
 	}
 	e.ID = id
+	return nil
+}
+
+// AppendAuditBatch appends entries in one transaction, in order.
+func (db *DB) AppendAuditBatch(ctx context.Context, entries []*tokenmint.AuditEntry) error {
+	ids := make([]int64, len(entries))
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx,
+			`INSERT INTO audit_log (tenant_id, time, actor_kind, actor_id, action, object_kind,
+			        object_id, client_ip, outcome, detail)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i, e := range entries {
+			if err := stmt.QueryRowContext(ctx, e.TenantID, toMicro(e.Time), e.ActorKind, e.ActorID, e.Action,
+				e.ObjectKind, e.ObjectID, e.ClientIP, e.Outcome, e.Detail).Scan(&ids[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return wrap("append audit", err)
+	}
+	for i, e := range entries {
+		e.ID = ids[i]
+	}
 	return nil
 }
 

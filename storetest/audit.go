@@ -53,6 +53,47 @@ func testAudit(t *testing.T, newStore storeFunc) {
 		}
 	})
 
+	t.Run("AppendBatchInOrderWithIDs", func(t *testing.T) {
+		s := newStore(t)
+		mustTenants(t, s)
+		first := auditFixture[0]
+		if err := s.AppendAudit(t.Context(), &first); err != nil {
+			t.Fatal(err)
+		}
+		batch := make([]*tokenmint.AuditEntry, 0, len(auditFixture)-1)
+		for _, e := range auditFixture[1:] {
+			e := e
+			batch = append(batch, &e)
+		}
+		if err := s.AppendAuditBatch(t.Context(), batch); err != nil {
+			t.Fatal(err)
+		}
+		prev := first.ID
+		for i, e := range batch {
+			if e.ID <= prev {
+				t.Fatalf("batch entry %d has ID %d, not greater than %d", i, e.ID, prev)
+			}
+			prev = e.ID
+		}
+		got, err := s.ListAudit(t.Context(), tokenmint.AuditFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(auditFixture) {
+			t.Fatalf("listed %d entries, want %d", len(got), len(auditFixture))
+		}
+		// Newest first: the last of the batch leads, each as appended.
+		for i, e := range got {
+			want := auditFixture[len(auditFixture)-1-i]
+			if e.Action != want.Action || e.ObjectID != want.ObjectID || e.ActorID != want.ActorID || !e.Time.Equal(want.Time) {
+				t.Errorf("entry %d = %+v, want %+v", i, *e, want)
+			}
+		}
+		if err := s.AppendAuditBatch(t.Context(), nil); err != nil {
+			t.Errorf("an empty batch: %v", err)
+		}
+	})
+
 	t.Run("RoundTrip", func(t *testing.T) {
 		s := newStore(t)
 		entries := mustAuditFixture(t, s)
