@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tokenmint"
+	"tokenmint/service"
 )
 
 func TestCreatedTokenIsShownOnlyOnce(t *testing.T) {
@@ -71,6 +72,9 @@ func TestExpiryLimits(t *testing.T) {
 	if err := e.db.PutPolicy(t.Context(), pol); err != nil {
 		t.Fatal(err)
 	}
+	// Written behind the service's back: tell it, as a change announced by
+	// another instance would.
+	e.svc.Invalidate(service.Change{Kind: service.ChangePolicy, TenantID: pol.TenantID})
 	r = e.admin.do("POST", "/api/v1/tokens", map[string]any{"type": "CIToken", "name": "x", "days_to_live": 90})
 	if r.status != 400 || !strings.Contains(r.message(t), "max_lifetime_days of 60") {
 		t.Fatalf("tenant max: %d %s", r.status, r.body)

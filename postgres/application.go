@@ -143,13 +143,15 @@ func (db *DB) ListClientCredentials(ctx context.Context, tenantID, applicationID
 // RevokeClientCredential marks a credential revoked; the first revocation
 // time stays.
 func (db *DB) RevokeClientCredential(ctx context.Context, tenantID, applicationID, id string, now time.Time) error {
-	tag, err := db.pool.Exec(ctx,
-		`UPDATE client_credentials SET revoked_at = COALESCE(revoked_at, $1)
-		 WHERE tenant_id = $2 AND application_id = $3 AND id = $4`, now, tenantID, applicationID, id)
-	if err != nil {
-		return wrap("revoke client credential", err)
-	}
-	return checkAffected(tag, "client credential")
+	return db.announced(ctx, func(q execer) error {
+		tag, err := q.Exec(ctx,
+			`UPDATE client_credentials SET revoked_at = COALESCE(revoked_at, $1)
+			 WHERE tenant_id = $2 AND application_id = $3 AND id = $4`, now, tenantID, applicationID, id)
+		if err != nil {
+			return wrap("revoke client credential", err)
+		}
+		return checkAffected(tag, "client credential")
+	})
 }
 
 // TouchClientCredential records a successful authentication.

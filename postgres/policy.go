@@ -33,8 +33,9 @@ func (db *DB) PolicyByTenant(ctx context.Context, tenantID string) (tokenmint.Po
 
 // PutPolicy stores the tenant's policy, replacing any earlier one.
 func (db *DB) PutPolicy(ctx context.Context, p tokenmint.Policy) error {
-	_, err := db.pool.Exec(ctx,
-		`INSERT INTO policies (tenant_id, max_lifetime_days, inactivity_deactivate_days,
+	err := db.announced(ctx, func(q execer) error {
+		_, err := q.Exec(ctx,
+			`INSERT INTO policies (tenant_id, max_lifetime_days, inactivity_deactivate_days,
 		        inactivity_delete_days, expiry_notice_days, access_token_ttl, refresh_token_ttl, login_failures_per_minute,
 		        max_tokens_per_owner, updated_at)
 		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -48,10 +49,12 @@ func (db *DB) PutPolicy(ctx context.Context, p tokenmint.Policy) error {
 		   login_failures_per_minute = EXCLUDED.login_failures_per_minute,
 		   max_tokens_per_owner = EXCLUDED.max_tokens_per_owner,
 		   updated_at = EXCLUDED.updated_at`,
-		p.TenantID, p.MaxLifetimeDays, p.InactivityDeactivateDays, p.InactivityDeleteDays,
-		p.ExpiryNoticeDays, p.AccessTokenTTL, p.RefreshTokenTTL, p.LoginFailuresPerMinute, p.MaxTokensPerOwner, p.UpdatedAt)
-	if sqlState(err) == codeForeignKeyViolation {
-		return tokenmint.Errorf(tokenmint.ENOTFOUND, "tenant not found")
-	}
-	return writeErr(err, "policy", "put policy")
+			p.TenantID, p.MaxLifetimeDays, p.InactivityDeactivateDays, p.InactivityDeleteDays,
+			p.ExpiryNoticeDays, p.AccessTokenTTL, p.RefreshTokenTTL, p.LoginFailuresPerMinute, p.MaxTokensPerOwner, p.UpdatedAt)
+		if sqlState(err) == codeForeignKeyViolation {
+			return tokenmint.Errorf(tokenmint.ENOTFOUND, "tenant not found")
+		}
+		return writeErr(err, "policy", "put policy")
+	})
+	return err
 }

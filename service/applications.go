@@ -242,12 +242,15 @@ func (s *Service) RevokeClientCredential(ctx context.Context, appID, credID stri
 	if err != nil {
 		return err
 	}
-	if err := s.store.RevokeClientCredential(ctx, p.TenantID, a.ID, credID, s.Now()); err != nil {
+	// A cached client authentication must end with the credential.
+	ch := Change{Kind: ChangeApplication, TenantID: p.TenantID, ID: a.ID}
+	if err := s.store.RevokeClientCredential(s.announcing(ctx, ch), p.TenantID, a.ID, credID, s.Now()); err != nil {
 		if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
 			return tokenmint.Errorf(tokenmint.ENOTFOUND, "client credential %q not found", credID)
 		}
 		return err
 	}
+	s.changed(ctx, ch)
 	s.audit(ctx, p.TenantID, "application.credential.revoke", "client_credential", credID, OutcomeSuccess, "application "+a.ID)
 	return nil
 }

@@ -57,7 +57,7 @@ func (s *Service) CheckPassword(ctx context.Context, tenantName, username, passw
 		err = tokenmint.Errorf(tokenmint.ENOTFOUND, "no such tenant")
 	}
 	if err == nil {
-		pol, err := s.store.PolicyByTenant(ctx, t.ID)
+		pol, err := s.tenantPolicy(ctx, t.ID)
 		if err != nil {
 			return nil, err
 		}

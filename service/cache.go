@@ -115,6 +115,9 @@ type cache struct {
 	// sources are the tokens JWTs from token exchange were obtained for,
 	// by ID, checked on every use of such a JWT.
 	sources map[string]cachedToken
+	// clients and policies: clientcache.go.
+	clients  map[string]clientEntry
+	policies map[string]policyEntry
 }
 
 // newCache returns an empty cache whose entries are trusted for ttl
@@ -142,6 +145,8 @@ func (c *cache) reset() {
 	c.jwts = map[jwtKey]jwtEntry{}
 	c.revokedJTIs = map[string]struct{}{}
 	c.sources = map[string]cachedToken{}
+	c.clients = map[string]clientEntry{}
+	c.policies = map[string]policyEntry{}
 }
 
 func (c *cache) now() int64 { return c.clock.Now().UnixNano() }
@@ -288,6 +293,9 @@ func (c *cache) Invalidate(ch Change) {
 		delete(c.grants, grantsKeyT{tokenmint.OwnerUser, ch.TenantID, ch.ID})
 	case ChangeApplication:
 		delete(c.grants, grantsKeyT{tokenmint.OwnerApplication, ch.TenantID, ch.ID})
+		c.dropClientsOfLocked(ch.ID)
+	case ChangePolicy:
+		delete(c.policies, ch.TenantID)
 	case ChangeProject:
 		// Memberships hang off projects: drop grants and project lookups.
 		c.grants = map[grantsKeyT]grantsEntry{}

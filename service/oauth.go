@@ -204,10 +204,10 @@ func (s *Service) authenticateClient(ctx context.Context, req *TokenRequest) (*c
 		}
 		return oauthErr("invalid_client", "client authentication failed")
 	}
-	c, err := s.store.ClientCredentialByClientID(ctx, id)
-	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+	c, app, err := s.clientByID(ctx, id)
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND && c == nil {
 		return nil, fail("", "", "unknown client")
-	} else if err != nil {
+	} else if err != nil && tokenmint.ErrorCode(err) != tokenmint.ENOTFOUND {
 		return nil, err
 	}
 	if subtle.ConstantTimeCompare(c.SecretHash, s.hasher.Hash(sec)) != 1 {
@@ -216,11 +216,8 @@ func (s *Service) authenticateClient(ctx context.Context, req *TokenRequest) (*c
 	if c.RevokedAt != nil {
 		return nil, fail(c.TenantID, c.ID, "credential revoked")
 	}
-	app, err := s.store.ApplicationByID(ctx, c.TenantID, c.ApplicationID)
-	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+	if app == nil {
 		return nil, fail(c.TenantID, c.ID, "application deleted")
-	} else if err != nil {
-		return nil, err
 	}
 	if !app.Enabled {
 		return nil, fail(c.TenantID, c.ID, "application disabled")
@@ -238,9 +235,10 @@ const credentialTouchEvery = time.Minute
 // the last use is governance information, not part of the grant.
 func (s *Service) touchCredential(ctx context.Context, c *tokenmint.ClientCredential) {
 	now := s.Now()
-	if c.LastUsedAt != nil && now.Sub(*c.LastUsedAt) < credentialTouchEvery {
+	if !s.touches.due(c, now) {
 		return
 	}
+	s.touches.done(c.ID, now)
 	if err := s.store.TouchClientCredential(ctx, c.ID, now); err != nil {
 		s.log.Warn("recording a client credential's last use failed", "credential", c.ID, "err", err)
 	}
@@ -262,7 +260,7 @@ type issued struct {
 
 // issueAccess signs a JWT access token with the tenant policy's lifetime.
 func (s *Service) issueAccess(ctx context.Context, in issued) (*TokenResponse, *tokenmint.AccessClaims, error) {
-	pol, err := s.store.PolicyByTenant(ctx, in.tenantID)
+	pol, err := s.tenantPolicy(ctx, in.tenantID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -299,7 +297,7 @@ func (s *Service) issueAccess(ctx context.Context, in issued) (*TokenResponse, *
 // newRefresh returns a new refresh token and its secret, in the family
 // given or a new one.
 func (s *Service) newRefresh(ctx context.Context, family string, c *tokenmint.AccessClaims) (*tokenmint.RefreshToken, string, error) {
-	pol, err := s.store.PolicyByTenant(ctx, c.TenantID)
+	pol, err := s.tenantPolicy(ctx, c.TenantID)
 	if err != nil {
 		return nil, "", err
 	}

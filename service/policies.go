@@ -64,9 +64,11 @@ func (s *Service) PutPolicy(ctx context.Context, in PolicyInput) (tokenmint.Poli
 	}
 	pol.TenantID = p.TenantID
 	pol.UpdatedAt = s.Now()
-	if err := s.store.PutPolicy(ctx, pol); err != nil {
+	ch := Change{Kind: ChangePolicy, TenantID: p.TenantID}
+	if err := s.store.PutPolicy(s.announcing(ctx, ch), pol); err != nil {
 		return tokenmint.Policy{}, err
 	}
+	s.changed(ctx, ch)
 	s.audit(ctx, p.TenantID, "policy.update", "policy", p.TenantID, OutcomeSuccess, strings.Join(changes, ", "))
 	return pol, nil
 }

@@ -83,6 +83,7 @@ type Service struct {
 
 	cache       *cache
 	audits      *auditBatcher
+	touches     credentialTouches
 	usage       *UsageBuffer
 	tenantNames sync.Map // tenant ID → name
 	lc          *lifecycle

@@ -55,7 +55,7 @@ func (s *Service) UpdateToken(ctx context.Context, id string, in UpdateTokenInpu
 			if !ok {
 				return false, tokenmint.Errorf(tokenmint.ECONFLICT, "token type %s is no longer configured", tok.Type)
 			}
-			pol, err := s.store.PolicyByTenant(ctx, tok.TenantID)
+			pol, err := s.tenantPolicy(ctx, tok.TenantID)
 			if err != nil {
 				return false, err
 			}
@@ -225,7 +225,7 @@ func (s *Service) rotate(ctx context.Context, tok *tokenmint.Token, in RotateTok
 	if !ok || !typ.Creatable() {
 		return nil, tokenmint.Errorf(tokenmint.ECONFLICT, "tokens of type %s can no longer be rotated; create a token of a current type", tok.Type)
 	}
-	pol, err := s.store.PolicyByTenant(ctx, tok.TenantID)
+	pol, err := s.tenantPolicy(ctx, tok.TenantID)
 	if err != nil {
 		return nil, err
 	}

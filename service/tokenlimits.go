@@ -29,7 +29,7 @@ func (s *Service) TokenExpiryLimits(ctx context.Context, id string) (ExpiryLimit
 	if err != nil {
 		return ExpiryLimits{}, err
 	}
-	pol, err := s.store.PolicyByTenant(ctx, tok.TenantID)
+	pol, err := s.tenantPolicy(ctx, tok.TenantID)
 	if err != nil {
 		return ExpiryLimits{}, err
 	}

@@ -51,7 +51,7 @@ func (s *Service) CreatableTypes(ctx context.Context) ([]TokenTypeInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	pol, err := s.store.PolicyByTenant(ctx, p.TenantID)
+	pol, err := s.tenantPolicy(ctx, p.TenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +191,7 @@ func (s *Service) issueToken(ctx context.Context, owner tokenOwner, typ *tokenmi
 		}
 		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "the owner may not create tokens of type %s", typ.Name)
 	}
-	pol, err := s.store.PolicyByTenant(ctx, owner.tenantID)
+	pol, err := s.tenantPolicy(ctx, owner.tenantID)
 	if err != nil {
 		return nil, err
 	}
