@@ -29,7 +29,8 @@ const outboxRetention = 30 * tokenmint.Day
 
 // RunJobs runs every lifecycle job once, for every tenant, if this instance
 // holds (or takes) the jobs' lease: expiry notices, expiry, deactivation
-// after inactivity, deletion after long inactivity, and the outbox purge.
+// after inactivity, deletion after long inactivity, the outbox purge and
+// the pruning of daily counts past their retention.
 // The events they produce are delivered by DeliverPending.
 func (s *Service) RunJobs(ctx context.Context) error {
 	now := s.Now()
@@ -65,6 +66,12 @@ func (s *Service) RunJobs(ctx context.Context) error {
 		)
 	}
 	if _, err := s.store.PurgeOutbox(ctx, now.Add(-outboxRetention)); err != nil {
+		errs = append(errs, err)
+	}
+	// Daily counts older than the retention go; today and the days before
+	// it within DailyUsageRetentionDays stay.
+	keepFrom := tokenmint.UnixDay(now) - tokenmint.DailyUsageRetentionDays + 1
+	if _, err := s.store.PruneDailyCounts(ctx, keepFrom); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
