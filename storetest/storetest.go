@@ -81,6 +81,8 @@ func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 		{"DeleteToken", testDeleteToken},
 		{"Usage", testUsage},
 		{"UsageBatches", testUsageBatches},
+		{"DailyCounts", testDailyCounts},
+		{"Dashboard", testDashboard},
 		{"Sessions", testSessions},
 		{"Audit", testAudit},
 		{"AuditActor", testAuditActor},
