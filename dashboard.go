@@ -53,9 +53,9 @@ type TenantDayFailures struct {
 // in the batch's transaction: one per (token, UTC day) and one per
 // (tenant, UTC day) of failures, sorted (so that concurrent flushes lock
 // rows in the same order). A record's uses count on the day of its last
-// use: a buffer flushed every few seconds rarely holds a record that spans
-// midnight, and then its uses land on the later day. Records without a
-// TokenID carry failed verifications (see UsageRecord).
+// use; the usage buffer keeps the uses of each UTC day in records of their
+// own, so that is the day of all of them. Records without a TokenID carry
+// failed verifications (see UsageRecord).
 func DailyCounts(batch []UsageRecord) ([]TokenDayUses, []TenantDayFailures) {
 	type tokenDay struct {
 		tokenID string

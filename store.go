@@ -170,7 +170,9 @@ type TokenFilter struct {
 	Limit  int
 }
 
-// UsageRecord is the usage of one token from one IP since the last flush.
+// UsageRecord is the usage of one token from one IP since the last flush,
+// on one UTC day: a batch that spans midnight holds a record for each day
+// of the same token and IP, so it may name a (token, IP) pair twice.
 // A record without a TokenID carries no usage: it counts Count failed
 // verifications of tokens of TenantID on the UTC day of Last, which the
 // store adds to the tenant's daily failures (see DailyCounts).

@@ -44,7 +44,14 @@ type UsageBuffer struct {
 	flushMu sync.Mutex // one flush at a time keeps batches in order
 }
 
-type usageKey struct{ tokenID, ip string }
+// usageKey is a (token, IP) pair on a UTC day (tokenmint.UnixDay): uses
+// on either side of midnight stay apart, so the daily counts put each on
+// its own day. A batch holds two records of one pair only when it spans
+// midnight.
+type usageKey struct {
+	tokenID, ip string
+	day         int64
+}
 
 // failKey is a tenant's UTC day (tokenmint.UnixDay).
 type failKey struct {
@@ -90,7 +97,7 @@ func (b *UsageBuffer) RecordFailure(tenantID string, t time.Time) {
 // Record counts one use of a token from ip at t.
 func (b *UsageBuffer) Record(tenantID, tokenID, ip string, t time.Time) {
 	b.mu.Lock()
-	k := usageKey{tokenID, ip}
+	k := usageKey{tokenID, ip, tokenmint.UnixDay(t)}
 	if r, ok := b.pending[k]; ok {
 		r.Count++
 		if t.After(r.Last) {
@@ -116,7 +123,7 @@ func (b *UsageBuffer) Record(tenantID, tokenID, ip string, t time.Time) {
 	}
 }
 
-// Pending returns the number of buffered (token, IP) pairs, those of a
+// Pending returns the number of buffered (token, IP, day) keys, those of a
 // batch waiting to be sent again included.
 func (b *UsageBuffer) Pending() int {
 	b.mu.Lock()

@@ -21,7 +21,9 @@ func testDailyCounts(t *testing.T, newStore storeFunc) {
 		batch := []tokenmint.UsageRecord{
 			rec(unlimited.ID, "192.0.2.1", time.Minute, 2*time.Minute, 3),
 			rec(unlimited.ID, "192.0.2.2", time.Minute, 5*time.Minute, 2),
-			rec(unlimited.ID, "192.0.2.3", day, day+time.Minute, 4),
+			// The same token and IP on the next day: a batch that spans
+			// midnight names the pair once per day.
+			rec(unlimited.ID, "192.0.2.1", day, day+time.Minute, 4),
 			rec(limited.ID, "192.0.2.1", time.Minute, time.Minute, 1),
 			// A token deleted since, and one of another tenant named in
 			// this one: skipped, the batch still applies.
@@ -49,6 +51,10 @@ func testDailyCounts(t *testing.T, newStore storeFunc) {
 		assertDays(t, s, tenantB, inB.ID, d0, d0+2, []tokenmint.DayCount{})
 		// The per-IP usage beside them is unchanged by the daily counts.
 		assertUses(t, s, unlimited.ID, 15)
+		assertUsage(t, s, tenantA, unlimited.ID, []tokenmint.IPUsage{
+			{IP: "192.0.2.1", FirstUsed: at(time.Minute), LastUsed: at(2 * day), Count: 13},
+			{IP: "192.0.2.2", FirstUsed: at(time.Minute), LastUsed: at(5 * time.Minute), Count: 2},
+		})
 
 		_, err := s.TokenDailyUses(t.Context(), tenantB, unlimited.ID, d0, d0)
 		assertCode(t, err, tokenmint.ENOTFOUND)
