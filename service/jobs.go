@@ -68,13 +68,24 @@ func (s *Service) RunJobs(ctx context.Context) error {
 	if _, err := s.store.PurgeOutbox(ctx, now.Add(-outboxRetention)); err != nil {
 		errs = append(errs, err)
 	}
-	// Daily counts older than the retention go; today and the days before
-	// it within DailyUsageRetentionDays stay.
-	keepFrom := tokenmint.UnixDay(now) - tokenmint.DailyUsageRetentionDays + 1
-	if _, err := s.store.PruneDailyCounts(ctx, keepFrom); err != nil {
-		errs = append(errs, err)
-	}
+	errs = append(errs, s.pruneDailyCountsJob(ctx, now))
 	return errors.Join(errs...)
+}
+
+// pruneDailyCountsJob deletes the daily counts older than the retention:
+// today and the days before it within DailyUsageRetentionDays stay. Days
+// only age at midnight, so it deletes once per UTC day on this instance,
+// not at every run of the jobs.
+func (s *Service) pruneDailyCountsJob(ctx context.Context, now time.Time) error {
+	today := tokenmint.UnixDay(now)
+	if s.lc.prunedDay.Load() == today {
+		return nil
+	}
+	if _, err := s.store.PruneDailyCounts(ctx, today-tokenmint.DailyUsageRetentionDays+1); err != nil {
+		return err
+	}
+	s.lc.prunedDay.Store(today)
+	return nil
 }
 
 // expiryNoticeJob announces tokens that expire within the tenant's

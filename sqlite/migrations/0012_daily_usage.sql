@@ -10,6 +10,8 @@ CREATE TABLE token_usage_daily (
 	PRIMARY KEY (token_id, day)
 );
 CREATE INDEX token_usage_daily_tenant ON token_usage_daily (tenant_id, day);
+-- The pruning deletes by day alone.
+CREATE INDEX token_usage_daily_day ON token_usage_daily (day);
 
 -- Failed verifications (a known token refused) per tenant and UTC day,
 -- counted in memory and written with the usage flush.
