@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"slices"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -87,6 +89,38 @@ func testDailyCounts(t *testing.T, newStore storeFunc) {
 		}
 		if n != 3+3 { // unlimited's three days, A's two and B's one day of failures
 			t.Errorf("PruneDailyCounts removed %d rows, want 6", n)
+		}
+	})
+	// Flushes of several instances at once add up, whatever their order,
+	// and none is lost or fails (PostgreSQL: same lock order everywhere).
+	t.Run("ConcurrentFlushes", func(t *testing.T) {
+		s := newStore(t)
+		unlimited, limited, _ := usageFixture(t, s)
+		const flushes = 8
+		var wg sync.WaitGroup
+		for i := range flushes {
+			wg.Go(func() {
+				batch := []tokenmint.UsageRecord{
+					rec(unlimited.ID, "192.0.2.1", time.Minute, time.Minute, 1),
+					rec(limited.ID, "192.0.2.1", time.Minute, time.Minute, 2),
+					rec(unlimited.ID, "192.0.2.2", day, day, 3),
+					failure(tenantA, time.Minute, 1),
+					failure(tenantB, time.Minute, 1),
+				}
+				if err := s.RecordUsageOnce(t.Context(), "batch-"+strconv.Itoa(i), batch); err != nil {
+					t.Errorf("RecordUsageOnce: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		assertDays(t, s, tenantA, unlimited.ID, d0, d0+1, []tokenmint.DayCount{{Day: d0, Count: flushes}, {Day: d0 + 1, Count: 3 * flushes}})
+		assertDays(t, s, tenantA, limited.ID, d0, d0+1, []tokenmint.DayCount{{Day: d0, Count: 2 * flushes}})
+		d, err := s.Dashboard(t.Context(), tokenmint.DashboardQuery{TenantID: tenantB, Now: at(day), Top: 1, FailedSinceDay: d0})
+		if err != nil {
+			t.Fatalf("Dashboard: %v", err)
+		}
+		if want := []tokenmint.DayCount{{Day: d0, Count: flushes}}; !slices.Equal(d.Failed, want) {
+			t.Errorf("failed verifications = %v, want %v", d.Failed, want)
 		}
 	})
 	t.Run("Prune", func(t *testing.T) {
