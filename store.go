@@ -76,8 +76,10 @@ type Store interface {
 	DeleteToken(ctx context.Context, tenantID, id string) error
 
 	// RecordUsage applies a batch of usage: per-IP first/last/count, the
-	// token's last_used_at, and its use count for unlimited tokens (limited
-	// ones count in SpendUse).
+	// token's last_used_at, its use count for unlimited tokens (limited
+	// ones count in SpendUse), and in the same transaction the daily counts
+	// of DailyCounts(batch): one upsert per token and day, one per tenant
+	// and day of failed verifications.
 	RecordUsage(ctx context.Context, batch []UsageRecord) error
 	// RecordUsageOnce is RecordUsage for a batch with an ID: the ID is
 	// recorded in the batch's transaction, and a batch whose ID was
@@ -108,6 +110,7 @@ type Store interface {
 	EventStore
 	WebhookStore
 	AttemptStore
+	DashboardStore
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
@@ -154,12 +157,25 @@ type TokenFilter struct {
 	// Status filters by derived state at Now.
 	Status string
 	Now    time.Time
+	// ExpiresBy, when set, keeps tokens expiring after Now and at or
+	// before it.
+	ExpiresBy *time.Time
+	// IdleSince, when set, keeps tokens whose last use (their creation
+	// when never used) is at or before it.
+	IdleSince *time.Time
+	// NoExpiry keeps only tokens without an expiry.
+	NoExpiry bool
 	// Before is a paging cursor: only tokens with an ID less than it.
 	Before string
 	Limit  int
 }
 
-// UsageRecord is the usage of one token from one IP since the last flush.
+// UsageRecord is the usage of one token from one IP since the last flush,
+// on one UTC day: a batch that spans midnight holds a record for each day
+// of the same token and IP, so it may name a (token, IP) pair twice.
+// A record without a TokenID carries no usage: it counts Count failed
+// verifications of tokens of TenantID on the UTC day of Last, which the
+// store adds to the tenant's daily failures (see DailyCounts).
 type UsageRecord struct {
 	TenantID string
 	TokenID  string

@@ -104,6 +104,7 @@ func matrixTable() []endpoint {
 			want: ownTokens(true, ok, forbidden).butOn(jwtTok, own, forbidden)},
 		// Usage is private to the owner (Fortify's rule), blocks are not.
 		{method: "GET", route: "/api/v1/tokens/{id}/usage", objects: tokenObjects, call: tok("/api/v1/tokens/{}/usage", false, nil), want: ownTokens(false, ok, forbidden)},
+		{method: "GET", route: "/api/v1/tokens/{id}/usage/daily", objects: tokenObjects, call: tok("/api/v1/tokens/{}/usage/daily", false, nil), want: ownTokens(false, ok, forbidden)},
 		{method: "GET", route: "/api/v1/tokens/{id}/blocked-ips", objects: tokenObjects, call: tok("/api/v1/tokens/{}/blocked-ips", false, nil), want: ownTokens(false, ok, ok)},
 		{method: "PUT", route: "/api/v1/tokens/{id}/blocked-ips/{ip...}", objects: tokenObjects, call: tok("/api/v1/tokens/{}/blocked-ips/203.0.113.0/24", false, nil), want: ownTokens(true, ok, ok)},
 		{method: "DELETE", route: "/api/v1/tokens/{id}/blocked-ips/{ip...}", objects: tokenObjects, call: at("/api/v1/tokens/{}/blocked-ips/203.0.113.0/24", func(x *matrix, w who, obj string) string { return x.blockedToken(w, obj) }, nil), want: ownTokens(true, noContent, noContent)},
@@ -166,6 +167,7 @@ func matrixTable() []endpoint {
 		{method: "GET", route: "/api/v1/webhooks/{id}/deliveries", objects: adminObjects, call: at("/api/v1/webhooks/{}/deliveries", hookID(false), nil), want: adminOnly(ok)},
 		{method: "GET", route: "/api/v1/deliveries", want: adminOnly(ok)},
 		{method: "GET", route: "/api/v1/audit", want: adminOnly(ok)},
+		{method: "GET", route: "/api/v1/dashboard", want: adminOnly(ok)},
 
 		// OAuth: each principal presents its own credential.
 		{method: "POST", route: "/oauth/token", kind: oauthForm, call: withPath("/oauth/token", tokenGrant), want: tokenGrantPolicy},
@@ -225,6 +227,7 @@ func matrixTable() []endpoint {
 		{method: "POST", route: "/ui/tokens/{id}/unblock", kind: ui, objects: tokenObjects, call: at("/ui/tokens/{}/unblock", func(x *matrix, w who, obj string) string { return x.blockedToken(w, obj) }, uiForm("ip", "203.0.113.0/24")), want: uiOwnTokens(seeOther, seeOther)},
 
 		{method: "GET", route: "/ui/admin/{$}", kind: ui, call: at("/ui/admin/", nil, nil), want: uiAdmin(seeOther)},
+		{method: "GET", route: "/ui/admin/dashboard", kind: ui, want: uiAdmin(ok)},
 		{method: "GET", route: "/ui/admin/tokens", kind: ui, want: uiAdmin(ok)},
 		{method: "POST", route: "/ui/admin/tokens/{id}/active", kind: ui, objects: []string{other, otherTenant}, call: tok("/ui/admin/tokens/{}/active", false, uiForm("active", "true")), want: uiAdmin(seeOther)},
 		{method: "GET", route: "/ui/admin/users", kind: ui, want: uiAdmin(ok)},

@@ -517,7 +517,7 @@ func TestOpenAPIResponsesMatch(t *testing.T) {
 	check("POST", "/api/v1/tokens", "/api/v1/tokens", map[string]any{"type": "CIToken", "name": "x", "unknown": 1})
 	for _, c := range []struct{ pattern, path string }{
 		{"/api/v1/auth/me", ""}, {"/api/v1/token-types", ""}, {"/api/v1/tokens", ""},
-		{"/api/v1/tokens/{id}", "/api/v1/tokens/" + tokID}, {"/api/v1/tokens/{id}/usage", "/api/v1/tokens/" + tokID + "/usage"},
+		{"/api/v1/tokens/{id}", "/api/v1/tokens/" + tokID}, {"/api/v1/tokens/{id}/usage", "/api/v1/tokens/" + tokID + "/usage"}, {"/api/v1/tokens/{id}/usage/daily", "/api/v1/tokens/" + tokID + "/usage/daily?days=7"}, {"/api/v1/dashboard", ""},
 		{"/api/v1/tokens/{id}/blocked-ips", "/api/v1/tokens/" + tokID + "/blocked-ips"},
 		{"/api/v1/users", ""}, {"/api/v1/users/{id}", "/api/v1/users/admin"}, {"/api/v1/roles", ""},
 		{"/api/v1/projects", ""}, {"/api/v1/projects/{id}", "/api/v1/projects/alpha"}, {"/api/v1/projects/{id}/members", "/api/v1/projects/alpha/members"},

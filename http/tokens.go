@@ -124,6 +124,10 @@ func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if err := tokenDayFilters(q, &in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if in.Limit, err = pageLimit(q); err != nil {
 		s.writeError(w, r, err)
 		return

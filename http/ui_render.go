@@ -37,6 +37,7 @@ type adminSection struct{ Key, Path, Label string }
 // AdminSections lists the administration pages for the menu.
 func (p *page) AdminSections() []adminSection {
 	return []adminSection{
+		{"dashboard", "/ui/admin/dashboard", "Dashboard"},
 		{"tokens", "/ui/admin/tokens", "All tokens"},
 		{"users", "/ui/admin/users", "Users"},
 		{"projects", "/ui/admin/projects", "Projects"},

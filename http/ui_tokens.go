@@ -101,6 +101,15 @@ type tokenListData struct {
 	Owners   []string
 	Next     string
 	AllView  bool // the administrators' list of every token
+	// The day filters, as typed ("" when off), and whether any filter is
+	// set.
+	ExpiringWithinDays, UnusedDays string
+	NoExpiry                       bool
+}
+
+// Filtered reports whether any filter narrows the list.
+func (d *tokenListData) Filtered() bool {
+	return d.Status != "" || d.Type != "" || d.Owner != "" || d.ExpiringWithinDays != "" || d.UnusedDays != "" || d.NoExpiry
 }
 
 // userTypeNames lists the names of user token types, for the filters.
@@ -124,8 +133,15 @@ func (s *Server) uiTokenList(w http.ResponseWriter, r *http.Request, us *uiSessi
 func (s *Server) renderTokenTable(w http.ResponseWriter, r *http.Request, pg *page, in service.ListTokensInput, tmpl string) {
 	q := r.URL.Query()
 	in.Status, in.Type, in.Before = q.Get("status"), q.Get("type"), q.Get("cursor")
-	d := &tokenListData{Status: in.Status, Type: in.Type, Statuses: tokenmint.Statuses, Types: s.userTypeNames(), AllView: in.All}
+	d := &tokenListData{Status: in.Status, Type: in.Type, Statuses: tokenmint.Statuses, Types: s.userTypeNames(), AllView: in.All,
+		ExpiringWithinDays: q.Get("expiring_within_days"), UnusedDays: q.Get("unused_days")}
 	pg.Data = d
+	if err := tokenDayFilters(q, &in); err != nil {
+		status := s.formError(r, pg, err)
+		s.render(w, r, status, tmpl, pg)
+		return
+	}
+	d.NoExpiry = in.NoExpiry
 	ctx := r.Context()
 	projects, _, err := s.projectNames(ctx)
 	if err != nil {
@@ -160,7 +176,7 @@ func (s *Server) renderTokenTable(w http.ResponseWriter, r *http.Request, pg *pa
 	}
 	if next != "" {
 		nq := url.Values{}
-		for _, k := range []string{"status", "type", "owner"} {
+		for _, k := range []string{"status", "type", "owner", "expiring_within_days", "unused_days", "no_expiry"} {
 			if v := q.Get(k); v != "" {
 				nq.Set(k, v)
 			}

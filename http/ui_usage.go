@@ -1,15 +1,31 @@
 package http
 
 import (
+	"html/template"
 	"net/http"
+	"strconv"
 
 	"tokenmint"
+	"tokenmint/service"
 )
+
+// usageChart draws a token's uses per day.
+func usageChart(days []service.DayUses) template.HTML {
+	points := make([]chartPoint, len(days))
+	for i, d := range days {
+		points[i] = chartPoint{Date: d.Date, Value: d.Uses}
+	}
+	return barChartSVG("usage-chart", "Uses per day, last "+strconv.Itoa(len(days))+" days", "uses", points)
+}
 
 // usageData is the usage section of a token's page: per client IP, first
 // and last use and count (owners only), and the blocked IPs and ranges
 // (owners and administrators).
 type usageData struct {
+	// Daily is the uses per day of the last 90 days and Chart their bar
+	// chart (owners only, as the rest of the usage).
+	Daily   []service.DayUses
+	Chart   template.HTML
 	Usage   []tokenmint.IPUsage
 	Blocks  []tokenmint.IPBlock
 	BlockIP string // what was typed into the block form, kept on error
@@ -25,6 +41,10 @@ func (s *Server) loadUsage(r *http.Request, d *tokenPageData) error {
 		if d.Usage.Usage, err = s.allUsage(ctx, d.Row.ID); err != nil {
 			return err
 		}
+		if d.Usage.Daily, err = s.svc.TokenDailyUsage(ctx, d.Row.ID, 0); err != nil {
+			return err
+		}
+		d.Usage.Chart = usageChart(d.Usage.Daily)
 	}
 	d.Usage.Blocks, err = s.svc.BlockedIPs(ctx, d.Row.ID)
 	return err

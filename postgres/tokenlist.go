@@ -37,6 +37,15 @@ func (db *DB) ListTokens(ctx context.Context, f tokenmint.TokenFilter) ([]*token
 		now := c.param(f.Now)
 		c.add("(" + fmt.Sprintf(statusExpr, now+"::timestamptz") + ") = " + c.param(f.Status))
 	}
+	if f.ExpiresBy != nil {
+		c.add("t.expires_at > " + c.param(f.Now) + " AND t.expires_at <= " + c.param(*f.ExpiresBy))
+	}
+	if f.IdleSince != nil {
+		c.add("COALESCE(t.last_used_at, t.created_at) <= " + c.param(*f.IdleSince))
+	}
+	if f.NoExpiry {
+		c.add("t.expires_at IS NULL")
+	}
 	// The cursor is checked here, where every list of tokens passes, by
 	// the domain's rule.
 	if err := tokenmint.ValidateTokenCursor(f.Before); err != nil {

@@ -63,7 +63,12 @@ func (db *DB) RecordUsage(ctx context.Context, batch []tokenmint.UsageRecord) er
 	slices.SortFunc(sorted, func(a, b tokenmint.UsageRecord) int {
 		return cmp.Or(cmp.Compare(a.TokenID, b.TokenID), cmp.Compare(a.IP, b.IP))
 	})
-	return db.inTx(ctx, func(tx pgx.Tx) error { return recordUsage(ctx, tx, sorted) })
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := recordUsage(ctx, tx, sorted); err != nil {
+			return err
+		}
+		return recordDailyCounts(ctx, tx, sorted)
+	})
 }
 
 // recordUsage applies sorted within tx.

@@ -42,6 +42,9 @@ func (db *DB) RecordUsageOnce(ctx context.Context, batchID string, batch []token
 			`DELETE FROM usage_batches WHERE applied_at < now() - interval '7 days'`); err != nil {
 			return wrap("record usage batch", err)
 		}
-		return recordUsage(ctx, tx, sorted)
+		if err := recordUsage(ctx, tx, sorted); err != nil {
+			return err
+		}
+		return recordDailyCounts(ctx, tx, sorted)
 	})
 }

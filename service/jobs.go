@@ -29,7 +29,8 @@ const outboxRetention = 30 * tokenmint.Day
 
 // RunJobs runs every lifecycle job once, for every tenant, if this instance
 // holds (or takes) the jobs' lease: expiry notices, expiry, deactivation
-// after inactivity, deletion after long inactivity, and the outbox purge.
+// after inactivity, deletion after long inactivity, the outbox purge and
+// the pruning of daily counts past their retention.
 // The events they produce are delivered by DeliverPending.
 func (s *Service) RunJobs(ctx context.Context) error {
 	now := s.Now()
@@ -67,7 +68,24 @@ func (s *Service) RunJobs(ctx context.Context) error {
 	if _, err := s.store.PurgeOutbox(ctx, now.Add(-outboxRetention)); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, s.pruneDailyCountsJob(ctx, now))
 	return errors.Join(errs...)
+}
+
+// pruneDailyCountsJob deletes the daily counts older than the retention:
+// today and the days before it within DailyUsageRetentionDays stay. Days
+// only age at midnight, so it deletes once per UTC day on this instance,
+// not at every run of the jobs.
+func (s *Service) pruneDailyCountsJob(ctx context.Context, now time.Time) error {
+	today := tokenmint.UnixDay(now)
+	if s.lc.prunedDay.Load() == today {
+		return nil
+	}
+	if _, err := s.store.PruneDailyCounts(ctx, today-tokenmint.DailyUsageRetentionDays+1); err != nil {
+		return err
+	}
+	s.lc.prunedDay.Store(today)
+	return nil
 }
 
 // expiryNoticeJob announces tokens that expire within the tenant's

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"tokenmint"
@@ -50,10 +51,13 @@ type lifecycle struct {
 	// blockedLim keeps a flood of refused requests from a blocked IP from
 	// flooding the audit log: one entry per token and IP per minute.
 	blockedLim *limiter
-	nudge      chan struct{}
-	stop       chan struct{}
-	stopOnce   sync.Once
-	wg         sync.WaitGroup
+	// prunedDay is the UTC day (tokenmint.UnixDay) the daily counts were
+	// last pruned on by this instance.
+	prunedDay atomic.Int64
+	nudge     chan struct{}
+	stop      chan struct{}
+	stopOnce  sync.Once
+	wg        sync.WaitGroup
 }
 
 func newLifecycle(cfg Config) *lifecycle {

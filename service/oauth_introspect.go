@@ -122,7 +122,8 @@ func (s *Service) inspect(ctx context.Context, raw, ip string) (*inspected, erro
 		return nil, err
 	}
 	if oauth.LooksLikeJWT(raw) {
-		res, err := s.verifyJWT(ctx, VerifyRequest{Token: raw, IP: ip, Inspect: true})
+		var tenantID string // introspection counts no failures
+		res, err := s.verifyJWT(ctx, VerifyRequest{Token: raw, IP: ip, Inspect: true}, &tenantID)
 		if err != nil {
 			return inactive(err)
 		}

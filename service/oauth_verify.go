@@ -16,7 +16,8 @@ const JWTTokenType = "JWTAccessToken"
 // verifyJWT is Verify for a JWT access token: a published key's signature,
 // expiry, the jti not revoked, the subject still enabled, and the scope —
 // narrowed to what the subject holds now — containing the permission.
-func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest) (*VerifyResult, error) {
+// It sets *tenantID as verify does.
+func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest, tenantID *string) (*VerifyResult, error) {
 	key := sha256.Sum256([]byte(req.Token))
 	e, cached := s.cache.jwt(&key)
 	now := s.Now()
@@ -41,6 +42,7 @@ func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest) (*VerifyResu
 	if err := s.checkTenant(ctx, req.Tenant, c.TenantID); err != nil {
 		return nil, err
 	}
+	*tenantID = c.TenantID
 	if c.SourceTokenID != "" {
 		if err := s.checkExchangeSource(ctx, c, req.IP); err != nil {
 			return nil, err

@@ -236,8 +236,16 @@ type ListTokensInput struct {
 	All    bool   // every token of the tenant; admins only
 	Status string
 	Type   string
-	Before string
-	Limit  int
+	// ExpiringWithinDays (1-3650; 0 off) keeps tokens that expire within
+	// that many days from now and have not expired yet.
+	ExpiringWithinDays int
+	// UnusedDays (1-3650; 0 off) keeps tokens not used for that many days
+	// (counted from their creation when never used).
+	UnusedDays int
+	// NoExpiry keeps only tokens without an expiry.
+	NoExpiry bool
+	Before   string
+	Limit    int
 }
 
 // ListTokens lists the caller's tokens, or (for admins) another user's or
@@ -273,6 +281,9 @@ func (s *Service) listTokens(ctx context.Context, in *ListTokensInput) ([]*token
 	f := tokenmint.TokenFilter{
 		TenantID: p.TenantID, OwnerKind: tokenmint.OwnerUser, OwnerID: p.User.ID,
 		Type: in.Type, Status: in.Status, Now: s.Now(), Before: in.Before, Limit: in.Limit + 1,
+	}
+	if err := in.applyDayFilters(&f); err != nil {
+		return nil, err
 	}
 	if in.All || in.Owner != "" {
 		if !p.Can("tokens:manage") {

@@ -29,6 +29,9 @@ type UsageBuffer struct {
 
 	mu      sync.Mutex
 	pending map[usageKey]*tokenmint.UsageRecord
+	// failed counts failed verifications per tenant and UTC day since
+	// the last flush; it goes out with the next batch.
+	failed map[failKey]int64
 	// retry is the batch whose flush failed, kept unchanged under its ID
 	// until the store acknowledges it; nil when there is none.
 	retry *usageBatch
@@ -41,12 +44,26 @@ type UsageBuffer struct {
 	flushMu sync.Mutex // one flush at a time keeps batches in order
 }
 
-type usageKey struct{ tokenID, ip string }
+// usageKey is a (token, IP) pair on a UTC day (tokenmint.UnixDay): uses
+// on either side of midnight stay apart, so the daily counts put each on
+// its own day. A batch holds two records of one pair only when it spans
+// midnight.
+type usageKey struct {
+	tokenID, ip string
+	day         int64
+}
+
+// failKey is a tenant's UTC day (tokenmint.UnixDay).
+type failKey struct {
+	tenantID string
+	day      int64
+}
 
 // usageBatch is a batch of usage under the ID the store deduplicates by.
 type usageBatch struct {
 	id      string
 	records map[usageKey]*tokenmint.UsageRecord
+	failed  map[failKey]int64
 }
 
 // hardLimitFactor times maxKeys is the most (token, IP) pairs a buffer ever
@@ -63,13 +80,24 @@ func NewUsageBuffer(store tokenmint.Store, log *slog.Logger, maxKeys int) *Usage
 		maxKeys: maxKeys,
 		full:    make(chan struct{}, 1),
 		pending: map[usageKey]*tokenmint.UsageRecord{},
+		failed:  map[failKey]int64{},
 	}
+}
+
+// RecordFailure counts one failed verification of a token of the tenant
+// at t. The counts, one per tenant and day, go out with the next flush,
+// in the same store write as the usage: a refused request writes nothing
+// by itself. Their memory is bounded by the number of tenants.
+func (b *UsageBuffer) RecordFailure(tenantID string, t time.Time) {
+	b.mu.Lock()
+	b.failed[failKey{tenantID, tokenmint.UnixDay(t)}]++
+	b.mu.Unlock()
 }
 
 // Record counts one use of a token from ip at t.
 func (b *UsageBuffer) Record(tenantID, tokenID, ip string, t time.Time) {
 	b.mu.Lock()
-	k := usageKey{tokenID, ip}
+	k := usageKey{tokenID, ip, tokenmint.UnixDay(t)}
 	if r, ok := b.pending[k]; ok {
 		r.Count++
 		if t.After(r.Last) {
@@ -95,7 +123,7 @@ func (b *UsageBuffer) Record(tenantID, tokenID, ip string, t time.Time) {
 	}
 }
 
-// Pending returns the number of buffered (token, IP) pairs, those of a
+// Pending returns the number of buffered (token, IP, day) keys, those of a
 // batch waiting to be sent again included.
 func (b *UsageBuffer) Pending() int {
 	b.mu.Lock()
@@ -129,7 +157,7 @@ func (b *UsageBuffer) Flush(ctx context.Context) error {
 	retry := b.retry
 	b.mu.Unlock()
 	if retry != nil {
-		if err := b.store.RecordUsageOnce(ctx, retry.id, records(retry.records)); err != nil {
+		if err := b.store.RecordUsageOnce(ctx, retry.id, retry.list()); err != nil {
 			return err
 		}
 		b.mu.Lock()
@@ -137,13 +165,14 @@ func (b *UsageBuffer) Flush(ctx context.Context) error {
 		b.mu.Unlock()
 	}
 	b.mu.Lock()
-	batch := &usageBatch{id: secret.NewID(), records: b.pending}
+	batch := &usageBatch{id: secret.NewID(), records: b.pending, failed: b.failed}
 	b.pending, b.outside = map[usageKey]*tokenmint.UsageRecord{}, 0
+	b.failed = map[failKey]int64{}
 	b.mu.Unlock()
-	if len(batch.records) == 0 {
+	if len(batch.records) == 0 && len(batch.failed) == 0 {
 		return nil
 	}
-	if err := b.store.RecordUsageOnce(ctx, batch.id, records(batch.records)); err != nil {
+	if err := b.store.RecordUsageOnce(ctx, batch.id, batch.list()); err != nil {
 		b.mu.Lock()
 		b.retry, b.outside = batch, 0
 		for k := range b.pending {
@@ -172,10 +201,17 @@ func (b *UsageBuffer) Dropped() int64 {
 	return b.dropped
 }
 
-func records(m map[usageKey]*tokenmint.UsageRecord) []tokenmint.UsageRecord {
-	recs := make([]tokenmint.UsageRecord, 0, len(m))
-	for _, r := range m {
+// list returns the batch as the store takes it: a record per (token, IP),
+// and per tenant and day of failed verifications a record without a token
+// (see tokenmint.UsageRecord).
+func (u *usageBatch) list() []tokenmint.UsageRecord {
+	recs := make([]tokenmint.UsageRecord, 0, len(u.records)+len(u.failed))
+	for _, r := range u.records {
 		recs = append(recs, *r)
+	}
+	for k, n := range u.failed {
+		day := tokenmint.DayStart(k.day)
+		recs = append(recs, tokenmint.UsageRecord{TenantID: k.tenantID, First: day, Last: day, Count: n})
 	}
 	return recs
 }

@@ -49,10 +49,25 @@ type VerifyResult struct {
 // Verify is the hot path. It reads the in-memory view of token state and
 // writes nothing synchronously, except spending a use of a limited-use
 // token, which must be atomic in the store to be exactly-once across
-// instances. Usage is buffered.
+// instances. Usage is buffered, and so are the counts of refusals of a
+// token the server knows (per tenant and day, for the dashboard). A token
+// nobody knows belongs to no tenant and is not counted there.
 func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult, error) {
+	var tenantID string
+	res, err := s.verify(ctx, req, &tenantID)
+	if err != nil && tenantID != "" && !req.Inspect {
+		if c := tokenmint.ErrorCode(err); c == tokenmint.EUNAUTHORIZED || c == tokenmint.EFORBIDDEN {
+			s.usage.RecordFailure(tenantID, s.Now())
+		}
+	}
+	return res, err
+}
+
+// verify is Verify; it sets *tenantID once the token is known to belong
+// to a tenant (and to the one the caller serves, if named).
+func (s *Service) verify(ctx context.Context, req VerifyRequest, tenantID *string) (*VerifyResult, error) {
 	if oauth.LooksLikeJWT(req.Token) {
-		return s.verifyJWT(ctx, req) // JWT access tokens: see oauth_verify.go
+		return s.verifyJWT(ctx, req, tenantID) // JWT access tokens: see oauth_verify.go
 	}
 	plain, kind, err := tokenmint.ParseToken(req.Token)
 	if err != nil {
@@ -73,6 +88,7 @@ func (s *Service) Verify(ctx context.Context, req VerifyRequest) (*VerifyResult,
 	if err := s.checkTenant(ctx, req.Tenant, tok.TenantID); err != nil {
 		return nil, err
 	}
+	*tenantID = tok.TenantID
 	validUntil := e.validUntil()
 	if secretRetired(validUntil, now) {
 		s.costLikeUnknown(ctx, plain)

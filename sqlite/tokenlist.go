@@ -33,6 +33,15 @@ func (db *DB) ListTokens(ctx context.Context, f tokenmint.TokenFilter) ([]*token
 		}
 		c.add("("+statusExpr+") = ?", toMicro(f.Now), f.Status)
 	}
+	if f.ExpiresBy != nil {
+		c.add("t.expires_at > ? AND t.expires_at <= ?", toMicro(f.Now), toMicro(*f.ExpiresBy))
+	}
+	if f.IdleSince != nil {
+		c.add("COALESCE(t.last_used_at, t.created_at) <= ?", toMicro(*f.IdleSince))
+	}
+	if f.NoExpiry {
+		c.add("t.expires_at IS NULL")
+	}
 	// The cursor is checked here, where every list of tokens passes, by
 	// the domain's rule.
 	if err := tokenmint.ValidateTokenCursor(f.Before); err != nil {

@@ -54,7 +54,12 @@ func (db *DB) RecordUsage(ctx context.Context, batch []tokenmint.UsageRecord) er
 	if len(batch) == 0 {
 		return nil
 	}
-	return db.inTx(ctx, func(tx *sql.Tx) error { return recordUsage(ctx, tx, batch) })
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := recordUsage(ctx, tx, batch); err != nil {
+			return err
+		}
+		return recordDailyCounts(ctx, tx, batch)
+	})
 }
 
 // recordUsage applies batch within tx.

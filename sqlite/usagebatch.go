@@ -42,6 +42,9 @@ func (db *DB) RecordUsageOnce(ctx context.Context, batchID string, batch []token
 			`DELETE FROM usage_batches WHERE applied_at < ?`, toMicro(now.Add(-usageBatchRetention))); err != nil {
 			return wrap("record usage batch", err)
 		}
-		return recordUsage(ctx, tx, batch)
+		if err := recordUsage(ctx, tx, batch); err != nil {
+			return err
+		}
+		return recordDailyCounts(ctx, tx, batch)
 	})
 }

@@ -37,6 +37,11 @@
 //     tenant (deleted since the request) without failing the batch, and
 //     never moves last_used_at back. TokenUsage is ENOTFOUND for a token
 //     not in the tenant, empty for a token never used.
+//   - RecordUsage and RecordUsageOnce add tokenmint.DailyCounts(batch) in
+//     the batch's transaction (a record without a TokenID counts failed
+//     verifications of its tenant); a batch may name a (token, IP) pair
+//     once per UTC day. TokenDailyUses is ENOTFOUND for a token not in the
+//     tenant and leaves out days without uses.
 //   - A RotateTokenSecret whose new hash is taken is ECONFLICT and changes
 //     nothing.
 //   - ListUsers, ListProjects, ListApplications, ListClientCredentials and
@@ -81,6 +86,8 @@ func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 		{"DeleteToken", testDeleteToken},
 		{"Usage", testUsage},
 		{"UsageBatches", testUsageBatches},
+		{"DailyCounts", testDailyCounts},
+		{"Dashboard", testDashboard},
 		{"Sessions", testSessions},
 		{"Audit", testAudit},
 		{"AuditActor", testAuditActor},
