@@ -67,6 +67,14 @@ const (
 
 type grantsKeyT struct{ kind, tenant, id string }
 
+// secretKey is the first half of a secret's keyed hash (HMAC-SHA256 with
+// the server's pepper), which is what the cache files a token under: half
+// the bytes of a million keys, and still 128 bits that nobody without the
+// pepper can aim at. The store is always searched with the whole hash.
+type secretKey [16]byte
+
+func secretKeyOf(hash *[secret.HashSize]byte) *secretKey { return (*secretKey)(hash[:16]) }
+
 type projectKey struct{ tenant, key string }
 
 type grantsEntry struct {
@@ -99,12 +107,12 @@ type cache struct {
 	trust     CacheTrust
 	max       int
 	confirmed atomic.Int64 // clock nanoseconds up to which the feed is complete
-	bySecret  map[[secret.HashSize]byte]cachedToken
+	bySecret  map[secretKey]cachedToken
 	// secretOf and moreSecretsOf find a token's cached secrets when it
 	// changes: one secret in the first map, those of a token with a rotated
 	// secret in its grace period in the second.
-	secretOf      map[string][secret.HashSize]byte
-	moreSecretsOf map[string][][secret.HashSize]byte
+	secretOf      map[string]secretKey
+	moreSecretsOf map[string][]secretKey
 	grants        map[grantsKeyT]grantsEntry
 	projects      map[projectKey]projectEntry
 	perms         permsMemo
@@ -136,9 +144,9 @@ func newCache(clock tokenmint.Clock, ttl time.Duration, trust CacheTrust, max in
 }
 
 func (c *cache) reset() {
-	c.bySecret = map[[secret.HashSize]byte]cachedToken{}
-	c.secretOf = map[string][secret.HashSize]byte{}
-	c.moreSecretsOf = map[string][][secret.HashSize]byte{}
+	c.bySecret = map[secretKey]cachedToken{}
+	c.secretOf = map[string]secretKey{}
+	c.moreSecretsOf = map[string][]secretKey{}
 	c.grants = map[grantsKeyT]grantsEntry{}
 	c.projects = map[projectKey]projectEntry{}
 	c.perms.reset()
@@ -181,14 +189,14 @@ func (c *cache) generation() uint64 {
 	return c.gen
 }
 
-func (c *cache) secret(key *[secret.HashSize]byte) (cachedToken, bool) {
+func (c *cache) secret(key *secretKey) (cachedToken, bool) {
 	c.mu.RLock()
 	e, ok := c.bySecret[*key]
 	c.mu.RUnlock()
 	return e, ok && c.fresh(e.filled)
 }
 
-func (c *cache) putSecret(gen uint64, key *[secret.HashSize]byte, e cachedToken) {
+func (c *cache) putSecret(gen uint64, key *secretKey, e cachedToken) {
 	e.filled = c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -222,7 +222,7 @@ func (s *Service) lookupSecret(ctx context.Context, plain string) (cachedToken, 
 // the limiter.
 func (s *Service) lookupSecretFrom(ctx context.Context, plain, ip string) (cachedToken, error) {
 	hash := s.hasher.Sum(plain)
-	if e, ok := s.cache.secret(&hash); ok {
+	if e, ok := s.cache.secret(secretKeyOf(&hash)); ok {
 		return e, nil
 	}
 	ipKey := unknownTokenKey(ip)
@@ -251,7 +251,7 @@ func (s *Service) lookupSecretFrom(ctx context.Context, plain, ip string) (cache
 	if !ok {
 		return cachedToken{}, tokenmint.Errorf(tokenmint.EINTERNAL, "token %s has an owner kind or state this server does not know", tok.ID)
 	}
-	s.cache.putSecret(gen, &hash, e)
+	s.cache.putSecret(gen, secretKeyOf(&hash), e)
 	return e, nil
 }
 
