@@ -63,7 +63,7 @@ func checkBenchTable(t *testing.T, out string) {
 		"verify-jwt-cc/verify-opaque req/s", "verify-jwt-password/verify-opaque req/s", "verify-jwt-exchange/verify-opaque req/s",
 		"introspect-opaque/verify-opaque req/s", "introspect-jwt/verify-opaque req/s",
 		"issue-cc req/s / 10000", "create-token req/s / 5000", "verify-scale-200/verify-scale-10 req/s",
-		"heap per cached token", "rss end/first", "load average:", "seed: 200 tokens through the store",
+		"heap per cached token", "rss end/first", "load average:", "seed: 200 tokens into the SQLite file",
 	} {
 		if !strings.Contains(out, line) {
 			t.Errorf("the report lacks %q:\n%s", line, out)
