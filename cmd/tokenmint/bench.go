@@ -38,6 +38,7 @@ type benchOptions struct {
 	seedWorkers      int
 	timeout          time.Duration
 	json             bool
+	cpuProfileDir    string
 }
 
 // benchHooks let tests look at the in-process server before it closes.
@@ -59,10 +60,10 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, *serverCon
 	fs := flag.NewFlagSet("tokenmint bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: tokenmint bench [flags]\n\nStarts a tokenmint server and a bare net/http baseline on loopback ports (or targets\n--url), seeds tokens, an application and JWTs, runs each scenario for a fixed time\nand connection count, and prints req/s, p50/p99/p99.9, errors and the ratios of\nissue 12's targets. The server flags (--database, --cache-ttl, --usage-flush, ...)\nconfigure the in-process server; its data directory is a new temporary one unless\n--data-dir names an empty directory. Scenarios: "+strings.Join(scenarioNames, ", ")+".\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: tokenmint bench [flags]\n\nStarts a tokenmint server and a bare net/http baseline on loopback ports (or targets\n--url), seeds tokens, an application and JWTs, runs each scenario for a fixed time\nand connection count, and prints req/s, p50/p99/p99.9, errors and the ratios of\nissue 12's targets. The server flags (--database, --cache-ttl, --usage-flush, ...)\nconfigure the in-process server; its data directory is a new temporary one unless\n--data-dir names an empty directory. Unlike serve, bench reads no TOKENMINT_*\nvariable and no config file for them: it must never open an installation in use.\n\nScenarios: "+strings.Join(scenarioNames, ", ")+".\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	cfg.bindFlags(fs)
+	bindBenchServerFlags(fs, cfg)
 	var tokens string
 	fs.StringVar(&o.url, "url", "", "target a running server at this URL instead of starting one (needs --admin-password; tokens are then created through the API)")
 	fs.StringVar(&o.adminUser, "admin-user", "admin", "with --url: the administrator to sign in as")
@@ -79,6 +80,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, *serverCon
 	fs.IntVar(&o.seedWorkers, "seed-workers", 8, "goroutines seeding tokens through the store")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "bound of the whole run, seeding included")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
+	fs.StringVar(&o.cpuProfileDir, "cpuprofile-dir", "", "write a CPU profile of each timed scenario's measured window to DIR/SCENARIO.cpu.pprof")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, nil, errHelp
@@ -90,11 +92,6 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, *serverCon
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	for _, name := range []string{"config", "listen", "tls-cert", "tls-key"} {
-		if given[name] {
-			return nil, nil, fmt.Errorf("--%s: bench serves on a loopback port of its own; it takes no --%s", name, name)
-		}
-	}
 	for _, part := range strings.Split(tokens, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(part))
 		if err != nil || n < 1 {
@@ -121,15 +118,31 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, *serverCon
 				return nil, nil, fmt.Errorf("--%s configures the in-process server; with --url the server is already running", name)
 			}
 		}
-	} else {
-		if !given["log-level"] {
-			cfg.LogLevel = "warn"
-		}
-		if !given["data-dir"] {
-			cfg.DataDir = ""
-		}
 	}
 	return o, cfg, nil
+}
+
+// bindBenchServerFlags registers the server's settings as flags of the
+// in-process server, like serverConfig.bindFlags but without --config and
+// without the environment: a shell set up for a real server (say
+// TOKENMINT_DATABASE) must not point bench at its database.
+func bindBenchServerFlags(fs *flag.FlagSet, cfg *serverConfig) {
+	for _, s := range cfg.settings() {
+		switch s.name {
+		case "listen", "tls-cert", "tls-key":
+			continue // bench serves plain HTTP on a loopback port of its own
+		case "data-dir":
+			s.def, s.usage = "", "empty directory for the SQLite database and the pepper (default: a new temporary directory, removed at the end)"
+		case "log-level":
+			s.def = "warn"
+		}
+		switch t := s.target.(type) {
+		case *string:
+			fs.StringVar(t, s.name, s.def, "server: "+s.usage)
+		case *bool:
+			fs.BoolVar(t, s.name, s.def == "true", "server: "+s.usage)
+		}
+	}
 }
 
 func runBenchWith(args []string, stdout, stderr io.Writer, hooks benchHooks) error {

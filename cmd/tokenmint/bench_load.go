@@ -41,6 +41,8 @@ type loadSpec struct {
 	// tick, when set, is called about every 100 ms of the measurement with
 	// the time measured so far.
 	tick func(elapsed time.Duration)
+	// onMeasure, when set, is called as the measured window opens.
+	onMeasure func()
 }
 
 // loadResult is what one run measured.
@@ -113,6 +115,9 @@ func runLoad(ctx context.Context, spec loadSpec) *loadResult {
 		case <-done:
 		}
 		phase.Store(phaseMeasure)
+	}
+	if spec.onMeasure != nil {
+		spec.onMeasure()
 	}
 	start := time.Now()
 	if !res.Cut {

@@ -5,6 +5,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -232,7 +235,13 @@ func (env *benchEnv) runScenarios(ctx context.Context, selected []string, rep *b
 			res = env.runRSS(ctx)
 		default:
 			spec, _ := env.loadFor(name)
-			res = newScenarioResult(name, spec.connections, runLoad(ctx, spec))
+			stop := func() error { return nil }
+			spec.onMeasure = func() { stop = env.startProfile(name) }
+			lr := runLoad(ctx, spec)
+			if err := stop(); err != nil {
+				return err
+			}
+			res = newScenarioResult(name, spec.connections, lr)
 		}
 		env.measureServer(res)
 		rep.Scenarios = append(rep.Scenarios, res)
@@ -332,3 +341,26 @@ func (env *benchEnv) runRSS(ctx context.Context) *scenarioResult {
 }
 
 func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+// startProfile starts a CPU profile of the measured window of a scenario
+// into --cpuprofile-dir (in-process, the profile holds the server and the
+// load generator, whose functions are loadWorker's) and returns what
+// stops it. Without the flag it does nothing.
+func (env *benchEnv) startProfile(name string) func() error {
+	dir := env.opts.cpuProfileDir
+	if dir == "" {
+		return func() error { return nil }
+	}
+	f, err := os.Create(filepath.Join(dir, name+".cpu.pprof"))
+	if err != nil {
+		return func() error { return err }
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return func() error { return err }
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}
+}

@@ -33,13 +33,14 @@ func startBenchServer(ctx context.Context, cfg *serverConfig, log *slog.Logger) 
 	if err != nil {
 		return nil, err
 	}
-	a, err := openApp(ctx, cfg, log, tokenmint.SystemClock{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	cfg.Listen = ln.Addr().String() // the default issuer is http://LISTEN
+	a, err := openApp(ctx, cfg, log, tokenmint.SystemClock{})
 	if err != nil {
-		a.close(context.Background())
+		ln.Close()
 		return nil, err
 	}
 	s := &benchServer{app: a, srv: newHTTPServer(a.handler, defaultTimeouts, log), addr: ln.Addr().String()}
