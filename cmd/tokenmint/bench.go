@@ -54,9 +54,9 @@ func runBench(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	return runBenchWith(args, stdout, stderr, benchHooks{})
 }
 
-func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, *serverConfig, error) {
-	o := &benchOptions{}
-	cfg := &serverConfig{}
+// newBenchFlagSet binds bench's flags and the in-process server's to o,
+// cfg and tokens (the raw --tokens).
+func newBenchFlagSet(o *benchOptions, cfg *serverConfig, tokens *string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("tokenmint bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -64,13 +64,12 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, *serverCon
 		fs.PrintDefaults()
 	}
 	bindBenchServerFlags(fs, cfg)
-	var tokens string
 	fs.StringVar(&o.url, "url", "", "target a running server at this URL instead of starting one (needs --admin-password; tokens are then created through the API)")
 	fs.StringVar(&o.adminUser, "admin-user", "admin", "with --url: the administrator to sign in as")
 	fs.StringVar(&o.adminPassword, "admin-password", "", "with --url: the administrator's password (default: $TOKENMINT_ADMIN_PASSWORD)")
 	fs.StringVar(&o.pid, "pid", "", "with --url: process ID of the server, to read its RSS from /proc")
 	fs.StringVar(&o.scenarios, "scenarios", "default", "comma-separated scenarios; 'default' is all but verify-scale-N for N >= 1000000 and rss, 'all' is all, 'verify-scale' every N of --tokens")
-	fs.StringVar(&tokens, "tokens", "10,100000,1000000", "comma-separated token counts N of the verify-scale-N scenarios")
+	fs.StringVar(tokens, "tokens", "10,100000,1000000", "comma-separated token counts N of the verify-scale-N scenarios")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time of each scenario")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each scenario")
 	fs.IntVar(&o.connections, "connections", 64, "connections of the verify, introspect, scale and rss scenarios")
@@ -81,6 +80,14 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, *serverCon
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "bound of the whole run, seeding included")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.StringVar(&o.cpuProfileDir, "cpuprofile-dir", "", "write a CPU profile of each timed scenario's measured window to DIR/SCENARIO.cpu.pprof")
+	return fs
+}
+
+func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, *serverConfig, error) {
+	o := &benchOptions{}
+	cfg := &serverConfig{}
+	var tokens string
+	fs := newBenchFlagSet(o, cfg, &tokens, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, nil, errHelp
