@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"tokenmint"
+	"tokenmint/postgres"
 	"tokenmint/secret"
 	"tokenmint/sqlite"
 	"tokenmint/typesfile"
@@ -53,16 +52,13 @@ func (t *tokenTable) set(i int, tok string) error {
 }
 
 // seedStoreTokens creates n CIToken tokens owned by the first admin
-// directly in the store of the in-process server, from workers
-// goroutines, and returns their secrets. Each is made exactly as the
-// service's issueToken makes one (secret.NewToken, the same metadata and
-// default expiry, the keyed hash of the server's own pepper), so verify
-// finds them, but without the audit entry and the event per token, which
-// would make a million take many minutes over HTTP.
-//
-// On SQLite it inserts them in big transactions instead (seedSQLiteBulk);
-// how says which way it went.
-func seedStoreTokens(ctx context.Context, a *app, cfg *serverConfig, n, workers int, progress io.Writer) (table *tokenTable, how string, err error) {
+// directly in the store of the in-process server, seedBatch per
+// transaction (bench_seed_bulk.go), and returns their secrets and how
+// they were stored. Each is made as the service's issueToken makes one
+// (secret.NewToken, the same metadata and default expiry, the keyed hash
+// under the server's own pepper), so verify finds them, but without an
+// audit entry and an event per token.
+func seedStoreTokens(ctx context.Context, a *app, cfg *serverConfig, n, workers int, progress io.Writer) (*tokenTable, string, error) {
 	pepper, err := secret.LoadOrCreatePepper(cfg.DataDir, cfg.Pepper) // the file openApp created
 	if err != nil {
 		return nil, "", err
@@ -88,81 +84,39 @@ func seedStoreTokens(ctx context.Context, a *app, cfg *serverConfig, n, workers 
 	if err != nil {
 		return nil, "", err
 	}
-	table = newTokenTable(n)
-	if db, ok := a.store.(*sqlite.DB); ok {
-		last := time.Now()
-		err := seedSQLiteBulk(ctx, db, hasher, typ, pol, tenant.ID, user.ID, n, workers, table, func(done int) {
-			if time.Since(last) > 5*time.Second {
-				last = time.Now()
-				fmt.Fprintf(progress, "  seeded %d of %d tokens\n", done, n)
-			}
-		})
-		if err != nil {
-			return nil, "", fmt.Errorf("seed tokens into SQLite: %w", err)
-		}
-		return table, fmt.Sprintf("into the SQLite file, %d per transaction", seedBatch), nil
-	}
-	var next, done atomic.Int64
-	var firstErr error
-	var errOnce sync.Once
-	var wg sync.WaitGroup
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				if err := createSeedToken(ctx, a, hasher, typ, pol, tenant.ID, user.ID, i, table); err != nil {
-					errOnce.Do(func() { firstErr = err; cancel() })
-					return
-				}
-				done.Add(1)
-			}
-		}()
-	}
-	stopProgress := make(chan struct{})
-	go func() {
-		t := time.NewTicker(5 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-stopProgress:
-				return
-			case <-t.C:
-				fmt.Fprintf(progress, "  seeded %d of %d tokens\n", done.Load(), n)
-			}
-		}
-	}()
-	wg.Wait()
-	close(stopProgress)
-	if firstErr != nil {
-		return nil, "", fmt.Errorf("seed tokens through the store: %w", firstErr)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, "", err
-	}
-	return table, fmt.Sprintf("through the store, %d goroutines", workers), nil
-}
-
-func createSeedToken(ctx context.Context, a *app, hasher *secret.Hasher, typ *tokenmint.TokenType, pol tokenmint.Policy, tenantID, userID string, i int, table *tokenTable) error {
-	plain := secret.NewToken(tokenmint.KindUser)
 	now := time.Now()
 	exp, err := tokenmint.ResolveExpiry(now, typ, pol, tokenmint.ExpiryRequest{})
 	if err != nil {
-		return err
+		return nil, "", err
 	}
-	tok := &tokenmint.Token{
-		ID: secret.NewID(), TenantID: tenantID, OwnerKind: tokenmint.OwnerUser, OwnerID: userID,
-		Type: typ.Name, Name: fmt.Sprintf("bench-%d", i), Prefix: plain[:tokenmint.DisplayPrefixLen],
-		CreatedAt: now, UpdatedAt: now, ExpiresAt: exp, MaxUses: typ.MaxUses, StoredStatus: tokenmint.StatusActive,
+	tpl := seedTemplate{typ: typ, tenantID: tenant.ID, userID: user.ID, created: now, expires: exp}
+
+	var insert func(context.Context, []seedRow) error
+	var how string
+	switch db := a.store.(type) {
+	case *sqlite.DB:
+		var closeConn func() error
+		if insert, closeConn, err = sqliteSeeder(db, tpl); err != nil {
+			return nil, "", err
+		}
+		defer closeConn()
+		how = fmt.Sprintf("into the SQLite file, %d per transaction", seedBatch)
+	case *postgres.DB:
+		insert = postgresSeeder(db, tpl)
+		how = fmt.Sprintf("into PostgreSQL by COPY, %d per transaction", seedBatch)
+	default:
+		return nil, "", fmt.Errorf("bench cannot seed a %T store", a.store)
 	}
-	if err := a.store.CreateToken(ctx, tok, hasher.Hash(plain)); err != nil {
-		return err
+	table := newTokenTable(n)
+	last := time.Now()
+	err = seedBulk(ctx, n, workers, hasher, table, insert, func(done int) {
+		if time.Since(last) > 5*time.Second {
+			last = time.Now()
+			fmt.Fprintf(progress, "  seeded %d of %d tokens\n", done, n)
+		}
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("seed tokens: %w", err)
 	}
-	return table.set(i, plain)
+	return table, how, nil
 }

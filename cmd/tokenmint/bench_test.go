@@ -63,7 +63,7 @@ func checkBenchTable(t *testing.T, out string) {
 		"verify-jwt-cc/verify-opaque req/s", "verify-jwt-password/verify-opaque req/s", "verify-jwt-exchange/verify-opaque req/s",
 		"introspect-opaque/verify-opaque req/s", "introspect-jwt/verify-opaque req/s",
 		"issue-cc req/s / 10000", "create-token req/s / 5000", "verify-scale-200/verify-scale-10 req/s",
-		"heap per cached token", "rss end/first", "load average:", "seed: 200 tokens into the SQLite file",
+		"heap per cached token", "rss end/first", "load average:", "seed: 200 tokens into the SQLite file, 5000 per transaction",
 	} {
 		if !strings.Contains(out, line) {
 			t.Errorf("the report lacks %q:\n%s", line, out)
@@ -71,11 +71,12 @@ func checkBenchTable(t *testing.T, out string) {
 	}
 }
 
-// tokenmint bench against its in-process server on SQLite: every scenario
-// runs without errors, the report has the ratios, and verify-scale-200
-// really verified 200 different tokens in turn (the server counted their
-// uses), with tokens made by the store seeding that verify accepts.
-func TestBenchInProcessSQLite(t *testing.T) {
+// runBenchInProcess runs bench with benchTestArgs (and extra) on its
+// in-process server and returns the report and, before the server
+// closed and with its usage flushed, the uses the server counted for each
+// pool token.
+func runBenchInProcess(t *testing.T, extra ...string) (*benchReport, string, map[int]int64) {
+	t.Helper()
 	dataDir := t.TempDir()
 	var out, errOut bytes.Buffer
 	var rep *benchReport
@@ -101,11 +102,16 @@ func TestBenchInProcessSQLite(t *testing.T) {
 			}
 		},
 	}
-	if err := runBenchWith(benchTestArgs(dataDir), &out, &errOut, hooks); err != nil {
+	if err := runBenchWith(benchTestArgs(dataDir, extra...), &out, &errOut, hooks); err != nil {
 		t.Fatalf("bench: %v\n%s\n%s", err, out.String(), errOut.String())
 	}
-	checkBenchReport(t, rep)
-	checkBenchTable(t, out.String())
+	return rep, out.String(), uses
+}
+
+// checkScaleUses asserts that verify-scale-200 verified 200 different
+// tokens in turn, as the server counted their uses.
+func checkScaleUses(t *testing.T, uses map[int]int64) {
+	t.Helper()
 	if len(uses) != 200 {
 		t.Fatalf("%d seeded tokens, want 200", len(uses))
 	}
@@ -124,19 +130,26 @@ func TestBenchInProcessSQLite(t *testing.T) {
 	}
 }
 
-// The same run on PostgreSQL.
+// tokenmint bench against its in-process server on SQLite: every scenario
+// runs without errors, the report has the ratios, and verify-scale-200
+// really verified 200 different tokens in turn (the server counted their
+// uses), tokens made by the bulk seeding that verify accepts.
+func TestBenchInProcessSQLite(t *testing.T) {
+	rep, out, uses := runBenchInProcess(t)
+	checkBenchReport(t, rep)
+	checkBenchTable(t, out)
+	checkScaleUses(t, uses)
+}
+
+// The same run on PostgreSQL, the pool seeded by COPY.
 func TestBenchInProcessPostgres(t *testing.T) {
 	url := postgrestest.Start(t).NewDatabase(t)
-	var out, errOut bytes.Buffer
-	var rep *benchReport
-	hooks := benchHooks{report: func(r *benchReport) { rep = r }}
-	if err := runBenchWith(benchTestArgs(t.TempDir(), "--database", url), &out, &errOut, hooks); err != nil {
-		t.Fatalf("bench: %v\n%s\n%s", err, out.String(), errOut.String())
-	}
+	rep, _, uses := runBenchInProcess(t, "--database", url)
 	checkBenchReport(t, rep)
-	if rep.Store != "postgres" {
-		t.Errorf("store %q, want postgres", rep.Store)
+	if rep.Store != "postgres" || !strings.Contains(rep.Seed.How, "PostgreSQL") {
+		t.Errorf("store %q, seeded %q: want postgres", rep.Store, rep.Seed.How)
 	}
+	checkScaleUses(t, uses)
 }
 
 // --json prints the same report as JSON, and --url targets a server that
