@@ -226,6 +226,11 @@ func (env *benchEnv) runScenarios(ctx context.Context, selected []string, rep *b
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("--timeout reached before %s", name)
 		}
+		if _, scale := scaleTokens(name); env.pool == nil && (scale || name == scenCacheMemory || name == scenRSS) {
+			if err := env.seed(ctx, selected, rep); err != nil {
+				return err
+			}
+		}
 		fmt.Fprintf(env.progress, "running %s...\n", name)
 		var res *scenarioResult
 		switch name {
