@@ -35,6 +35,10 @@ type loadSpec struct {
 	// connections, so they are sent strictly in turn (0, 1, ... distinct-1,
 	// 0, ...) and none is hot.
 	distinct uint64
+	// warmupRequests, when set, extends the warm-up until that many
+	// requests were sent: a scale scenario first verifies each of its
+	// tokens once, so all of them are in use when the measurement starts.
+	warmupRequests uint64
 	// total, when set, sends requests 0..total-1 exactly once each, with
 	// no warm-up and no time bound other than the context.
 	total uint64
@@ -53,6 +57,7 @@ type loadResult struct {
 	Statuses map[int]uint64 // non-2xx answers by status
 	IOErrors uint64
 	Elapsed  time.Duration
+	Warmup   time.Duration // how long the warm-up took
 	// Cut says the run was stopped early by the overall timeout.
 	Cut  bool
 	hist latencyHist
@@ -92,7 +97,7 @@ type loadWorker struct {
 func runLoad(ctx context.Context, spec loadSpec) *loadResult {
 	var phase atomic.Int32
 	var next atomic.Uint64
-	if spec.total > 0 || spec.warmup <= 0 {
+	if spec.total > 0 || (spec.warmup <= 0 && spec.warmupRequests == 0) {
 		phase.Store(phaseMeasure)
 	}
 	workers := make([]*loadWorker, spec.connections)
@@ -108,12 +113,9 @@ func runLoad(ctx context.Context, spec loadSpec) *loadResult {
 
 	res := &loadResult{Statuses: map[int]uint64{}}
 	if phase.Load() == phaseWarmup {
-		select {
-		case <-time.After(spec.warmup):
-		case <-ctx.Done():
-			res.Cut = true
-		case <-done:
-		}
+		warm := time.Now()
+		res.Cut = warmUp(ctx, &spec, &next, done)
+		res.Warmup = time.Since(warm)
 		phase.Store(phaseMeasure)
 	}
 	if spec.onMeasure != nil {
@@ -137,6 +139,29 @@ func runLoad(ctx context.Context, spec loadSpec) *loadResult {
 	}
 	res.Errors += res.IOErrors
 	return res
+}
+
+// warmUp waits for the end of the warm-up: its time, and the requests it
+// must send. It reports whether ctx cut it short.
+func warmUp(ctx context.Context, spec *loadSpec, next *atomic.Uint64, done <-chan struct{}) bool {
+	deadline := time.After(spec.warmup)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	timeUp := false
+	for {
+		select {
+		case <-ctx.Done():
+			return true
+		case <-done:
+			return false
+		case <-deadline:
+			timeUp = true
+		case <-tick.C:
+		}
+		if timeUp && next.Load() >= spec.warmupRequests {
+			return false
+		}
+	}
 }
 
 // measure waits for the end of the measured window (or, for a fixed total,

@@ -214,7 +214,7 @@ func (env *benchEnv) loadFor(name string) (loadSpec, bool) {
 		if !ok {
 			return s, false
 		}
-		s.request, s.distinct = env.poolVerify(n), uint64(n)
+		s.request, s.distinct, s.warmupRequests = env.poolVerify(n), uint64(n), uint64(n)
 	}
 	return s, true
 }
@@ -247,6 +247,9 @@ func (env *benchEnv) runScenarios(ctx context.Context, selected []string, rep *b
 				return err
 			}
 			res = newScenarioResult(name, spec.connections, lr)
+			if n, scale := scaleTokens(name); scale {
+				res.Note = fmt.Sprintf("the warm-up verified every one of the %d tokens at least once, in %s", n, lr.Warmup.Round(time.Millisecond))
+			}
 		}
 		env.measureServer(res)
 		rep.Scenarios = append(rep.Scenarios, res)
