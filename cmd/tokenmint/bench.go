@@ -60,7 +60,7 @@ func newBenchFlagSet(o *benchOptions, cfg *serverConfig, tokens *string, stderr 
 	fs := flag.NewFlagSet("tokenmint bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: tokenmint bench [flags]\n\nStarts a tokenmint server and a bare net/http baseline on loopback ports (or targets\n--url), seeds tokens, an application and JWTs, runs each scenario for a fixed time\nand connection count, and prints req/s, p50/p99/p99.9, errors and the ratios of\nissue 12's targets. The server flags (--database, --cache-ttl, --usage-flush, ...)\nconfigure the in-process server; its data directory is a new temporary one unless\n--data-dir names an empty directory. Unlike serve, bench reads no TOKENMINT_*\nvariable and no config file for them: it must never open an installation in use.\n\nScenarios: "+strings.Join(scenarioNames, ", ")+".\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: tokenmint bench [flags]\n\nStarts a tokenmint server and a bare net/http baseline on loopback ports (or targets\n--url), seeds tokens, an application and JWTs, runs each scenario for a fixed time\nand connection count, and prints req/s, p50/p99/p99.9, errors and the ratios of\nissue 12's targets. The server flags (--database, --cache-ttl, --usage-flush, ...)\nconfigure the in-process server; its data directory is a new temporary one unless\n--data-dir names an empty directory. Unlike serve, bench reads no TOKENMINT_*\nvariable and no config file for them: it must never open an installation in use.\n\nScenarios, in the order they run:\n  "+strings.Join(scenarioNames[:6], ", ")+",\n  "+strings.Join(scenarioNames[6:], ", ")+".\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	bindBenchServerFlags(fs, cfg)
@@ -76,7 +76,7 @@ func newBenchFlagSet(o *benchOptions, cfg *serverConfig, tokens *string, stderr 
 	fs.IntVar(&o.issueConnections, "issue-connections", 16, "connections of issue-cc and create-token")
 	fs.DurationVar(&o.rssDuration, "rss-duration", 10*time.Minute, "length of the rss scenario")
 	fs.IntVar(&o.cacheTokens, "cache-tokens", 100000, "distinct tokens the cache-memory scenario verifies")
-	fs.IntVar(&o.seedWorkers, "seed-workers", 8, "goroutines seeding tokens through the store")
+	fs.IntVar(&o.seedWorkers, "seed-workers", 8, "goroutines making the secrets and hashes of the token pool (in-process)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "bound of the whole run, seeding included")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.StringVar(&o.cpuProfileDir, "cpuprofile-dir", "", "write a CPU profile of each timed scenario's measured window to DIR/SCENARIO.cpu.pprof")
