@@ -19,6 +19,10 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./service/ ./http/
 
+## bench-http: the load tool's default scenarios over HTTP, 3 s each (docs/bench-tool.md)
+bench-http:
+	$(GO) run ./cmd/tokenmint bench --duration 3s
+
 ## fuzz: each native fuzz target for FUZZTIME (10s by default; docs/fuzzing.md),
 ## one instrumented test binary per package built once; the first failure
 ## stops the run and leaves its input in the package's testdata/fuzz/<target>/.
