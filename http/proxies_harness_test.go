@@ -65,8 +65,8 @@ func fileExists(p string) bool {
 
 // startProxiedTokenmint is the tokenmint of the http tests (real SQLite,
 // real service, real handler behind httptest) believing X-Forwarded-For
-// from trusted only.
-func startProxiedTokenmint(t *testing.T, trusted []netip.Prefix) *env {
+// from trusted only, over a store the test can take down.
+func startProxiedTokenmint(t *testing.T, trusted []netip.Prefix) (*env, *downStore) {
 	t.Helper()
 	dbPath := filepath.Join(t.TempDir(), "tokenmint.db")
 	db, err := sqlite.Open(dbPath)
@@ -74,10 +74,11 @@ func startProxiedTokenmint(t *testing.T, trusted []netip.Prefix) *env {
 		t.Fatal(err)
 	}
 	store := &countingStore{Store: db}
+	down := &downStore{Store: store}
 	clock := tokenmint.NewFakeClock(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := service.New(service.Config{
-		Store: store, Types: typesfile.Defaults(), Clock: clock,
+		Store: down, Types: typesfile.Defaults(), Clock: clock,
 		Hasher: secret.NewHasher(bytes.Repeat([]byte{7}, 32)), Logger: log,
 		PasswordParams: &secret.TestPasswordParams,
 	})
@@ -92,7 +93,7 @@ func startProxiedTokenmint(t *testing.T, trusted []netip.Prefix) *env {
 		db.Close()
 	})
 	e.admin = e.login("admin", adminPassword)
-	return e
+	return e, down
 }
 
 // upstream is the API behind the proxy: it records the headers of every

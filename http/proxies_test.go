@@ -16,6 +16,7 @@ import (
 // tokenmint and an upstream that records what reaches it.
 type proxied struct {
 	e     *env
+	down  *downStore
 	up    *upstream
 	proxy string // the proxy's address
 }
@@ -26,7 +27,8 @@ type startProxy func(t *testing.T, tokenmint, upstream, proxy string)
 
 func runRecipe(t *testing.T, start startProxy, trusted []netip.Prefix) *proxied {
 	t.Helper()
-	p := &proxied{e: startProxiedTokenmint(t, trusted), up: startUpstream(t), proxy: freePort(t)}
+	p := &proxied{up: startUpstream(t), proxy: freePort(t)}
+	p.e, p.down = startProxiedTokenmint(t, trusted)
 	start(t, hostPort(p.e.srv.URL), hostPort(p.up.srv.URL), p.proxy)
 	return p
 }
@@ -174,6 +176,30 @@ func TestRecipeNginx(t *testing.T) {
 	want := p.e.verify("Bearer "+tok, "").header.Get("X-Token-Expiration")
 	if _, err := time.Parse(time.RFC3339, want); err != nil || r.header.Get("X-Token-Expiration") != want {
 		t.Errorf("the client got X-Token-Expiration %q, want tokenmint's %q", r.header.Get("X-Token-Expiration"), want)
+	}
+}
+
+// With tokenmint's database down, nginx answers 500 (auth_request passes
+// only 401 and 403 on) and Caddy passes tokenmint's 503 on: never a 401
+// that would make a client drop a good token.
+func TestRecipeOutage(t *testing.T) {
+	for name, c := range map[string]struct {
+		start startProxy
+		want  int
+	}{"nginx": {startNginx, http.StatusInternalServerError}, "caddy": {startCaddy, http.StatusServiceUnavailable}} {
+		t.Run(name, func(t *testing.T) {
+			p := runRecipe(t, c.start, nil)
+			tok, _, _ := p.e.admin.createToken(map[string]any{"type": "CIToken", "name": "outage"})
+			p.down.down.Store(true)
+			r := through(t, clientFrom("127.0.0.1"), p.proxy, "/orders/7", map[string]string{"Authorization": "Bearer " + tok})
+			p.down.down.Store(false)
+			if r.status != c.want {
+				t.Errorf("database down: %d %s, want %d", r.status, r.body, c.want)
+			}
+			if _, n := p.up.last(); n != 0 {
+				t.Errorf("the request reached the upstream while tokenmint could not check it")
+			}
+		})
 	}
 }
 
