@@ -64,6 +64,8 @@ type env struct {
 	client authv3.AuthorizationClient
 	reg    *prometheus.Registry
 	logs   *syncBuffer
+	srv    *envoy.Server
+	addr   string
 }
 
 type envOptions struct {
@@ -122,7 +124,7 @@ func newEnv(t *testing.T, opts envOptions) *env {
 		db.Close()
 	})
 	return &env{t: t, svc: svc, store: store, admin: tokenmint.NewContextWithPrincipal(ctx, p),
-		client: authv3.NewAuthorizationClient(conn), reg: reg, logs: logs}
+		client: authv3.NewAuthorizationClient(conn), reg: reg, logs: logs, srv: srv, addr: ln.Addr().String()}
 }
 
 // createToken creates a token of typ for the admin and returns its secret

@@ -2,6 +2,7 @@ package envoy_test
 
 import (
 	"context"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -92,4 +93,48 @@ func TestCheckSingleUseTokenAllowedOnce(t *testing.T) {
 		t.Fatalf("%d of %d concurrent checks allowed a single-use token, want exactly 1", allowed, n)
 	}
 	wantDenied(t, e.check(c), codes.Unauthenticated, 401, tokenmint.EUNAUTHORIZED)
+}
+
+// Shutdown stops taking connections at once but lets a check under way
+// finish until its own context ends; then the check is cut off and
+// Shutdown returns.
+func TestShutdownWaitsForChecksUnderWay(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	plain, _, _ := e.createToken("CIToken", "")
+	e.store.hang.Store(true)
+	checked := make(chan error, 1)
+	go func() {
+		_, err := e.client.Check(context.Background(), check{headers: bearer(plain)}.request())
+		checked <- err
+	}()
+	<-e.store.hung
+	shCtx, stop := context.WithCancel(context.Background())
+	shut := make(chan struct{})
+	go func() { e.srv.Shutdown(shCtx); close(shut) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", e.addr, time.Second)
+		if err != nil {
+			break // the listener is closed
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the listener still accepts connections after Shutdown began")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	select {
+	case <-shut:
+		t.Fatal("Shutdown returned while a check was under way")
+	case err := <-checked:
+		t.Fatalf("the check under way ended before Shutdown's deadline: %v", err)
+	default:
+	}
+	stop()
+	<-e.store.released
+	if err := <-checked; status.Code(err) == codes.OK {
+		t.Error("the check cut off by Shutdown succeeded")
+	}
+	<-shut
+	e.store.hang.Store(false)
 }
