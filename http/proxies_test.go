@@ -47,6 +47,7 @@ func checkForwardAuth(t *testing.T, p *proxied) {
 
 	r := through(t, hc, p.proxy, "/orders/7", map[string]string{
 		"Authorization": "Bearer " + ci, "X-Auth-Subject": "mallory", "X-Auth-Tenant": "evil",
+		"X-Token-Expiration": "2099-01-01T00:00:00Z",
 	})
 	if r.status != http.StatusOK || !strings.Contains(string(r.body), "upstream saw /orders/7") {
 		t.Fatalf("allowed request: %d %s", r.status, r.body)
@@ -57,6 +58,10 @@ func checkForwardAuth(t *testing.T, p *proxied) {
 	}
 	if got := seen.Values("X-Auth-Tenant"); !slices.Equal(got, []string{"default"}) {
 		t.Errorf("upstream saw X-Auth-Tenant %q, want only default", got)
+	}
+	exp := p.e.verify("Bearer "+ci, "").header.Get("X-Token-Expiration")
+	if got := seen.Values("X-Token-Expiration"); !slices.Equal(got, []string{exp}) {
+		t.Errorf("upstream saw X-Token-Expiration %q, want only tokenmint's %q", got, exp)
 	}
 
 	r = through(t, hc, p.proxy, "/orders/7", nil)
