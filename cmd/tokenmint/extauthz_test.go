@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"flag"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -105,5 +107,28 @@ func TestServeRefusesABadExtAuthzHeader(t *testing.T) {
 		"--ext-authz-listen", "127.0.0.1:0", "--ext-authz-project-header", "X Project")
 	if code == 0 || !strings.Contains(errs, `ext-authz-project-header "X Project" is not a header name`) {
 		t.Errorf("serve with a bad header name: exit %d\n%s", code, errs)
+	}
+}
+
+// The ext_authz settings come from the config file too, the environment
+// over the file and a flag over both.
+func TestExtAuthzSettingsPrecedence(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "tokenmint.yaml")
+	if err := os.WriteFile(file, []byte("ext-authz-listen: 127.0.0.1:9191\next-authz-permission-header: X-From-File\next-authz-tenant-header: X-Tenant\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"TOKENMINT_CONFIG": file, "TOKENMINT_EXT_AUTHZ_PERMISSION_HEADER": "X-From-Env"}
+	cfg := &serverConfig{}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfg.bindFlags(fs)
+	if err := fs.Parse([]string{"--ext-authz-tenant-header", "X-From-Flag"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.resolve(fs, func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	got := [3]string{cfg.ExtAuthzListen, cfg.ExtAuthzPermissionHeader, cfg.ExtAuthzTenantHeader}
+	if want := [3]string{"127.0.0.1:9191", "X-From-Env", "X-From-Flag"}; got != want {
+		t.Errorf("listen, permission header, tenant header = %q, want %q", got, want)
 	}
 }
