@@ -13,6 +13,7 @@ import (
 
 	"tokenmint"
 	"tokenmint/envoy"
+	"tokenmint/secret"
 	"tokenmint/service"
 )
 
@@ -202,4 +203,27 @@ func TestCheckContextExtensionWinsOverHeader(t *testing.T) {
 	without := newEnv(t, envOptions{})
 	tok, _, _ := without.createToken("CIToken", "")
 	wantAllowed(t, without.check(check{headers: map[string]string{"authorization": "Bearer " + tok, "x-tokenmint-permission": "users:manage"}}))
+}
+
+// Unknown tokens from one client address are limited as at the HTTP
+// endpoint: past the limit the check is 429 RESOURCE_EXHAUSTED with
+// Retry-After, for that address only.
+func TestCheckUnknownTokensAreRateLimited(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	var res *authv3.CheckResponse
+	for i := 0; i < 100; i++ {
+		res = e.check(check{headers: bearer(secret.NewToken(tokenmint.KindUser)), source: "203.0.113.66"})
+		if codes.Code(res.GetStatus().GetCode()) != codes.Unauthenticated {
+			break
+		}
+	}
+	wantDenied(t, res, codes.ResourceExhausted, 429, tokenmint.ETOOMANY)
+	if h := headers(t, res.GetDeniedResponse().GetHeaders()); h["Retry-After"] == "" {
+		t.Error("429 without Retry-After")
+	}
+	if got := e.checksCounted("rate_limited"); got != 1 {
+		t.Errorf("rate_limited checks counted %v, want 1", got)
+	}
+	plain, _, _ := e.createToken("CIToken", "")
+	wantAllowed(t, e.check(check{headers: bearer(plain), source: "203.0.113.67"}))
 }
