@@ -2,9 +2,7 @@ package http
 
 import (
 	"crypto/subtle"
-	"encoding/base64"
 	"net/http"
-	"strings"
 	"time"
 
 	"tokenmint"
@@ -34,32 +32,11 @@ func validCSRF(got, want string) bool {
 
 var errNoRoute = tokenmint.Errorf(tokenmint.ENOTFOUND, "no such API endpoint")
 
-// presentedToken extracts a token from Authorization: "Bearer <token>",
-// "Bearer <encoded>", "FortifyToken <encoded>" or "Basic base64(<token>:)". ok is false when the
-// header is absent; a present but unusable header yields an error.
+// presentedToken extracts a token from the Authorization header
+// (tokenmint.TokenFromAuthorization). ok is false when the header is
+// absent; a present but unusable header yields an error.
 func presentedToken(r *http.Request) (string, bool, error) {
-	h := r.Header.Get("Authorization")
-	if h == "" {
-		return "", false, nil
-	}
-	scheme, rest, _ := strings.Cut(h, " ")
-	rest = strings.TrimSpace(rest)
-	switch {
-	case strings.EqualFold(scheme, "Bearer") && rest != "":
-		return rest, true, nil
-	case strings.EqualFold(scheme, "FortifyToken") && rest != "":
-		// Fortify SSC's clients send "FortifyToken <encoded token>": the
-		// same value a Bearer carries, under Fortify's own scheme name.
-		return rest, true, nil
-	case strings.EqualFold(scheme, "Basic") && rest != "":
-		dec, err := base64.StdEncoding.DecodeString(rest)
-		if err != nil {
-			return "", true, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "malformed Basic credentials")
-		}
-		user, _, _ := strings.Cut(string(dec), ":")
-		return user, true, nil
-	}
-	return "", true, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "unsupported Authorization scheme; use Bearer, Basic or FortifyToken")
+	return tokenmint.TokenFromAuthorization(r.Header.Get("Authorization"))
 }
 
 // authed wraps a handler that needs a principal: a token in Authorization,

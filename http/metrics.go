@@ -55,6 +55,10 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 	return m
 }
 
+// Registerer is the registry /metrics serves, for the metrics of other
+// listeners of the same server (the Envoy authorization service).
+func (m *Metrics) Registerer() prometheus.Registerer { return m.reg }
+
 // Handler serves the registry.
 func (m *Metrics) Handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
 

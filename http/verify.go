@@ -77,20 +77,14 @@ func verifyRequestOf(r *http.Request) (service.VerifyRequest, error) {
 	err := eachQueryPair(r.URL.RawQuery, func(key, value string) error {
 		switch key {
 		case "permission":
-			for one := range strings.SplitSeq(value, ",") {
-				perm := tokenmint.Permission(strings.TrimSpace(one))
-				if perm == "" {
-					continue // ?permission= asks for no particular permission
-				}
-				if !perm.Valid() {
-					return tokenmint.Errorf(tokenmint.EINVALID, "permission %q must have the form resource:verb", perm)
-				}
+			// The same parsing as Envoy's checks (tokenmint.EachPermission).
+			return tokenmint.EachPermission(value, func(perm tokenmint.Permission) {
 				if req.Permission == "" {
 					req.Permission = perm
 				} else {
 					req.AlsoRequire = append(req.AlsoRequire, perm)
 				}
-			}
+			})
 		case "project":
 			projects++
 			if projects == 1 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"time"
@@ -23,7 +24,12 @@ type app struct {
 	store   tokenmint.Store
 	svc     *service.Service
 	handler *tmhttp.Server
-	boot    *service.BootstrapResult
+	metrics *tmhttp.Metrics
+	// proxies and ipHeader say whose client header is believed, for every
+	// listener alike.
+	proxies  []netip.Prefix
+	ipHeader string
+	boot     *service.BootstrapResult
 	// background are the loops serve runs until shutdown (e.g. the
 	// cross-instance change listener).
 	background []func(ctx context.Context)
@@ -118,8 +124,9 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 		store.Close()
 		return nil, err
 	}
-	h := tmhttp.NewServer(tmhttp.Config{Service: svc, Logger: log, TrustedProxies: proxies, ClientIPHeader: ipHeader, SecureCookies: cfg.secureCookies()})
-	return &app{store: store, svc: svc, handler: h, boot: boot, background: background}, nil
+	metrics := tmhttp.NewMetrics(nil)
+	h := tmhttp.NewServer(tmhttp.Config{Service: svc, Logger: log, TrustedProxies: proxies, ClientIPHeader: ipHeader, SecureCookies: cfg.secureCookies(), Metrics: metrics})
+	return &app{store: store, svc: svc, handler: h, metrics: metrics, proxies: proxies, ipHeader: ipHeader, boot: boot, background: background}, nil
 }
 
 func openStore(ctx context.Context, cfg *serverConfig) (tokenmint.Store, error) {

@@ -42,6 +42,7 @@ type serverConfig struct {
 	MasterKey   string
 	// ScopeAliases replaces the built-in vendor scope aliases (empty: keep them).
 	ScopeAliases string
+	extAuthzConfig
 }
 
 // setting describes one configuration key for flags, env and file alike.
@@ -69,7 +70,7 @@ func (c *serverConfig) settings() []setting {
 		{"jwt-alg", "TOKENMINT_JWT_ALG", "algorithm of new JWT signing keys: EdDSA or ES256", "EdDSA", &c.JWTAlg},
 		{"key-rotation", "TOKENMINT_KEY_ROTATION", "age at which the JWT signing key is replaced (0: only by 'tokenmint keys rotate')", "720h", &c.KeyRotation},
 		{"scope-aliases", "TOKENMINT_SCOPE_ALIASES", "OAuth scope aliases for vendor clients, 'NAME=PERMISSION ...; NAME=*' or 'none' (default: sca_api=*; access_control_api=users:manage tokens:manage tokens:read tokens:write)", "", &c.ScopeAliases},
-	}, c.lifecycleSettings()...)
+	}, append(c.lifecycleSettings(), c.extAuthzSettings()...)...)
 }
 
 // bindFlags registers the settings and --config on fs.

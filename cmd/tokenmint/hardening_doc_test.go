@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"tokenmint/envoy"
 )
 
 // docs/operations.md names the network settings as the code spells them,
@@ -19,7 +21,8 @@ func TestHardeningOperationsDocMatchesTheCode(t *testing.T) {
 	for _, s := range (&serverConfig{}).settings() {
 		byName[s.name] = s
 	}
-	for _, name := range []string{"tls-cert", "tls-key", "trusted-proxies", "client-ip-header"} {
+	for _, name := range []string{"tls-cert", "tls-key", "trusted-proxies", "client-ip-header",
+		"ext-authz-listen", "ext-authz-permission-header", "ext-authz-project-header", "ext-authz-tenant-header"} {
 		s, ok := byName[name]
 		if !ok {
 			t.Errorf("the doc's setting --%s does not exist", name)
@@ -34,8 +37,9 @@ func TestHardeningOperationsDocMatchesTheCode(t *testing.T) {
 			t.Errorf("docs/operations.md lacks the row %q", row)
 		}
 	}
-	for _, s := range []string{"--secure-cookies", "TOKENMINT_SECURE_COOKIES"} {
-		if !strings.Contains(doc, s) {
+	outcomes := "`" + strings.Join(envoy.CheckOutcomes[:len(envoy.CheckOutcomes)-1], "`, `") + "` and `" + envoy.CheckOutcomes[len(envoy.CheckOutcomes)-1] + "`"
+	for _, s := range []string{"--secure-cookies", "TOKENMINT_SECURE_COOKIES", "`tokenmint_ext_authz_checks_total{outcome}`", outcomes} {
+		if !strings.Contains(strings.Join(strings.Fields(doc), " "), s) { // across line breaks
 			t.Errorf("docs/operations.md does not mention %s", s)
 		}
 	}

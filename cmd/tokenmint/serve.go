@@ -96,6 +96,12 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		a.close(context.Background())
 		return err
 	}
+	authz, err := listenExtAuthz(cfg, a, log)
+	if err != nil {
+		ln.Close()
+		a.close(context.Background())
+		return err
+	}
 	a.printLogin(stdout, cfg.scheme()+"://"+ln.Addr().String())
 	log.Info("tokenmint listening", "addr", ln.Addr().String(), "scheme", cfg.scheme(), "data_dir", cfg.DataDir)
 	if !cfg.secureCookies() {
@@ -110,7 +116,8 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 		go run(bg)
 	}
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	authz.serve(errc)
 	go func() {
 		if tlsCfg != nil {
 			errc <- srv.ServeTLS(ln, "", "") // the certificate is in TLSConfig
@@ -120,10 +127,18 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	}()
 	select {
 	case err = <-errc:
+		// One listener failed: the other stops too, at once.
+		srv.Close()
+		now, cancel := context.WithCancel(context.Background())
+		cancel()
+		authz.shutdown(now)
 	case <-ctx.Done():
 		log.Info("shutting down")
 		shCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		stopped := make(chan struct{})
+		go func() { authz.shutdown(shCtx); close(stopped) }()
 		err = srv.Shutdown(shCtx)
+		<-stopped
 		cancel()
 	}
 	stopBG()
