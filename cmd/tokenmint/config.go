@@ -65,7 +65,7 @@ func (c *serverConfig) settings() []setting {
 		{"tls-cert", "TOKENMINT_TLS_CERT", "PEM certificate (chain) file: serve HTTPS (with --tls-key)", "", &c.TLSCert},
 		{"tls-key", "TOKENMINT_TLS_KEY", "PEM private key file of --tls-cert", "", &c.TLSKey},
 		{"usage-flush", "TOKENMINT_USAGE_FLUSH", "how often buffered token usage is written", "2s", &c.UsageFlush},
-		{"cache-ttl", "TOKENMINT_CACHE_TTL", "longest time a cached token state is trusted without a re-read", "30s", &c.CacheTTL},
+		{"cache-ttl", "TOKENMINT_CACHE_TTL", "PostgreSQL: longest time a cached token state is trusted without a re-read once the change feed heartbeat stops (SQLite: until changed)", "30s", &c.CacheTTL},
 		{"issuer", "TOKENMINT_ISSUER", "OAuth2 issuer URL, the iss of JWT access tokens (default http://LISTEN)", "", &c.Issuer},
 		{"jwt-alg", "TOKENMINT_JWT_ALG", "algorithm of new JWT signing keys: EdDSA or ES256", "EdDSA", &c.JWTAlg},
 		{"key-rotation", "TOKENMINT_KEY_ROTATION", "age at which the JWT signing key is replaced (0: only by 'tokenmint keys rotate')", "720h", &c.KeyRotation},
