@@ -102,6 +102,9 @@ type AccessClaims struct {
 	// token exchange ("" for other grants): the JWT lives only while that
 	// token does.
 	SourceTokenID string
+	// KeyID is the kid of the key that signed the token (set by
+	// verification; not a claim).
+	KeyID string
 }
 
 // HasScope reports whether the claims carry p.

@@ -119,7 +119,7 @@ func (k *KeyRing) Verify(ctx context.Context, raw, issuer string) (*tokenmint.Ac
 		Issuer: jc.Issuer, Subject: jc.Subject, Audience: jc.Audience,
 		ExpiresAt: jc.Expiry.Time().UTC(), JTI: jc.ID, ClientID: jc.ClientID, Scope: scope,
 		Tenant: jc.Tenant, TenantID: jc.TenantID, OwnerKind: jc.OwnerKind, ProjectID: jc.Project,
-		SourceTokenID: jc.SourceToken,
+		SourceTokenID: jc.SourceToken, KeyID: h.KeyID,
 	}
 	if jc.IssuedAt != nil {
 		c.IssuedAt = jc.IssuedAt.Time().UTC()

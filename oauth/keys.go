@@ -327,6 +327,14 @@ func (k *KeyRing) mayReloadForUnknownKID() bool {
 	return false
 }
 
+// Published reports whether the key with the kid still verifies tokens:
+// a JWT verified earlier and cached stops being accepted when its key's
+// publication ends, exactly as Verify would refuse it.
+func (k *KeyRing) Published(ctx context.Context, kid string) (bool, error) {
+	kk, err := k.publishedKey(ctx, kid)
+	return kk != nil, err
+}
+
 // publishedKey returns the key with the kid if it is still published,
 // reloading once for a kid not seen yet.
 func (k *KeyRing) publishedKey(ctx context.Context, kid string) (*key, error) {

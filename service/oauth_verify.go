@@ -37,6 +37,11 @@ func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest, tenantID *st
 		e = jwtEntry{claims: c}
 	} else if !now.Before(e.claims.ExpiresAt) {
 		return nil, oauth.ErrExpired
+	} else if ok, err := s.cfg.Keys.Published(ctx, e.claims.KeyID); err != nil {
+		return nil, err
+	} else if !ok {
+		// Its key's publication ended: Verify would refuse it now.
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "invalid access token")
 	}
 	c := e.claims
 	if err := s.checkTenant(ctx, req.Tenant, c.TenantID); err != nil {
@@ -102,7 +107,7 @@ func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest, tenantID *st
 		// A JWT from token exchange is a use of the token it came from.
 		s.usage.Record(c.TenantID, c.SourceTokenID, req.IP, now)
 	}
-	res := &VerifyResult{ProjectID: projectID, Permissions: perms, sorted: sorted, exp: c.ExpiresAt}
+	res := &VerifyResult{ProjectID: projectID, Permissions: perms, sorted: sorted, exp: c.ExpiresAt, Claims: c}
 	res.tok = tokenmint.Token{
 		ID: c.JTI, TenantID: c.TenantID, OwnerKind: c.OwnerKind, OwnerID: c.Subject, Type: JWTTokenType,
 		Name: c.ClientID, ProjectID: c.ProjectID, CreatedAt: c.IssuedAt, ExpiresAt: &res.exp,

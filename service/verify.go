@@ -38,6 +38,9 @@ type VerifyResult struct {
 	Permissions tokenmint.PermissionSet
 	// SecretValidUntil is the end of the grace period of a rotated secret.
 	SecretValidUntil *time.Time
+	// Claims are a verified JWT access token's (nil for opaque tokens);
+	// shared with the cache, so read-only.
+	Claims *tokenmint.AccessClaims
 	// sorted is Permissions in order, when the cache already had it.
 	sorted []tokenmint.Permission
 	// tok and exp hold what Token points to for a cached token, in the
