@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -64,12 +65,15 @@ const maxNumericDate = 253402300799
 
 var errBadDate = errors.New("sdk: NumericDate out of range")
 
+// UnmarshalJSON reads a JSON number. The decoder has already checked that
+// b is one JSON value, and a JSON value that starts with a digit or a
+// minus is a number, whose syntax strconv.ParseFloat accepts.
 func (d *numericDate) UnmarshalJSON(b []byte) error {
-	var f float64
-	if err := json.Unmarshal(b, &f); err != nil {
-		return err
+	if len(b) == 0 || (b[0] != '-' && (b[0] < '0' || b[0] > '9')) {
+		return errBadDate
 	}
-	if math.IsNaN(f) || f < 0 || f > maxNumericDate {
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || math.IsNaN(f) || f < 0 || f > maxNumericDate {
 		return errBadDate
 	}
 	sec, frac := math.Modf(f)

@@ -162,3 +162,17 @@ func signed(tb testing.TB, s jose.Signer, exp time.Time, scope string) string {
 	tb.Helper()
 	return sign(tb, s, claims(exp.Add(-time.Hour), scope))
 }
+
+// publicKey returns the published Ed25519 key with the kid.
+func (f *fakeTokenmint) publicKey(tb testing.TB, kid string) ed25519.PublicKey {
+	tb.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, k := range f.keys {
+		if pub, ok := k.Key.(ed25519.PublicKey); ok && k.KeyID == kid {
+			return pub
+		}
+	}
+	tb.Fatalf("no Ed25519 key %q", kid)
+	return nil
+}
