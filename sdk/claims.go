@@ -1,9 +1,6 @@
 package sdk
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"math"
 	"strconv"
 	"time"
@@ -12,82 +9,107 @@ import (
 // accessClaims are the claims of a tokenmint access token (RFC 9068 and
 // tokenmint's own) that the SDK reads.
 type accessClaims struct {
-	Issuer    string       `json:"iss"`
-	Subject   string       `json:"sub"`
-	Audience  audience     `json:"aud"`
-	Expiry    *numericDate `json:"exp"`
-	NotBefore *numericDate `json:"nbf"`
-	IssuedAt  *numericDate `json:"iat"`
-	ID        string       `json:"jti"`
-	ClientID  string       `json:"client_id"`
-	Scope     string       `json:"scope"`
-	Tenant    string       `json:"tenant"`
-	OwnerKind string       `json:"owner_kind"`
-	Project   string       `json:"project"`
+	Issuer    string
+	Subject   string
+	Audience  []string // "aud": one string or an array of them
+	Expiry    *time.Time
+	NotBefore *time.Time
+	IssuedAt  *time.Time
+	ID        string
+	ClientID  string
+	Scope     string
+	Tenant    string
+	OwnerKind string
+	Project   string
 }
 
-// audience is "aud": one string or an array of them (RFC 7519 §4.1.3).
-type audience []string
-
-func (a *audience) UnmarshalJSON(b []byte) error {
-	if bytes.HasPrefix(b, []byte(`"`)) {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
+// decodeClaims decodes the payload of a JWT whose signature holds. Other
+// claims are read for validity and ignored.
+func decodeClaims(payload []byte) (*accessClaims, bool) {
+	c := new(accessClaims)
+	r := &jsonReader{b: payload}
+	ok := r.object(func(key []byte) bool {
+		switch string(key) {
+		case "iss":
+			return r.strInto(&c.Issuer)
+		case "sub":
+			return r.strInto(&c.Subject)
+		case "aud":
+			return r.audience(&c.Audience)
+		case "exp":
+			return r.numericDate(&c.Expiry)
+		case "nbf":
+			return r.numericDate(&c.NotBefore)
+		case "iat":
+			return r.numericDate(&c.IssuedAt)
+		case "jti":
+			return r.strInto(&c.ID)
+		case "client_id":
+			return r.strInto(&c.ClientID)
+		case "scope":
+			return r.strInto(&c.Scope)
+		case "tenant":
+			return r.strInto(&c.Tenant)
+		case "owner_kind":
+			return r.strInto(&c.OwnerKind)
+		case "project":
+			return r.strInto(&c.Project)
 		}
-		*a = audience{s}
-		return nil
+		return r.skip()
+	})
+	if !ok || !r.end() {
+		return nil, false
 	}
-	var l []string
-	if err := json.Unmarshal(b, &l); err != nil {
-		return err
-	}
-	*a = l
-	return nil
+	return c, true
 }
 
-func (a audience) contains(s string) bool {
-	for _, x := range a {
-		if x == s {
-			return true
-		}
+// audience reads "aud": a string or an array of strings (RFC 7519
+// §4.1.3).
+func (r *jsonReader) audience(dst *[]string) bool {
+	if r.peek() != '[' {
+		s, ok := r.str()
+		*dst = []string{s}
+		return ok
 	}
-	return false
+	*dst = []string{}
+	return r.array(func() bool {
+		s, ok := r.str()
+		*dst = append(*dst, s)
+		return ok
+	})
 }
-
-// numericDate is an RFC 7519 NumericDate: seconds since the epoch, which
-// may have a fraction.
-type numericDate struct{ t time.Time }
 
 // maxNumericDate is the end of year 9999: a later date is refused rather
 // than overflowing time arithmetic.
 const maxNumericDate = 253402300799
 
-var errBadDate = errors.New("sdk: NumericDate out of range")
-
-// UnmarshalJSON reads a JSON number. The decoder has already checked that
-// b is one JSON value, and a JSON value that starts with a digit or a
-// minus is a number, whose syntax strconv.ParseFloat accepts.
-func (d *numericDate) UnmarshalJSON(b []byte) error {
-	if len(b) == 0 || (b[0] != '-' && (b[0] < '0' || b[0] > '9')) {
-		return errBadDate
+// numericDate reads an RFC 7519 NumericDate (seconds since the epoch; a
+// fraction is dropped, as go-jose did) or null, which leaves dst nil: a
+// missing date. A negative or absurdly distant one is refused.
+func (r *jsonReader) numericDate(dst **time.Time) bool {
+	if r.peek() == 'n' {
+		return r.literal("null")
 	}
-	f, err := strconv.ParseFloat(string(b), 64)
+	num, ok := r.number()
+	if !ok {
+		return false
+	}
+	f, err := strconv.ParseFloat(string(num), 64)
 	if err != nil || math.IsNaN(f) || f < 0 || f > maxNumericDate {
-		return errBadDate
+		return false
 	}
-	sec, frac := math.Modf(f)
-	d.t = time.Unix(int64(sec), int64(frac*1e9)).UTC()
-	return nil
+	t := time.Unix(int64(f), 0).UTC()
+	*dst = &t
+	return true
 }
 
-// decodeClaims decodes the payload of a JWT whose signature holds.
-func decodeClaims(payload []byte) (*accessClaims, bool) {
-	var c accessClaims
-	if json.Unmarshal(payload, &c) != nil {
-		return nil, false
+func (c *accessClaims) hasAudience(s string) bool {
+	for _, a := range c.Audience {
+		if a == s {
+			return true
+		}
 	}
-	return &c, true
+	return false
 }
 
 // window is when the claims are valid by a clock that may lag the token
@@ -96,16 +118,16 @@ func decodeClaims(payload []byte) (*accessClaims, bool) {
 // leeway, so it never outlives what the server granted (RFC 7519 §4.1.4
 // wants now before exp).
 func (c *accessClaims) window(leeway time.Duration) (from, until time.Time) {
-	for _, d := range []*numericDate{c.NotBefore, c.IssuedAt} {
-		if d != nil && d.t.After(from) {
-			from = d.t
+	for _, d := range [...]*time.Time{c.NotBefore, c.IssuedAt} {
+		if d != nil && d.After(from) {
+			from = *d
 		}
 	}
 	if !from.IsZero() {
 		from = from.Add(-leeway)
 	}
 	if c.Expiry != nil {
-		until = c.Expiry.t
+		until = *c.Expiry
 	}
 	return from, until
 }

@@ -1,7 +1,9 @@
 package sdk_test
 
 import (
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
 	"net/http"
@@ -70,7 +72,7 @@ func newFakeTokenmint(tb testing.TB) *fakeTokenmint {
 }
 
 func (f *fakeTokenmint) verify(w http.ResponseWriter, r *http.Request) {
-	tok, err := jwt.ParseSigned(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), []jose.SignatureAlgorithm{jose.EdDSA})
+	tok, err := jwt.ParseSigned(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), []jose.SignatureAlgorithm{jose.EdDSA, jose.ES256})
 	var c struct {
 		jwt.Claims
 		Scope  string `json:"scope"`
@@ -112,6 +114,25 @@ func (f *fakeTokenmint) addKey(tb testing.TB, kid string) jose.Signer {
 	f.keys = append(f.keys, jose.JSONWebKey{Key: pub, KeyID: kid, Algorithm: "EdDSA", Use: "sig"})
 	f.mu.Unlock()
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: jose.JSONWebKey{Key: priv, KeyID: kid}},
+		(&jose.SignerOptions{}).WithType("at+jwt"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return signer
+}
+
+// addES256Key publishes a new P-256 key and returns a signer of access
+// tokens with it.
+func (f *fakeTokenmint) addES256Key(tb testing.TB, kid string) jose.Signer {
+	tb.Helper()
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.mu.Lock()
+	f.keys = append(f.keys, jose.JSONWebKey{Key: &priv.PublicKey, KeyID: kid, Algorithm: "ES256", Use: "sig"})
+	f.mu.Unlock()
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: priv, KeyID: kid}},
 		(&jose.SignerOptions{}).WithType("at+jwt"))
 	if err != nil {
 		tb.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"math/big"
 	"strings"
 )
@@ -13,23 +12,47 @@ import (
 // The compact JWS is parsed here by hand rather than with go-jose, for the
 // two algorithms tokenmint signs with (EdDSA and ES256) and nothing else.
 // go-jose's general parser (any algorithm, JSON and compact forms, header
-// maps, its own JSON decoder) cost about half an Ed25519 verification per
-// token in allocations and copying; this path costs a few percent. What
-// go-jose checked is still checked: exactly three segments, unpadded
-// base64url (strictly: no stray bits, so one token has one spelling), a
-// JSON header, no "crit" extension, an algorithm of our two. The algorithm
-// that counts is the published key's, not the header's: the header must
-// name the key's algorithm or the token is refused, so a token cannot pick
-// how it is checked. Signature first, claims after.
+// maps, a reflecting JSON decoder) added about a third of an Ed25519
+// verification to every new token; this path adds a few percent (see
+// BenchmarkVerifyJWTNew). What go-jose checked is still checked: exactly
+// three segments of unpadded base64url (strictly: no stray bits, so a
+// token has one spelling), header and claims that are JSON objects with
+// exact keys and no key twice (jsonReader), no "crit" extension, and an
+// algorithm of our two. The algorithm that counts is the published key's,
+// not the header's: the header must name the key's algorithm or the token
+// is refused, so a token cannot choose how it is checked. The signature is
+// checked before the claims are read. FuzzParseJWT holds this parser to
+// go-jose's verdicts.
+
+// maxJWTLen bounds the tokens parsed: tokenmint's are well under a
+// kilobyte, and a megabyte header must not cost a megabyte of work.
+const maxJWTLen = 16 << 10
 
 // jwsHeader is the protected header of an access token. Every field is
 // under the signature; only kid and alg are read before it is checked,
 // to find the key.
 type jwsHeader struct {
-	Alg  string          `json:"alg"`
-	Kid  string          `json:"kid"`
-	Typ  string          `json:"typ"`
-	Crit json.RawMessage `json:"crit"`
+	Alg, Kid, Typ string
+}
+
+// parseHeader decodes the header. A "crit" header is refused: it names
+// extensions the recipient must understand (RFC 7515 §4.1.11), and this
+// one understands none.
+func parseHeader(b []byte, h *jwsHeader) bool {
+	r := &jsonReader{b: b}
+	return r.object(func(key []byte) bool {
+		switch string(key) {
+		case "alg":
+			return r.strInto(&h.Alg)
+		case "kid":
+			return r.strInto(&h.Kid)
+		case "typ":
+			return r.strInto(&h.Typ)
+		case "crit":
+			return false
+		}
+		return r.skip()
+	}) && r.end()
 }
 
 // b64 decodes unpadded base64url and refuses non-canonical spellings.
@@ -45,6 +68,9 @@ type jws struct {
 
 // parseJWS splits and decodes a compact JWS, or returns false.
 func parseJWS(raw string) (*jws, bool) {
+	if len(raw) > maxJWTLen {
+		return nil, false
+	}
 	h, rest, ok1 := strings.Cut(raw, ".")
 	p, s, ok2 := strings.Cut(rest, ".")
 	if !ok1 || !ok2 || h == "" || p == "" || s == "" || strings.IndexByte(s, '.') >= 0 {
@@ -65,7 +91,7 @@ func parseJWS(raw string) (*jws, bool) {
 		return nil, false
 	}
 	t := &jws{signed: raw[:len(h)+1+len(p)], payload: pb, signature: sb}
-	if json.Unmarshal(hb, &t.header) != nil || t.header.Crit != nil {
+	if !parseHeader(hb, &t.header) {
 		return nil, false
 	}
 	return t, true

@@ -30,6 +30,9 @@ func invalidToken(desc string) error {
 // lookup instead of a signature verification; the server's answer about
 // it is kept in the same entry for CacheTTL.
 func (v *Verifier) verifyJWT(ctx context.Context, raw, permission, project string) (*Identity, error) {
+	if len(raw) > maxJWTLen {
+		return nil, invalidToken("malformed access token")
+	}
 	now := v.cfg.Now()
 	var e *jwtEntry
 	var key jwtKey
@@ -139,7 +142,7 @@ func (v *Verifier) checkJWT(ctx context.Context, raw string, now time.Time) (*jw
 	if c.Issuer != iss {
 		return nil, invalidToken("not issued by this token server")
 	}
-	if v.cfg.Audience != "" && !c.Audience.contains(v.cfg.Audience) {
+	if v.cfg.Audience != "" && !c.hasAudience(v.cfg.Audience) {
 		return nil, invalidToken("the token is not for this audience")
 	}
 	from, until := c.window(v.cfg.Leeway)
