@@ -160,3 +160,43 @@ func benchmarkVerifyJWT(b *testing.B, cfg sdk.Config) {
 		}
 	})
 }
+
+// BenchmarkJWTCacheMemory reports the heap a cached JWT holds (B/entry):
+// the entry, its identity and the claims' strings, not the token, which
+// the caller owns. Each iteration caches 1 000 tokens in a new verifier.
+func BenchmarkJWTCacheMemory(b *testing.B) {
+	f := newFakeTokenmint(b)
+	signer := f.addKey(b, "k1")
+	ctx := context.Background()
+	exp := time.Now().Add(time.Hour)
+	const n = 1000
+	toks := make([]string, n)
+	for i := range toks {
+		c := claims(exp.Add(-time.Hour), "api:read projects:read")
+		c["jti"] = fmt.Sprintf("01JX8Z6Q9W3K5V7B2N4M%06d", i)
+		toks[i] = sign(b, signer, c)
+	}
+	var perEntry float64
+	for range b.N {
+		v := sdk.New(sdk.Config{ServerURL: f.URL, Issuer: "iss", OfflineJWT: true})
+		if _, err := v.Verify(ctx, toks[0], "", ""); err != nil {
+			b.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for _, tok := range toks[1:] {
+			if _, err := v.Verify(ctx, tok, "", ""); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		if got := sdk.CachedJWTs(v); got != n {
+			b.Fatalf("%d cached, want %d", got, n)
+		}
+		perEntry = float64(after.HeapAlloc-before.HeapAlloc) / (n - 1)
+		runtime.KeepAlive(v)
+	}
+	b.ReportMetric(perEntry, "B/entry")
+}
