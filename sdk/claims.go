@@ -9,12 +9,13 @@ import (
 // accessClaims are the claims of a tokenmint access token (RFC 9068 and
 // tokenmint's own) that the SDK reads.
 type accessClaims struct {
-	Issuer    string
-	Subject   string
-	Audience  []string // "aud": one string or an array of them
-	Expiry    *time.Time
-	NotBefore *time.Time
-	IssuedAt  *time.Time
+	Issuer   string
+	Subject  string
+	Audience []string // "aud": one string or an array of them
+	// exp, nbf and iat; the zero time when absent.
+	Expiry    time.Time
+	NotBefore time.Time
+	IssuedAt  time.Time
 	ID        string
 	ClientID  string
 	Scope     string
@@ -25,8 +26,8 @@ type accessClaims struct {
 
 // decodeClaims decodes the payload of a JWT whose signature holds. Other
 // claims are read for validity and ignored.
-func decodeClaims(payload []byte) (*accessClaims, bool) {
-	c := new(accessClaims)
+func decodeClaims(payload []byte) (accessClaims, bool) {
+	var c accessClaims
 	r := &jsonReader{b: payload}
 	ok := r.object(func(key []byte) bool {
 		switch string(key) {
@@ -58,7 +59,7 @@ func decodeClaims(payload []byte) (*accessClaims, bool) {
 		return r.skip()
 	})
 	if !ok || !r.end() {
-		return nil, false
+		return accessClaims{}, false
 	}
 	return c, true
 }
@@ -84,9 +85,9 @@ func (r *jsonReader) audience(dst *[]string) bool {
 const maxNumericDate = 253402300799
 
 // numericDate reads an RFC 7519 NumericDate (seconds since the epoch; a
-// fraction is dropped, as go-jose did) or null, which leaves dst nil: a
+// fraction is dropped, as go-jose did) or null, which leaves dst zero: a
 // missing date. A negative or absurdly distant one is refused.
-func (r *jsonReader) numericDate(dst **time.Time) bool {
+func (r *jsonReader) numericDate(dst *time.Time) bool {
 	if r.peek() == 'n' {
 		return r.literal("null")
 	}
@@ -98,8 +99,7 @@ func (r *jsonReader) numericDate(dst **time.Time) bool {
 	if err != nil || math.IsNaN(f) || f < 0 || f > maxNumericDate {
 		return false
 	}
-	t := time.Unix(int64(f), 0).UTC()
-	*dst = &t
+	*dst = time.Unix(int64(f), 0).UTC()
 	return true
 }
 
@@ -118,16 +118,12 @@ func (c *accessClaims) hasAudience(s string) bool {
 // leeway, so it never outlives what the server granted (RFC 7519 §4.1.4
 // wants now before exp).
 func (c *accessClaims) window(leeway time.Duration) (from, until time.Time) {
-	for _, d := range [...]*time.Time{c.NotBefore, c.IssuedAt} {
-		if d != nil && d.After(from) {
-			from = *d
-		}
+	from = c.NotBefore
+	if c.IssuedAt.After(from) {
+		from = c.IssuedAt
 	}
 	if !from.IsZero() {
 		from = from.Add(-leeway)
 	}
-	if c.Expiry != nil {
-		until = *c.Expiry
-	}
-	return from, until
+	return from, c.Expiry
 }

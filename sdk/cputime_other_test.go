@@ -1,8 +1,9 @@
-//go:build !unix
+//go:build !linux
 
 package sdk_test
 
 import "time"
 
-// cpuTime is not measured here: the cpu-ns/op metrics read 0.
-func cpuTime() time.Duration { return 0 }
+// CPU time is measured on Linux only: elsewhere the cpu-… metrics read 0.
+func cpuTime() time.Duration       { return 0 }
+func threadCPUTime() time.Duration { return 0 }

@@ -67,32 +67,32 @@ type jws struct {
 }
 
 // parseJWS splits and decodes a compact JWS, or returns false.
-func parseJWS(raw string) (*jws, bool) {
+func parseJWS(raw string) (jws, bool) {
 	if len(raw) > maxJWTLen {
-		return nil, false
+		return jws{}, false
 	}
 	h, rest, ok1 := strings.Cut(raw, ".")
 	p, s, ok2 := strings.Cut(rest, ".")
 	if !ok1 || !ok2 || h == "" || p == "" || s == "" || strings.IndexByte(s, '.') >= 0 {
-		return nil, false
+		return jws{}, false
 	}
 	// One buffer for the three decoded segments.
 	buf := make([]byte, b64.DecodedLen(len(h))+b64.DecodedLen(len(p))+b64.DecodedLen(len(s)))
 	hb, ok := decodeInto(buf, h)
 	if !ok {
-		return nil, false
+		return jws{}, false
 	}
 	pb, ok := decodeInto(buf[len(hb):], p)
 	if !ok {
-		return nil, false
+		return jws{}, false
 	}
 	sb, ok := decodeInto(buf[len(hb)+len(pb):], s)
 	if !ok {
-		return nil, false
+		return jws{}, false
 	}
-	t := &jws{signed: raw[:len(h)+1+len(p)], payload: pb, signature: sb}
+	t := jws{signed: raw[:len(h)+1+len(p)], payload: pb, signature: sb}
 	if !parseHeader(hb, &t.header) {
-		return nil, false
+		return jws{}, false
 	}
 	return t, true
 }

@@ -53,7 +53,7 @@ func (v *Verifier) verifyJWT(ctx context.Context, raw, permission, project strin
 			v.jwts.put(e, now.UnixNano())
 		}
 	}
-	id := e.offline
+	id := &e.offline
 	if !v.cfg.OfflineJWT {
 		a := v.serverAnswer(ctx, e, raw, now)
 		if a.err != nil {
@@ -149,20 +149,20 @@ func (v *Verifier) checkJWT(ctx context.Context, raw string, now time.Time) (*jw
 	if now.Before(from) {
 		return nil, invalidToken("not yet valid")
 	}
-	if c.Expiry == nil || !now.Before(until) {
+	if c.Expiry.IsZero() || !now.Before(until) {
 		return nil, invalidToken("expired")
 	}
 	if err := v.checkTenant(c.Tenant); err != nil {
 		return nil, err
 	}
-	exp := until.UTC()
 	e := &jwtEntry{
-		from: from.UnixNano(), until: until.UnixNano(), signer: key,
-		offline: &Identity{
+		from: from.UnixNano(), until: until.UnixNano(), signer: key, exp: until.UTC(),
+		offline: Identity{
 			Subject: c.Subject, Tenant: c.Tenant, OwnerKind: c.OwnerKind, TokenID: c.ID, Type: "JWTAccessToken",
-			ClientID: c.ClientID, Project: c.Project, Permissions: strings.Fields(c.Scope), ExpiresAt: &exp, JWT: true,
+			ClientID: c.ClientID, Project: c.Project, Permissions: strings.Fields(c.Scope), JWT: true,
 		},
 	}
+	e.offline.ExpiresAt = &e.exp
 	if from.IsZero() {
 		e.from = minUnixNano
 	}
@@ -191,7 +191,7 @@ func (v *Verifier) serverAnswer(ctx context.Context, e *jwtEntry, raw string, no
 	id, until, err := v.verifyRemoteUntil(ctx, raw, "", "")
 	a := &serverAnswer{err: err, until: until.UnixNano()}
 	if err == nil {
-		checked := *e.offline
+		checked := e.offline
 		checked.Permissions = id.Permissions
 		a.id = &checked
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // DefaultJWTCacheSize is how many verified JWTs a Verifier keeps by
@@ -32,8 +33,10 @@ type jwtEntry struct {
 	// publishing that key (signer.gone), the entry is dead.
 	signer *publicKey
 	// offline is the identity as the token's own claims describe it, its
-	// permissions the scope; shared by every request it answers.
-	offline *Identity
+	// permissions the scope; shared by every request it answers. Its
+	// ExpiresAt points at exp. (One allocation holds all three.)
+	offline Identity
+	exp     time.Time
 	// answer is the server's latest word on the token when revocation is
 	// checked (Config.OfflineJWT false), reused until its own until.
 	answer atomic.Pointer[serverAnswer]
