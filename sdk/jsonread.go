@@ -7,8 +7,8 @@ import (
 )
 
 // jsonReader reads the two small JSON objects of a JWT, its header and
-// its claims, without reflection: encoding/json cost a tenth of an Ed25519
-// verification per token. It is strict where go-jose, which the SDK used
+// its claims, without reflection: encoding/json cost about a tenth of an
+// Ed25519 verification per token, this a fraction of that. It is strict where go-jose, which the SDK used
 // before, is strict: object keys match exactly (encoding/json folds case),
 // a key twice in one object refuses the whole object, and anything that
 // is not JSON is refused. It is stricter than both in three ways: invalid

@@ -11,10 +11,11 @@ import (
 
 // The compact JWS is parsed here by hand rather than with go-jose, for the
 // two algorithms tokenmint signs with (EdDSA and ES256) and nothing else.
-// go-jose's general parser (any algorithm, JSON and compact forms, header
-// maps, a reflecting JSON decoder) added about a third of an Ed25519
-// verification to every new token; this path adds a few percent (see
-// BenchmarkVerifyJWTNew). What go-jose checked is still checked: exactly
+// With go-jose's general parser (any algorithm, JSON and compact forms,
+// header maps, a reflecting JSON decoder) a new token cost 1.3 to 1.5
+// times a bare Ed25519 check, with 126 allocations (8 KB); this path costs
+// 1.0 to 1.2 times, with 16 (1.1 KB): BenchmarkVerifyJWTNew, same busy
+// 2-core machine, both measured in turn. What go-jose checked is still checked: exactly
 // three segments of unpadded base64url (strictly: no stray bits, so a
 // token has one spelling), header and claims that are JSON objects with
 // exact keys and no key twice (jsonReader), no "crit" extension, and an
