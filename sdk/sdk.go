@@ -154,6 +154,8 @@ func (id *Identity) Has(permission string) bool {
 type identityKey struct{}
 
 // IdentityFromContext returns the identity the middleware verified, or nil.
+// Other requests with the same token may share it: read it, do not change
+// it.
 func IdentityFromContext(ctx context.Context) *Identity {
 	id, _ := ctx.Value(identityKey{}).(*Identity)
 	return id
