@@ -34,7 +34,7 @@ FUZZ_TARGETS := \
 	.:FuzzParseToken .:FuzzTokenEncoding .:FuzzTokenMutation .:FuzzValidateTokenCursor \
 	.:FuzzParseIPBlock .:FuzzBlockedBy .:FuzzWebhookAddress \
 	./typesfile:FuzzParseYAML ./typesfile:FuzzParseTOML \
-	./oauth:FuzzVerifyJWT \
+	./oauth:FuzzVerifyJWT ./sdk:FuzzParseJWT \
 	./http:FuzzClientIP ./http:FuzzVerifyAuthorization ./http:FuzzWriteEndpoints \
 	./http:FuzzOAuthTokenForm ./http:FuzzListCursor \
 	./http:FuzzAppendJSONString ./http:FuzzEachQueryPairMatchesParseQuery

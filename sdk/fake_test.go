@@ -1,7 +1,9 @@
 package sdk_test
 
 import (
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
 	"net/http"
@@ -70,7 +72,7 @@ func newFakeTokenmint(tb testing.TB) *fakeTokenmint {
 }
 
 func (f *fakeTokenmint) verify(w http.ResponseWriter, r *http.Request) {
-	tok, err := jwt.ParseSigned(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), []jose.SignatureAlgorithm{jose.EdDSA})
+	tok, err := jwt.ParseSigned(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), []jose.SignatureAlgorithm{jose.EdDSA, jose.ES256})
 	var c struct {
 		jwt.Claims
 		Scope  string `json:"scope"`
@@ -112,6 +114,25 @@ func (f *fakeTokenmint) addKey(tb testing.TB, kid string) jose.Signer {
 	f.keys = append(f.keys, jose.JSONWebKey{Key: pub, KeyID: kid, Algorithm: "EdDSA", Use: "sig"})
 	f.mu.Unlock()
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: jose.JSONWebKey{Key: priv, KeyID: kid}},
+		(&jose.SignerOptions{}).WithType("at+jwt"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return signer
+}
+
+// addES256Key publishes a new P-256 key and returns a signer of access
+// tokens with it.
+func (f *fakeTokenmint) addES256Key(tb testing.TB, kid string) jose.Signer {
+	tb.Helper()
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.mu.Lock()
+	f.keys = append(f.keys, jose.JSONWebKey{Key: &priv.PublicKey, KeyID: kid, Algorithm: "ES256", Use: "sig"})
+	f.mu.Unlock()
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: priv, KeyID: kid}},
 		(&jose.SignerOptions{}).WithType("at+jwt"))
 	if err != nil {
 		tb.Fatal(err)
@@ -161,4 +182,18 @@ func sign(tb testing.TB, s jose.Signer, c map[string]any) string {
 func signed(tb testing.TB, s jose.Signer, exp time.Time, scope string) string {
 	tb.Helper()
 	return sign(tb, s, claims(exp.Add(-time.Hour), scope))
+}
+
+// publicKey returns the published Ed25519 key with the kid.
+func (f *fakeTokenmint) publicKey(tb testing.TB, kid string) ed25519.PublicKey {
+	tb.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, k := range f.keys {
+		if pub, ok := k.Key.(ed25519.PublicKey); ok && k.KeyID == kid {
+			return pub
+		}
+	}
+	tb.Fatalf("no Ed25519 key %q", kid)
+	return nil
 }

@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,21 +10,11 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-
-	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
+	"time"
+	"unsafe"
 )
 
 func looksLikeJWT(s string) bool { return strings.Count(s, ".") == 2 && strings.HasPrefix(s, "eyJ") }
-
-type accessClaims struct {
-	jwt.Claims
-	ClientID  string `json:"client_id"`
-	Scope     string `json:"scope"`
-	Tenant    string `json:"tenant"`
-	OwnerKind string `json:"owner_kind"`
-	Project   string `json:"project"`
-}
 
 func invalidToken(desc string) error {
 	return &Error{Status: http.StatusUnauthorized, Code: "invalid_token", Description: desc}
@@ -33,80 +24,158 @@ func invalidToken(desc string) error {
 // the JWKS, typ at+jwt, issuer, audience, times and tenant; then, unless
 // Config.OfflineJWT, that the server still accepts it; last, that the
 // scope holds the permission.
+//
+// A token that passed the offline checks is cached by its SHA-256 until
+// its exp (see jwtCache), so presenting it again costs a hash and a map
+// lookup instead of a signature verification; the server's answer about
+// it is kept in the same entry for CacheTTL.
 func (v *Verifier) verifyJWT(ctx context.Context, raw, permission, project string) (*Identity, error) {
-	c, err := v.parseJWT(ctx, raw)
-	if err != nil {
-		return nil, err
+	if len(raw) > maxJWTLen {
+		return nil, invalidToken("malformed access token")
 	}
-	if err := v.checkTenant(c.Tenant); err != nil {
-		return nil, err
-	}
-	perms := strings.Fields(c.Scope)
-	if !v.cfg.OfflineJWT {
-		if perms, err = v.stillValid(ctx, raw, permission); err != nil {
+	now := v.cfg.Now()
+	var e *jwtEntry
+	var key jwtKey
+	if v.jwts != nil {
+		key = sha256.Sum256(stringBytes(raw))
+		var err error
+		if e, err = v.cachedJWT(ctx, &key, now); err != nil {
 			return nil, err
 		}
 	}
-	if permission != "" && !slices.Contains(perms, permission) {
+	if e == nil {
+		var err error
+		if e, err = v.checkJWT(ctx, raw, now); err != nil {
+			return nil, err
+		}
+		if v.jwts != nil {
+			e.key = key
+			v.jwts.put(e, now.UnixNano())
+		}
+	}
+	id := &e.offline
+	if !v.cfg.OfflineJWT {
+		a := v.serverAnswer(ctx, e, raw, now)
+		if a.err != nil {
+			var se *Error
+			if errors.As(a.err, &se) && se.Code == "insufficient_scope" {
+				// The owner no longer holds anything of the scope.
+				return nil, &Error{Status: se.Status, Code: se.Code, Description: se.Description, Scope: permission}
+			}
+			return nil, a.err
+		}
+		id = a.id
+	}
+	if permission != "" && !slices.Contains(id.Permissions, permission) {
 		return nil, &Error{Status: http.StatusForbidden, Code: "insufficient_scope", Description: "the token's scope lacks " + permission, Scope: permission}
 	}
-	if project != "" && c.Project != "" && project != c.Project {
+	if project != "" && id.Project != "" && project != id.Project {
 		return nil, &Error{Status: http.StatusForbidden, Code: "insufficient_scope", Description: "the token is limited to another project"}
 	}
-	exp := c.Expiry.Time().UTC()
-	return &Identity{
-		Subject: c.Subject, Tenant: c.Tenant, OwnerKind: c.OwnerKind, TokenID: c.ID, Type: "JWTAccessToken",
-		ClientID: c.ClientID, Project: c.Project, Permissions: perms, ExpiresAt: &exp, JWT: true,
-	}, nil
+	return id, nil
 }
 
-// parseJWT checks what can be checked without asking the server.
-func (v *Verifier) parseJWT(ctx context.Context, raw string) (*accessClaims, error) {
-	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.EdDSA, jose.ES256})
-	if err != nil || len(tok.Headers) != 1 {
+// stringBytes is s as a []byte without a copy, for hashing on the cached
+// path, which must not allocate: []byte(s) copies the token to the heap
+// because sha256.Sum256 passes its input to an interface method. The
+// bytes are only read (SHA-256 neither writes nor keeps its input), which
+// is what makes sharing a string's memory safe.
+func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// cachedJWT returns the cached entry of a token that still passes the
+// offline checks at now, or nil when the token must be checked afresh. An
+// entry past exp, signed by a key the JWKS no longer publishes, or (after a
+// clock step back) not yet valid, is dropped, and the full check that
+// follows gives the refusal. While the JWKS is older than JWKSMaxAge a hit
+// asks for its key the way a new token does, which refetches the JWKS:
+// cached tokens cannot keep a withdrawn key alive by never missing.
+func (v *Verifier) cachedJWT(ctx context.Context, key *jwtKey, now time.Time) (*jwtEntry, error) {
+	e := v.jwts.get(key)
+	if e == nil {
+		return nil, nil
+	}
+	if !e.live(now.UnixNano()) {
+		v.jwts.remove(e)
+		return nil, nil
+	}
+	if !v.jwks.isFresh(now) {
+		k, err := v.jwks.key(ctx, e.signer.kid)
+		if err != nil {
+			return nil, err
+		}
+		if k != e.signer {
+			v.jwts.remove(e)
+			return nil, nil
+		}
+	}
+	return e, nil
+}
+
+// checkJWT checks what can be checked without asking the server, and
+// returns the entry to cache (its key unset).
+func (v *Verifier) checkJWT(ctx context.Context, raw string, now time.Time) (*jwtEntry, error) {
+	t, ok := parseJWS(raw)
+	if !ok {
 		return nil, invalidToken("malformed access token")
 	}
-	h := tok.Headers[0]
-	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); !strings.EqualFold(typ, "at+jwt") && !strings.EqualFold(typ, "application/at+jwt") {
+	if typ := t.header.Typ; !strings.EqualFold(typ, "at+jwt") && !strings.EqualFold(typ, "application/at+jwt") {
 		return nil, invalidToken("not an access token (typ)")
 	}
-	key, err := v.jwks.key(ctx, h.KeyID)
+	key, err := v.jwks.key(ctx, t.header.Kid)
 	if err != nil {
 		return nil, err
 	}
-	if key == nil || key.Algorithm != h.Algorithm {
+	if key == nil || key.alg != t.header.Alg {
 		return nil, invalidToken("unknown signing key")
 	}
-	var c accessClaims
-	if err := tok.Claims(key.Key, &c); err != nil {
+	if !t.verifySignature(key) {
 		return nil, invalidToken("bad signature")
+	}
+	c, ok := decodeClaims(t.payload)
+	if !ok {
+		return nil, invalidToken("malformed access token claims")
 	}
 	iss, err := v.expectedIssuer(ctx)
 	if err != nil {
 		return nil, err
 	}
-	now := v.cfg.Now()
 	if c.Issuer != iss {
 		return nil, invalidToken("not issued by this token server")
 	}
-	if v.cfg.Audience != "" && !c.Audience.Contains(v.cfg.Audience) {
+	if v.cfg.Audience != "" && !c.hasAudience(v.cfg.Audience) {
 		return nil, invalidToken("the token is not for this audience")
 	}
-	// Leeway covers iat and nbf only (a token from a clock a little
-	// ahead); exp is checked strictly below, since RFC 7519 wants now
-	// before exp and leeway there would outlive what the server granted.
-	if c.Claims.ValidateWithLeeway(jwt.Expected{Time: now}, v.cfg.Leeway) != nil {
-		return nil, invalidToken("expired or not yet valid")
+	from, until := c.window(v.cfg.Leeway)
+	if now.Before(from) {
+		return nil, invalidToken("not yet valid")
 	}
-	if c.Expiry == nil || !now.Before(c.Expiry.Time()) {
+	if c.Expiry.IsZero() || !now.Before(until) {
 		return nil, invalidToken("expired")
 	}
-	return &c, nil
+	if err := v.checkTenant(c.Tenant); err != nil {
+		return nil, err
+	}
+	e := &jwtEntry{
+		from: from.UnixNano(), until: until.UnixNano(), signer: key, exp: until.UTC(),
+		offline: Identity{
+			Subject: c.Subject, Tenant: c.Tenant, OwnerKind: c.OwnerKind, TokenID: c.ID, Type: "JWTAccessToken",
+			ClientID: c.ClientID, Project: c.Project, Permissions: strings.Fields(c.Scope), JWT: true,
+		},
+	}
+	e.offline.ExpiresAt = &e.exp
+	if from.IsZero() {
+		e.from = minUnixNano
+	}
+	return e, nil
 }
 
-// stillValid asks the server whether a JWT that passed the offline checks
-// is still good (not revoked, its owner still enabled) and returns the
-// permissions of its scope its owner holds now. The question carries no
+// minUnixNano is before every clock reading: no nbf or iat.
+const minUnixNano = -1 << 63
+
+// serverAnswer asks the server whether a JWT that passed the offline
+// checks is still good (not revoked, its owner still enabled), and for the
+// permissions of its scope its owner holds now: the entry's answer while
+// it is fresh, else through verifyRemote. The question carries no
 // permission or project, so its answer is cached once per token for
 // CacheTTL whatever the requests ask; the scope check is ours.
 //
@@ -114,17 +183,24 @@ func (v *Verifier) parseJWT(ctx context.Context, raw string) (*accessClaims, err
 // that a revoked JWT is refused within CacheTTL, and accepting whenever
 // the server fails would let an outage (or anyone able to cause one)
 // stretch that to the token's expiry. Config.OfflineJWT is the explicit
-// choice of availability over revocation.
-func (v *Verifier) stillValid(ctx context.Context, raw, permission string) ([]string, error) {
-	id, err := v.verifyRemote(ctx, raw, "", "")
-	var e *Error
-	if errors.As(err, &e) && e.Code == "insufficient_scope" {
-		// The owner no longer holds anything of the scope.
-		return nil, &Error{Status: e.Status, Code: e.Code, Description: e.Description, Scope: permission}
-	} else if err != nil {
-		return nil, err
+// choice of availability over revocation. A 503 is not kept.
+func (v *Verifier) serverAnswer(ctx context.Context, e *jwtEntry, raw string, now time.Time) *serverAnswer {
+	if a := e.answer.Load(); a != nil && now.UnixNano() < a.until {
+		return a
 	}
-	return id.Permissions, nil
+	id, until, err := v.verifyRemoteUntil(ctx, raw, "", "")
+	a := &serverAnswer{err: err, until: until.UnixNano()}
+	if err == nil {
+		checked := e.offline
+		checked.Permissions = id.Permissions
+		a.id = &checked
+	}
+	if !until.IsZero() {
+		// The answer is reused only as long as verifyRemote's cache would
+		// have reused it: until is when that cache's entry ends.
+		e.answer.Store(a)
+	}
+	return a
 }
 
 // expectedIssuer is Config.Issuer or the issuer the server publishes.

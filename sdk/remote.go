@@ -30,11 +30,18 @@ type verifyAnswer struct {
 // refusals (401, 403) are cached for CacheTTL, never past the token's
 // expiry; failures to reach the server are not cached.
 func (v *Verifier) verifyRemote(ctx context.Context, token, permission, project string) (*Identity, error) {
+	id, _, err := v.verifyRemoteUntil(ctx, token, permission, project)
+	return id, err
+}
+
+// verifyRemoteUntil is verifyRemote that also says until when the answer
+// is cached (zero for a failure, which is not).
+func (v *Verifier) verifyRemoteUntil(ctx context.Context, token, permission, project string) (*Identity, time.Time, error) {
 	sum := sha256.Sum256([]byte(token))
 	key := string(sum[:]) + "\x00" + permission + "\x00" + project
 	now := v.cfg.Now()
 	if e, ok := v.cache.get(key, now); ok {
-		return e.id, e.err
+		return e.id, e.until, e.err
 	}
 	id, err := v.askServer(ctx, token, permission, project)
 	if ref, isRef := err.(*Error); err == nil || (isRef && ref.Status != http.StatusServiceUnavailable) {
@@ -45,8 +52,9 @@ func (v *Verifier) verifyRemote(ctx context.Context, token, permission, project 
 		if v.cfg.CacheTTL > 0 {
 			v.cache.put(key, entry{id: id, err: err, until: until})
 		}
+		return id, until, err
 	}
-	return id, err
+	return id, time.Time{}, err
 }
 
 func (v *Verifier) askServer(ctx context.Context, token, permission, project string) (*Identity, error) {
