@@ -140,7 +140,7 @@ func New(cfg Config) *Service {
 		deliveries: newDeliveryCounters(),
 	}
 	s.hashes = newHashGate(passwordCheckSlots(cfg.PasswordHashMemory, max(cfg.PasswordParams.Memory, secret.DefaultPasswordParams.Memory)), passwordCheckWait)
-	s.usage = NewUsageBuffer(cfg.Store, cfg.Logger, 100_000)
+	s.usage = NewUsageBuffer(cfg.Store, cfg.Logger, 250_000)
 	s.lc = newLifecycle(cfg)
 	return s
 }
