@@ -111,6 +111,7 @@ type Store interface {
 	WebhookStore
 	AttemptStore
 	DashboardStore
+	SSOStore
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

@@ -103,6 +103,10 @@ func (s *Server) routes() {
 
 	m.HandleFunc("GET /api/v1/roles", s.authed(s.handleListRoles))
 
+	m.HandleFunc("GET /api/v1/sso", s.authed(s.handleGetSSO))
+	m.HandleFunc("PUT /api/v1/sso", s.authed(s.handlePutSSO))
+	m.HandleFunc("DELETE /api/v1/sso", s.authed(s.handleDeleteSSO))
+
 	m.HandleFunc("GET /api/v1/projects", s.authed(s.handleListProjects))
 	m.HandleFunc("POST /api/v1/projects", s.authed(s.handleCreateProject))
 	m.HandleFunc("GET /api/v1/projects/{id}", s.authed(s.handleGetProject))

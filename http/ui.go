@@ -76,6 +76,8 @@ func (s *Server) uiRoutes(m *http.ServeMux) {
 	})
 	m.HandleFunc("GET /ui/login", s.uiLoginPage)
 	m.HandleFunc("POST /ui/login", s.uiLogin)
+	m.HandleFunc("GET /ui/sso/start", s.uiSSOStart)
+	m.HandleFunc("GET /ui/sso/callback", s.uiSSOCallback)
 	m.HandleFunc("POST /ui/logout", s.uiAuthed(s.uiLogout))
 
 	m.HandleFunc("GET /ui/tokens", s.uiAuthed(s.uiTokenList))

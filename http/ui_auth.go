@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"tokenmint/secret"
+	"tokenmint/service"
 )
 
 // loginCSRFCookie protects the login form before any session exists: the
@@ -16,6 +17,8 @@ type loginData struct {
 	Username string
 	Tenant   string
 	Next     string
+	// SSO is the tenant's "Sign in with …" button (nil: none).
+	SSO *service.SSOButton
 }
 
 func (s *Server) uiLoginPage(w http.ResponseWriter, r *http.Request) {
@@ -27,7 +30,7 @@ func (s *Server) uiLoginPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.renderLogin(w, r, http.StatusOK, loginData{Next: safeNext(r.URL.Query().Get("next"))}, "")
+	s.renderLogin(w, r, http.StatusOK, loginData{Tenant: r.URL.Query().Get("tenant"), Next: safeNext(r.URL.Query().Get("next"))}, "")
 }
 
 // renderLogin shows the login form with a fresh login CSRF value.
@@ -37,6 +40,15 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 		Name: loginCSRFCookie, Value: token, Path: "/ui/login", MaxAge: int((time.Hour).Seconds()),
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure,
 	})
+	if d.SSO == nil {
+		tenant := d.Tenant
+		if tenant == "" {
+			tenant = r.URL.Query().Get("tenant")
+		}
+		// A database that does not answer only hides the button; the
+		// error below says what matters.
+		d.SSO, _ = s.svc.SSOButtonFor(r.Context(), tenant)
+	}
 	pg := s.newPage(w, r, nil, "Sign in")
 	pg.CSRF = token
 	pg.Error = errMsg

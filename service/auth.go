@@ -26,6 +26,11 @@ func (s *Service) Login(ctx context.Context, tenantName, username, password stri
 	if err != nil {
 		return nil, err
 	}
+	return s.openSession(ctx, u)
+}
+
+// openSession opens a web session for a user who proved who they are.
+func (s *Service) openSession(ctx context.Context, u *tokenmint.User) (*LoginResult, error) {
 	now := s.Now()
 	cookie := secret.Opaque(32)
 	sess := &tokenmint.Session{
@@ -113,6 +118,19 @@ func (s *Service) CheckPassword(ctx context.Context, tenantName, username, passw
 	}
 	if !u.Enabled {
 		return nil, fail(t.ID, u.ID, "user disabled")
+	}
+	// With single sign-on taking over, only the break-glass administrator
+	// keeps a local password. This is checked after the password, so it
+	// tells nothing to someone who does not know it.
+	pr, err := s.store.SSOProviderByTenant(ctx, t.ID)
+	if err != nil && tokenmint.ErrorCode(err) != tokenmint.ENOTFOUND {
+		s.release(ctx, res)
+		return nil, err
+	}
+	if err == nil && !pr.LocalLoginAllowed(u.Username) {
+		s.release(ctx, res)
+		s.audit(ctx, t.ID, "login", "user", u.ID, OutcomeDenied, "local passwords are disabled for the tenant")
+		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "local passwords are turned off for this tenant: sign in with %s", pr.Name)
 	}
 	s.release(ctx, res)
 	ctx = tokenmint.NewContextWithPrincipal(ctx, &tokenmint.Principal{TenantID: t.ID, User: u})

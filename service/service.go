@@ -15,6 +15,7 @@ import (
 	"tokenmint"
 	"tokenmint/oauth"
 	"tokenmint/secret"
+	"tokenmint/sso"
 )
 
 // Config holds the collaborators of a Service.
@@ -56,9 +57,15 @@ type Config struct {
 	// Lifecycle configures background jobs, notifications and webhooks
 	// (lifecycle.go).
 	Lifecycle LifecycleConfig
-	// Keys signs and verifies JWT access tokens. Nil: keys sealed with a
-	// master key that lives only in memory (tests, throw-away servers).
+	// Keys signs and verifies JWT access tokens. Nil: keys sealed with
+	// MasterKey.
 	Keys *oauth.KeyRing
+	// MasterKey seals secrets kept in the database: the client secrets of
+	// single sign-on providers (and the signing keys when Keys is nil).
+	// Nil: a key that lives only in memory (tests, throw-away servers).
+	MasterKey *secret.MasterKey
+	// SSO runs OpenID Connect sign-ins (nil: a default client).
+	SSO *sso.Client
 	// Issuer is the "iss" of JWT access tokens and the OAuth2 issuer
 	// identifier (default "tokenmint").
 	Issuer string
@@ -119,10 +126,17 @@ func New(cfg Config) *Service {
 	if cfg.Issuer == "" {
 		cfg.Issuer = "tokenmint"
 	}
+	if cfg.MasterKey == nil {
+		cfg.MasterKey = secret.RandomMasterKey()
+	}
 	if cfg.Keys == nil {
 		cfg.Keys = oauth.NewKeyRing(oauth.KeyConfig{
-			Store: cfg.Store, MasterKey: secret.RandomMasterKey(), Clock: cfg.Clock, Logger: cfg.Logger,
+			Store: cfg.Store, MasterKey: cfg.MasterKey, Clock: cfg.Clock, Logger: cfg.Logger,
 		})
+	}
+	if cfg.SSO == nil {
+		clock := cfg.Clock
+		cfg.SSO = &sso.Client{Now: clock.Now, Logger: cfg.Logger}
 	}
 	if cfg.MaxGracePeriod == 0 {
 		cfg.MaxGracePeriod = 7 * tokenmint.Day

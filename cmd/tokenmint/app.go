@@ -79,7 +79,7 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 		store.Close()
 		return nil, err
 	}
-	svcCfg.Keys, svcCfg.Issuer = oa.keys, oa.issuer
+	svcCfg.Keys, svcCfg.Issuer, svcCfg.MasterKey = oa.keys, oa.issuer, oa.masterKey
 	background := []func(context.Context){oa.loop}
 	if pg, ok := store.(*postgres.DB); ok {
 		if cfg.Pepper == "" {

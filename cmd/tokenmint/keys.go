@@ -22,8 +22,9 @@ func init() {
 // oauthSetup is the OAuth2 side of the wiring: the key ring, the issuer,
 // and the loop that rotates keys on schedule and drops expired state.
 type oauthSetup struct {
-	keys   *oauth.KeyRing
-	issuer string
+	keys      *oauth.KeyRing
+	masterKey *secret.MasterKey
+	issuer    string
 	loop   func(ctx context.Context)
 }
 
@@ -73,7 +74,7 @@ func newOAuthSetup(cfg *serverConfig, store tokenmint.Store, clock tokenmint.Clo
 	if cfg.MasterKey == "" && !strings.HasPrefix(cfg.Database, "sqlite:") && cfg.Database != "" {
 		log.Warn("with PostgreSQL every instance must use the same master key: set TOKENMINT_MASTER_KEY on all of them (this one uses " + filepath.Join(cfg.DataDir, secret.MasterKeyFile) + ")")
 	}
-	return &oauthSetup{keys: keys, issuer: issuer, loop: loop}, nil
+	return &oauthSetup{keys: keys, masterKey: mk, issuer: issuer, loop: loop}, nil
 }
 
 func runKeys(args []string, _ io.Reader, stdout, stderr io.Writer) error {
