@@ -49,6 +49,15 @@ func matrixTable() []endpoint {
 		{method: "GET", route: "/api/v1/auth/me", want: mePolicy},
 		{method: "GET", route: "/api/v1/roles", want: signedIn},
 
+		// Single sign-on settings: the tenant's administrators. Signing
+		// in through the identity provider needs no credential: an unknown
+		// tenant has no provider, an unknown state no sign-in.
+		{method: "GET", route: "/api/v1/sso", call: withSSO(at("/api/v1/sso", nil, nil)), want: adminOnly(ok)},
+		{method: "PUT", route: "/api/v1/sso", call: at("/api/v1/sso", nil, fixed(matrixSSO)), want: adminOnly(ok)},
+		{method: "DELETE", route: "/api/v1/sso", call: withSSO(at("/api/v1/sso", nil, nil)), want: adminOnly(noContent)},
+		{method: "GET", route: "/ui/sso/start", kind: ui, call: at("/ui/sso/start?tenant=no-such-tenant", nil, nil), want: public(notFound)},
+		{method: "GET", route: "/ui/sso/callback", kind: ui, call: at("/ui/sso/callback?state=unknown-state&code=x", nil, nil), want: public(http.StatusUnauthorized)},
+
 		// Own tokens: sessions manage their own; tokens need tokens:read or
 		// tokens:write; tokens:manage governs other users' tokens.
 		{method: "GET", route: "/api/v1/token-types", objects: []string{none, "GlobalAnalysisToken", "PurgeProjectVersionToken"},
@@ -294,5 +303,23 @@ func withPath(path string, call callFn) callFn {
 		rq := call(x, w, obj)
 		rq.path = path
 		return rq
+	}
+}
+
+// matrixSSO is a valid single sign-on setting; setting it reaches no
+// identity provider.
+var matrixSSO = map[string]any{
+	"issuer_url": "https://idp.example.com/realms/acme", "client_id": "tokenmint", "client_secret": "matrix-client-secret",
+	"mappings": []map[string]string{{"group": "staff", "role": "viewer"}},
+}
+
+// withSSO makes sure both tenants have a provider before call's request,
+// so reading or removing it answers the same whatever ran before.
+func withSSO(call callFn) callFn {
+	return func(x *matrix, w who, obj string) request {
+		for _, admin := range []string{"admin", "gadmin"} {
+			x.must(x.sess[admin], "PUT", "/api/v1/sso", matrixSSO, http.StatusOK)
+		}
+		return call(x, w, obj)
 	}
 }
