@@ -187,6 +187,23 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 	return s.Storage.CreateAuthRequest(ctx, req, userID)
 }
 
+// GetClientByClientID returns the client, allowed to ask for "groups".
+func (s *opStorage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
+	c, err := s.Storage.GetClientByClientID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return groupsClient{c}, nil
+}
+
+// groupsClient lets a client request the "groups" scope, which the
+// provider would otherwise drop as unknown.
+type groupsClient struct{ op.Client }
+
+func (c groupsClient) IsScopeAllowed(scope string) bool {
+	return scope == "groups" || c.Client.IsScopeAllowed(scope)
+}
+
 // SetUserinfoFromScopes adds the user's groups for the "groups" scope:
 // this is what puts them in the ID token.
 func (s *opStorage) SetUserinfoFromScopes(ctx context.Context, ui *oidc.UserInfo, userID, clientID string, scopes []string) error {
