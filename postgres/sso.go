@@ -55,6 +55,9 @@ func (db *DB) SSOProviderByTenant(ctx context.Context, tenantID string) (*tokenm
 		return nil, wrap("read sso provider mappings", err)
 	}
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
+	if len(p.SealedClientSecret) == 0 {
+		p.SealedClientSecret = nil // a public client
+	}
 	return &p, nil
 }
 

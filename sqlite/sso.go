@@ -58,6 +58,9 @@ func (db *DB) SSOProviderByTenant(ctx context.Context, tenantID string) (*tokenm
 		return nil, wrap("read sso provider mappings", err)
 	}
 	p.CreatedAt, p.UpdatedAt = fromMicro(created), fromMicro(updated)
+	if len(p.SealedClientSecret) == 0 {
+		p.SealedClientSecret = nil // a public client
+	}
 	return &p, nil
 }
 

@@ -102,6 +102,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 		{"ClientCredentials", testClientCredentials},
 		{"RefreshTokens", testRefreshTokens},
 		{"SigningKeys", testSigningKeys},
+		{"SSO", testSSO},
 		{"BadText", testBadText},
 	}
 	for _, g := range groups {

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"tokenmint"
+	"tokenmint/sso/ssotest"
+)
+
+// The operator sets a tenant's provider with `tokenmint sso set` on the
+// database of a running server; the secret it seals opens in the server,
+// and a person signs in through a real provider.
+func TestSSOSetByTheOperatorSignsPeopleIn(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	t.Setenv("TOKENMINT_ADMIN_PASSWORD", "default-admin-pw")
+	if code := run([]string{"init", "--data-dir", dir}, nil, &out, &errb); code != 0 {
+		t.Fatalf("init: exit %d: %s", code, errb.String())
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := openApp(context.Background(), &serverConfig{DataDir: dir}, log, tokenmint.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.handler)
+	t.Cleanup(func() { srv.Close(); a.close(context.Background()) })
+	op := ssotest.Start(t, "tokenmint-cli", "cli-secret-123", srv.URL+"/ui/sso/callback")
+	op.AddUser(ssotest.User{ID: "sub-ops", Username: "opsperson", Email: "ops@acme.example", Groups: []string{"Ops Team"}})
+
+	secretFile := filepath.Join(dir, "sso-secret")
+	if err := os.WriteFile(secretFile, []byte("cli-secret-123\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"sso", "set", "--data-dir", dir, "--name", "Acme", "--issuer-url", op.Issuer, "--client-id", "tokenmint-cli",
+		"--client-secret-file", secretFile, "--map", "Ops Team=member", "--map", "nobody=viewer",
+		"--local-passwords", "disabled", "--break-glass", "admin"}, nil, &out, &errb); code != 0 {
+		t.Fatalf("sso set: exit %d: %s", code, errb.String())
+	}
+	out.Reset()
+	if code := run([]string{"sso", "show", "--data-dir", dir}, nil, &out, &errb); code != 0 {
+		t.Fatalf("sso show: exit %d: %s", code, errb.String())
+	}
+	if strings.Contains(out.String(), "cli-secret-123") || !strings.Contains(out.String(), `"client_secret_set": true`) ||
+		!strings.Contains(out.String(), `"local_passwords": "disabled"`) {
+		t.Fatalf("sso show:\n%s", out.String())
+	}
+	if code := run([]string{"sso", "set", "--data-dir", dir, "--issuer-url", op.Issuer, "--client-id", "x", "--map", "bad"}, nil, &out, &errb); code == 0 {
+		t.Fatal("sso set with a malformed --map succeeded")
+	}
+
+	jar, _ := cookiejar.New(nil)
+	op.LoginAs("sub-ops")
+	resp, err := (&http.Client{Jar: jar}).Get(srv.URL + "/ui/sso/start")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Request.URL.Path != "/ui/tokens" || resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "opsperson") {
+		t.Fatalf("sign-in ended at %s with %d: %s", resp.Request.URL, resp.StatusCode, body)
+	}
+
+	out.Reset()
+	if code := run([]string{"sso", "delete", "--data-dir", dir}, nil, &out, &errb); code != 0 {
+		t.Fatalf("sso delete: exit %d: %s", code, errb.String())
+	}
+	if code := run([]string{"sso", "show", "--data-dir", dir}, nil, &out, &errb); code == 0 {
+		t.Fatal("sso show after delete succeeded")
+	}
+}
