@@ -25,7 +25,7 @@ type oauthSetup struct {
 	keys      *oauth.KeyRing
 	masterKey *secret.MasterKey
 	issuer    string
-	loop   func(ctx context.Context)
+	loop      func(ctx context.Context)
 }
 
 // newOAuthSetup loads (or creates) the master key and builds the key ring.
