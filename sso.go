@@ -262,3 +262,27 @@ type SSOStore interface {
 	// a tenant (ENOTFOUND: none).
 	UserIdentityBySubject(ctx context.Context, tenantID, issuer, subject string) (*UserIdentity, error)
 }
+
+// ParseSSOMapping reads the text form of a mapping, as the CLI and the UI
+// take it: GROUP=ROLE (tenant-wide) or GROUP=PROJECT:ROLE. It splits at the
+// last '=', since group names (LDAP DNs) may hold one.
+func ParseSSOMapping(s string) (SSOMapping, error) {
+	s = strings.TrimSpace(s)
+	i := strings.LastIndexByte(s, '=')
+	if i <= 0 || i == len(s)-1 {
+		return SSOMapping{}, Errorf(EINVALID, "mapping %q: write GROUP=ROLE or GROUP=PROJECT:ROLE", s)
+	}
+	m := SSOMapping{Group: strings.TrimSpace(s[:i]), Role: strings.TrimSpace(s[i+1:])}
+	if p, r, ok := strings.Cut(m.Role, ":"); ok {
+		m.Project, m.Role = strings.TrimSpace(p), strings.TrimSpace(r)
+	}
+	return m, nil
+}
+
+// String is the text form ParseSSOMapping reads.
+func (m SSOMapping) String() string {
+	if m.Project != "" {
+		return m.Group + "=" + m.Project + ":" + m.Role
+	}
+	return m.Group + "=" + m.Role
+}

@@ -239,6 +239,9 @@ func matrixTable() []endpoint {
 		{method: "GET", route: "/ui/admin/dashboard", kind: ui, want: uiAdmin(ok)},
 		{method: "GET", route: "/ui/admin/tokens", kind: ui, want: uiAdmin(ok)},
 		{method: "POST", route: "/ui/admin/tokens/{id}/active", kind: ui, objects: []string{other, otherTenant}, call: tok("/ui/admin/tokens/{}/active", false, uiForm("active", "true")), want: uiAdmin(seeOther)},
+		{method: "GET", route: "/ui/admin/sso", kind: ui, want: uiAdmin(ok)},
+		{method: "POST", route: "/ui/admin/sso", kind: ui, call: at("/ui/admin/sso", nil, uiForm("issuer_url", "https://idp.example.com", "client_id", "tokenmint", "mappings", "staff=viewer", "local_passwords", "enabled")), want: uiAdmin(seeOther)},
+		{method: "POST", route: "/ui/admin/sso/delete", kind: ui, call: withSSO(at("/ui/admin/sso/delete", nil, uiForm())), want: uiAdmin(seeOther)},
 		{method: "GET", route: "/ui/admin/users", kind: ui, want: uiAdmin(ok)},
 		{method: "POST", route: "/ui/admin/users", kind: ui, call: at("/ui/admin/users", nil, func(x *matrix, _ who, _ string) any {
 			return url.Values{"username": {x.name("uiuser")}, "password": {"new-user-password"}, "roles": {"viewer"}}

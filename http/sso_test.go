@@ -350,3 +350,41 @@ func TestSSOSettingsAPI(t *testing.T) {
 		}
 	}
 }
+
+func TestSSOAdminPageValidatesAndKeepsTheSecret(t *testing.T) {
+	e := newSSOEnv(t)
+	page := uiDo(t, e.admin, "GET", "/ui/admin/sso", nil)
+	if page.status != http.StatusOK || !strings.Contains(page.body, e.srv.URL+"/ui/sso/callback") || strings.Contains(page.body, ssoClientSecret) {
+		t.Fatalf("admin page: %d; want the redirect URI and never the secret: %.400s", page.status, page.body)
+	}
+	form := url.Values{"csrf_token": {e.admin.csrf}, "name": {"Acme"}, "issuer_url": {e.op.Issuer}, "client_id": {"tokenmint"},
+		"mappings": {"tm-admins=admin\nnot a mapping"}, "local_passwords": {"enabled"}}
+	r := uiDo(t, e.admin, "POST", "/ui/admin/sso", form)
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "write GROUP=ROLE") || !strings.Contains(r.body, "not a mapping") {
+		t.Fatalf("bad mapping line: %d: %.600s", r.status, r.body)
+	}
+	form.Set("mappings", "tm-admins=admin\ntm-members=member\napp1-dev=app1:member")
+	if r := uiDo(t, e.admin, "POST", "/ui/admin/sso", form); r.status != http.StatusSeeOther {
+		t.Fatalf("save: %d: %.600s", r.status, r.body)
+	}
+	// The secret field was empty: the stored secret stays, and the
+	// provider (which checks it) still lets people in.
+	e.op.AddUser(ssotest.User{ID: "sub-lu", Username: "lu", Groups: []string{"tm-members"}})
+	if a := e.signIn("sub-lu"); a.path != "/ui/tokens" {
+		t.Fatalf("sign-in after saving the form: %s: %.300s", a.path, a.body)
+	}
+	// A wrong secret typed in the form is used: the provider refuses it.
+	form.Set("client_secret", "not-the-secret")
+	if r := uiDo(t, e.admin, "POST", "/ui/admin/sso", form); r.status != http.StatusSeeOther {
+		t.Fatalf("save with a secret: %d", r.status)
+	}
+	if a := e.signIn("sub-lu"); a.status != http.StatusUnauthorized || !strings.Contains(a.body, "refused the sign-in") {
+		t.Fatalf("sign-in with a wrong client secret: %d at %s: %.300s", a.status, a.path, a.body)
+	}
+	if r := uiDo(t, e.admin, "POST", "/ui/admin/sso/delete", url.Values{"csrf_token": {e.admin.csrf}}); r.status != http.StatusSeeOther {
+		t.Fatalf("delete: %d", r.status)
+	}
+	if r := e.admin.do("GET", "/api/v1/sso", nil); r.status != http.StatusNotFound {
+		t.Errorf("after the page's delete: %d", r.status)
+	}
+}

@@ -43,6 +43,7 @@ func (p *page) AdminSections() []adminSection {
 		{"projects", "/ui/admin/projects", "Projects"},
 		{"applications", "/ui/admin/applications", "Applications"},
 		{"policy", "/ui/admin/policy", "Policy"},
+		{"sso", "/ui/admin/sso", "Single sign-on"},
 		{"webhooks", "/ui/admin/webhooks", "Webhooks"},
 		{"deliveries", "/ui/admin/deliveries", "Notifications"},
 		{"audit", "/ui/admin/audit", "Audit log"},

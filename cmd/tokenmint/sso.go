@@ -22,15 +22,11 @@ type mappingFlags []tokenmint.SSOMapping
 
 func (m *mappingFlags) String() string { return "" }
 
-// Set splits at the last '=', since group names (LDAP DNs) may hold one.
+// Set reads one mapping (tokenmint.ParseSSOMapping).
 func (m *mappingFlags) Set(v string) error {
-	i := strings.LastIndexByte(v, '=')
-	if i <= 0 || i == len(v)-1 {
-		return fmt.Errorf("want GROUP=ROLE or GROUP=PROJECT:ROLE, got %q", v)
-	}
-	mp := tokenmint.SSOMapping{Group: v[:i], Role: v[i+1:]}
-	if p, r, ok := strings.Cut(mp.Role, ":"); ok {
-		mp.Project, mp.Role = p, r
+	mp, err := tokenmint.ParseSSOMapping(v)
+	if err != nil {
+		return err
 	}
 	*m = append(*m, mp)
 	return nil
