@@ -224,6 +224,10 @@ func matrixTable() []endpoint {
 			}},
 		{method: "POST", route: "/ui/logout", kind: ui, freshCaller: true, call: at("/ui/logout", nil, uiForm()), want: public(seeLogin)},
 		{method: "GET", route: "/ui/tokens", kind: ui, want: uiPage(ok)},
+		// The command-line code is a short session of the signed-in user:
+		// only a browser session gets one.
+		{method: "GET", route: "/ui/cli-code", kind: ui, want: uiPage(ok)},
+		{method: "POST", route: "/ui/cli-code", kind: ui, call: at("/ui/cli-code", nil, uiForm()), want: uiPage(ok)},
 		{method: "GET", route: "/ui/tokens/new", kind: ui, want: uiPage(ok)},
 		{method: "POST", route: "/ui/tokens/new", kind: ui, call: at("/ui/tokens/new", nil, uiNewToken), want: uiPage(created)},
 		{method: "GET", route: "/ui/tokens/{id}", kind: ui, objects: tokenObjects, call: tok("/ui/tokens/{}", false, nil), want: uiOwnTokens(ok, ok)},

@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -101,4 +102,17 @@ func (c *Client) Verify(ctx context.Context, permission, project string) (*Verif
 		return nil, err
 	}
 	return &out, nil
+}
+
+// UseCLICode signs the client in with a code from the web UI's
+// command-line sign-in page (/ui/cli-code): the short session of a user who
+// signed in there, with single sign-on for instance. Logout ends it.
+func (c *Client) UseCLICode(code string) error {
+	cookie, csrf, ok := ParseCLICode(code)
+	if !ok {
+		return fmt.Errorf("that is not a code from %s/ui/cli-code (it starts with %s)", c.BaseURL(), CLICodePrefix)
+	}
+	c.http.Jar.SetCookies(c.baseURL, []*http.Cookie{{Name: SessionCookie, Value: cookie, Path: "/"}})
+	c.csrf = csrf
+	return nil
 }

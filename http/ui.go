@@ -81,6 +81,8 @@ func (s *Server) uiRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /ui/logout", s.uiAuthed(s.uiLogout))
 
 	m.HandleFunc("GET /ui/tokens", s.uiAuthed(s.uiTokenList))
+	m.HandleFunc("GET /ui/cli-code", s.uiAuthed(s.uiCLICodePage))
+	m.HandleFunc("POST /ui/cli-code", s.uiAuthed(s.uiCLICode))
 	m.HandleFunc("GET /ui/tokens/new", s.uiAuthed(s.uiNewTokenPage))
 	m.HandleFunc("POST /ui/tokens/new", s.uiAuthed(s.uiCreateToken))
 	m.HandleFunc("GET /ui/tokens/{id}", s.uiAuthed(s.uiTokenPage))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 
 	tmhttp "tokenmint/http"
 )
@@ -14,6 +15,8 @@ type passwordOptions struct {
 	clientOptions
 	user, tenant string
 	ask          bool
+	// sso signs in with a code from the web UI instead of a password.
+	sso bool
 }
 
 func (p *passwordOptions) bind(f *cmdFlags) {
@@ -40,14 +43,21 @@ func (p *passwordOptions) session(stdin io.Reader, stderr io.Writer) (*tmhttp.Cl
 		return nil, nil, err
 	}
 	// A token from the environment or a saved login must not override the
-	// session: this client authenticates with the password only.
+	// session: this client authenticates with the password (or the code)
+	// only.
 	c.SetToken("")
-	pw, err := readPassword(stdin, stderr, fmt.Sprintf("Password for %s at %s: ", p.user, c.BaseURL()))
-	if err != nil {
-		return nil, nil, err
-	}
-	if _, err := c.Login(context.Background(), p.user, pw, p.tenant); err != nil {
-		return nil, nil, err
+	if p.sso {
+		if err := p.codeSession(c, stdin, stderr); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		pw, err := readPassword(stdin, stderr, fmt.Sprintf("Password for %s at %s: ", p.user, c.BaseURL()))
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, err := c.Login(context.Background(), p.user, pw, p.tenant); err != nil {
+			return nil, nil, err
+		}
 	}
 	logout := func() {
 		if err := c.Logout(context.Background()); err != nil {
@@ -62,6 +72,29 @@ func (p *passwordOptions) session(stdin io.Reader, stderr io.Writer) (*tmhttp.Cl
 func checkPasswordArgs(f *cmdFlags, args []string, stderr io.Writer) error {
 	if err := rejectInlineValue(args, passwordFlags...); err != nil {
 		return f.usageError(stderr, "%v", err)
+	}
+	return nil
+}
+
+// codeSession signs c in with a code the user copies from the web UI,
+// where they signed in with single sign-on (or any other way): the CLI
+// prints the address and reads the code, hidden like a password.
+func (p *passwordOptions) codeSession(c *tmhttp.Client, stdin io.Reader, stderr io.Writer) error {
+	page := c.BaseURL() + "/ui/cli-code"
+	if p.tenant != "" {
+		page = c.BaseURL() + "/ui/login?" + url.Values{"tenant": {p.tenant}, "next": {"/ui/cli-code"}}.Encode()
+	}
+	fmt.Fprintf(stderr, "Open %s in a browser, sign in, and press \"Show a code for the command line\".\n", page)
+	code, err := readPassword(stdin, stderr, "Code: ")
+	if err != nil {
+		return err
+	}
+	if err := c.UseCLICode(code); err != nil {
+		return err
+	}
+	// Check the code now, so a wrong or expired one says so plainly.
+	if _, err := c.Me(context.Background()); err != nil {
+		return fmt.Errorf("the code was not accepted (it works once, for 5 minutes): %w", err)
 	}
 	return nil
 }

@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -70,6 +72,53 @@ func TestSSOSetByTheOperatorSignsPeopleIn(t *testing.T) {
 	resp.Body.Close()
 	if resp.Request.URL.Path != "/ui/tokens" || resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "opsperson") {
 		t.Fatalf("sign-in ended at %s with %d: %s", resp.Request.URL, resp.StatusCode, body)
+	}
+
+	// token get --sso: the CLI prints the page's address and reads the
+	// code the signed-in browser gets there.
+	page, err := (&http.Client{Jar: jar}).Get(srv.URL + "/ui/cli-code")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	csrf := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(string(pb))
+	if csrf == nil {
+		t.Fatalf("no form on /ui/cli-code: %s", pb)
+	}
+	made, err := (&http.Client{Jar: jar}).PostForm(srv.URL+"/ui/cli-code", url.Values{"csrf_token": {csrf[1]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, _ := io.ReadAll(made.Body)
+	made.Body.Close()
+	code := regexp.MustCompile(`id="cli-code" value="(tmcli_[^"]+)"`).FindStringSubmatch(string(mb))
+	if code == nil {
+		t.Fatalf("no code on the page: %s", mb)
+	}
+	out.Reset()
+	errb.Reset()
+	if rc := run([]string{"token", "get", "CIToken", "--url", srv.URL, "--sso", "--name", "from-sso"}, strings.NewReader(code[1]+"\n"), &out, &errb); rc != 0 {
+		t.Fatalf("token get --sso: exit %d: %s", rc, errb.String())
+	}
+	if !strings.Contains(errb.String(), srv.URL+"/ui/cli-code") {
+		t.Errorf("token get --sso did not print the page's address: %s", errb.String())
+	}
+	tok := strings.TrimSpace(out.String())
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/auth/verify?permission=results:upload", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	vr, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vr.Body.Close()
+	if vr.StatusCode != http.StatusOK {
+		t.Fatalf("verify the token from token get --sso: %d", vr.StatusCode)
+	}
+	// The code worked once: the CLI signed out.
+	errb.Reset()
+	if rc := run([]string{"token", "get", "CIToken", "--url", srv.URL, "--sso"}, strings.NewReader(code[1]+"\n"), &out, &errb); rc == 0 || !strings.Contains(errb.String(), "not accepted") {
+		t.Fatalf("second use of the code: exit %d: %s", rc, errb.String())
 	}
 
 	out.Reset()

@@ -10,12 +10,12 @@ import (
 )
 
 func init() {
-	tokenCommands["get"] = command{"sign in with a password, create a token of TYPE and print only the token", runTokenGet}
+	tokenCommands["get"] = command{"sign in with a password (or --sso), create a token of TYPE and print only the token", runTokenGet}
 }
 
 func runTokenGet(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	f := newCmdFlags("token get", "TYPE --url URL --user NAME --password [flags]",
-		"Signs in with a username and password, creates a token of TYPE, prints only the token\non stdout and signs out, like 'fortifyclient token -gettoken'. For scripts:\n  TOKEN=$(tokenmint token get CIToken --url URL --user ci --password < password-file)")
+		"Signs in with a username and password, creates a token of TYPE, prints only the token\non stdout and signs out, like 'fortifyclient token -gettoken'. For scripts:\n  TOKEN=$(tokenmint token get CIToken --url URL --user ci --password < password-file)\nPeople who sign in with single sign-on use --sso: it prints the address of the\nweb UI's command-line sign-in page and reads the code shown there.")
 	var (
 		po         passwordOptions
 		exp        expiryFlags
@@ -23,6 +23,7 @@ func runTokenGet(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 		project    string
 	)
 	po.bind(f)
+	f.BoolVar(&po.sso, "sso", false, "sign in through the web UI (single sign-on): print its address and read the code it shows, instead of a password")
 	f.StringVar(&name, "name", "", "token name (default: cli-<hostname>)")
 	f.StringVar(&desc, "description", "", "what the token is for")
 	f.StringVar(&project, "project", "", "project ID or name, for project-scoped types")
@@ -44,8 +45,10 @@ func runTokenGet(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 	case len(pos) > 1:
 		// Do not echo the arguments: one may be a password typed after --password.
 		return f.usageError(stderr, "give one TYPE; %d arguments given (--password takes no value)", len(pos))
-	case po.user == "":
-		return f.usageError(stderr, "--user is required")
+	case po.user == "" && !po.sso:
+		return f.usageError(stderr, "--user is required (or --sso to sign in through the web UI)")
+	case po.sso && (po.user != "" || po.ask):
+		return f.usageError(stderr, "--sso signs in through the web UI: give no --user or --password")
 	}
 	if f.given("daysToLive") {
 		if f.given("days") {
