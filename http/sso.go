@@ -101,12 +101,30 @@ func (s *Server) uiSSOStart(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, status, d, msg)
 		return
 	}
+	// The state also goes into a cookie of this browser: the callback
+	// must come back to the browser that started the sign-in, so nobody
+	// can sign a victim in to the attacker's account by sending them the
+	// attacker's callback link (login CSRF). SameSite=Lax, because the
+	// callback is a navigation from the provider's site.
+	http.SetCookie(w, &http.Cookie{
+		Name: ssoStateCookie, Value: st.State, Path: "/ui/sso/", MaxAge: int(service.SSOLoginTTL.Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure,
+	})
 	http.Redirect(w, r, st.AuthURL, http.StatusFound)
 }
+
+// ssoStateCookie holds the state of the sign-in this browser started.
+const ssoStateCookie = "tm_sso_state"
 
 // uiSSOCallback finishes the sign-in the identity provider sent back.
 func (s *Server) uiSSOCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	http.SetCookie(w, &http.Cookie{Name: ssoStateCookie, Path: "/ui/sso/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure})
+	c, err := r.Cookie(ssoStateCookie)
+	if err != nil || !validCSRF(q.Get("state"), c.Value) {
+		s.renderLogin(w, r, http.StatusUnauthorized, loginData{}, "This sign-in was not started in this browser, or took too long. Start again with the button below.")
+		return
+	}
 	res, err := s.svc.FinishSSO(r.Context(), q.Get("state"), q.Get("code"), q.Get("error"))
 	if err != nil {
 		status, msg := s.ssoStatus(r, err)

@@ -129,6 +129,19 @@ func (e *ssoEnv) callbackURL(user string) string {
 	return captured
 }
 
+// withState follows a callback URL in a fresh browser that holds the
+// state cookie of that sign-in, as the browser that started it does.
+func (e *ssoEnv) withState(cb string) ssoAnswer {
+	e.t.Helper()
+	hc := newBrowser()
+	u, err := url.Parse(e.srv.URL + "/ui/sso/")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	hc.Jar.SetCookies(u, []*http.Cookie{{Name: "tm_sso_state", Value: queryOf(e.t, cb).Get("state"), Path: "/ui/sso/"}})
+	return e.follow(hc, cb)
+}
+
 // newBrowser is a cookie-jar client that follows redirects.
 func newBrowser() *http.Client {
 	jar, _ := cookiejar.New(nil)
@@ -184,7 +197,7 @@ func (e *ssoEnv) audits(action string) []*tokenmint.AuditEntry {
 	return es
 }
 
-func queryOf(t *testing.T, raw string) url.Values {
+func queryOf(t testing.TB, raw string) url.Values {
 	t.Helper()
 	u, err := url.Parse(raw)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"tokenmint/sso/ssotest"
 )
@@ -186,12 +187,12 @@ func TestSSOReplayedStateAndCodeAreRefused(t *testing.T) {
 	e := newSSOEnv(t)
 	e.op.AddUser(ssotest.User{ID: "sub-fay", Username: "fay", Groups: []string{"tm-members"}})
 	cb := e.callbackURL("sub-fay")
-	if a := e.follow(newBrowser(), cb); a.path != "/ui/tokens" {
+	if a := e.withState(cb); a.path != "/ui/tokens" {
 		t.Fatalf("first use of the callback ended at %s (%d): %s", a.path, a.status, a.body)
 	}
-	// The same callback again (a replayed state and code): the sign-in
-	// was taken by the first use.
-	if a := e.follow(newBrowser(), cb); a.status != http.StatusUnauthorized || !strings.Contains(a.body, "expired or was already used") {
+	// The same callback again (a replayed state and code), even from a
+	// browser holding the state cookie: the first use took the sign-in.
+	if a := e.withState(cb); a.status != http.StatusUnauthorized || !strings.Contains(a.body, "expired or was already used") {
 		t.Fatalf("replayed callback: %d: %s", a.status, a.body)
 	}
 	// The spent code with the state of a fresh sign-in: the provider
@@ -199,12 +200,28 @@ func TestSSOReplayedStateAndCodeAreRefused(t *testing.T) {
 	// match it).
 	fresh := queryOf(t, e.callbackURL("sub-fay"))
 	spliced := e.srv.URL + "/ui/sso/callback?" + url.Values{"state": {fresh.Get("state")}, "code": {queryOf(t, cb).Get("code")}}.Encode()
-	if a := e.follow(newBrowser(), spliced); a.status != http.StatusUnauthorized || !strings.Contains(a.body, "refused the sign-in") {
+	if a := e.withState(spliced); a.status != http.StatusUnauthorized || !strings.Contains(a.body, "refused the sign-in") {
 		t.Fatalf("replayed code with a fresh state: %d: %s", a.status, a.body)
 	}
 	// An unknown state is refused without asking the provider.
-	if a := e.follow(newBrowser(), e.srv.URL+"/ui/sso/callback?state=forged&code=x"); a.status != http.StatusUnauthorized {
+	if a := e.withState(e.srv.URL + "/ui/sso/callback?state=forged&code=x"); a.status != http.StatusUnauthorized || !strings.Contains(a.body, "expired or was already used") {
 		t.Fatalf("forged state: %d: %s", a.status, a.body)
+	}
+}
+
+// A callback link followed in a browser that did not start the sign-in
+// (an attacker's link sent to a victim: login CSRF) is refused, and the
+// sign-in stays usable by the browser that started it.
+func TestSSOCallbackInAnotherBrowserIsRefused(t *testing.T) {
+	e := newSSOEnv(t)
+	e.op.AddUser(ssotest.User{ID: "sub-mal", Username: "mallory", Groups: []string{"tm-members"}})
+	cb := e.callbackURL("sub-mal")
+	victim := e.follow(newBrowser(), cb)
+	if victim.status != http.StatusUnauthorized || victim.client != nil || !strings.Contains(victim.body, "not started in this browser") {
+		t.Fatalf("callback in another browser: %d at %s: %s", victim.status, victim.path, victim.body)
+	}
+	if a := e.withState(cb); a.path != "/ui/tokens" {
+		t.Fatalf("the starting browser after the refusal: %d at %s", a.status, a.path)
 	}
 }
 
@@ -212,8 +229,8 @@ func TestSSOSignInExpiresAfterTenMinutes(t *testing.T) {
 	e := newSSOEnv(t)
 	e.op.AddUser(ssotest.User{ID: "sub-gus", Username: "gus", Groups: []string{"tm-members"}})
 	cb := e.callbackURL("sub-gus")
-	e.clock.Advance(11 * 60 * 1e9)
-	if a := e.follow(newBrowser(), cb); a.status != http.StatusUnauthorized || !strings.Contains(a.body, "expired") {
+	e.clock.Advance(11 * time.Minute)
+	if a := e.withState(cb); a.status != http.StatusUnauthorized || !strings.Contains(a.body, "expired") {
 		t.Fatalf("callback after 11 minutes: %d: %s", a.status, a.body)
 	}
 }

@@ -14,9 +14,9 @@ import (
 	"tokenmint/sso"
 )
 
-// ssoLoginTTL is how long a person has at the identity provider between
+// SSOLoginTTL is how long a person has at the identity provider between
 // starting a sign-in and coming back with the code.
-const ssoLoginTTL = 10 * time.Minute
+const SSOLoginTTL = 10 * time.Minute
 
 // ssoStartsPerMinute bounds the sign-ins an IP may start: each one is a
 // row in the store and a request to the identity provider.
@@ -25,6 +25,9 @@ const ssoStartsPerMinute = 30
 // SSOStart is a sign-in begun: where to send the browser.
 type SSOStart struct {
 	AuthURL string
+	// State is the sign-in's state parameter, for the caller to bind the
+	// sign-in to the browser that started it.
+	State string
 }
 
 // StartSSO begins a sign-in at a tenant's identity provider ("" = the
@@ -59,12 +62,12 @@ func (s *Service) StartSSO(ctx context.Context, tenantName, redirectURI, next st
 	now := s.Now()
 	l := &tokenmint.SSOLogin{
 		StateHash: s.hasher.Hash(state), TenantID: t.ID, Nonce: nonce, Verifier: verifier,
-		RedirectURI: redirectURI, Next: next, CreatedAt: now, ExpiresAt: now.Add(ssoLoginTTL),
+		RedirectURI: redirectURI, Next: next, CreatedAt: now, ExpiresAt: now.Add(SSOLoginTTL),
 	}
 	if err := s.store.CreateSSOLogin(ctx, l); err != nil {
 		return nil, err
 	}
-	return &SSOStart{AuthURL: authURL}, nil
+	return &SSOStart{AuthURL: authURL, State: state}, nil
 }
 
 // ssoConfig is the flow's view of a provider, its secret opened.
