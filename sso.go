@@ -68,7 +68,8 @@ func (p *SSOProvider) LocalLoginAllowed(username string) bool {
 	if p == nil || !p.LocalPasswordsDisabled {
 		return true
 	}
-	return p.BreakGlassUser != "" && strings.EqualFold(p.BreakGlassUser, username)
+	// Usernames are case-sensitive: "ROOT" is another user than "root".
+	return p.BreakGlassUser != "" && p.BreakGlassUser == username
 }
 
 // Normalize fills defaults: the groups claim, the scopes (always with
