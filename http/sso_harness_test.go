@@ -36,7 +36,7 @@ func newSSOEnv(t *testing.T) *ssoEnv {
 	t.Helper()
 	// The provider signs ID tokens on the real clock, so the sign-in
 	// checks them on the real clock too (the service's stays fake).
-	e := startEnv(t, io.Discard, true, func(c *service.Config) { c.SSO = &sso.Client{} })
+	e := startEnv(t, io.Discard, true, func(c *service.Config) { c.SSO = &sso.Client{Logger: c.Logger} })
 	op := ssotest.Start(t, "tokenmint", ssoClientSecret, e.srv.URL+"/ui/sso/callback")
 	if r := e.admin.do("POST", "/api/v1/projects", map[string]any{"name": "app1"}); r.status != http.StatusCreated {
 		t.Fatalf("create project: %d %s", r.status, r.body)

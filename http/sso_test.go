@@ -405,3 +405,52 @@ func TestSSOAdminPageValidatesAndKeepsTheSecret(t *testing.T) {
 		t.Errorf("after the page's delete: %d", r.status)
 	}
 }
+
+// The provider failing between start and callback is named as such.
+func TestSSOProviderDownAtCallback(t *testing.T) {
+	e := newSSOEnv(t)
+	e.op.AddUser(ssotest.User{ID: "sub-ned", Username: "ned", Groups: []string{"tm-members"}})
+	cb := e.callbackURL("sub-ned")
+	e.op.SetDown(true)
+	if a := e.withState(cb); a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, "identity provider could not be reached") {
+		t.Fatalf("callback with the provider down: %d: %s", a.status, a.body)
+	}
+}
+
+// Each tenant has its own provider; a sign-in lands in the tenant it was
+// started for, and the other tenant's provider is not offered there.
+func TestSSOIsPerTenant(t *testing.T) {
+	e := newSSOEnv(t)
+	globex := e.tenantB()
+	r := globex.do("PUT", "/api/v1/sso", map[string]any{
+		"name": "Globex IdP", "issuer_url": e.op.Issuer, "client_id": "tokenmint", "client_secret": ssoClientSecret,
+		"mappings": []map[string]string{{"group": "globex-staff", "role": "viewer"}},
+	})
+	if r.status != http.StatusOK {
+		t.Fatalf("PUT /api/v1/sso in globex: %d %s", r.status, r.body)
+	}
+	if page := e.follow(newBrowser(), e.srv.URL+"/ui/login?tenant=globex"); !strings.Contains(page.body, "Sign in with Globex IdP") || !strings.Contains(page.body, "tenant=globex") {
+		t.Fatalf("globex's sign-in page lacks its button: %s", page.body)
+	}
+	e.op.AddUser(ssotest.User{ID: "sub-olga", Username: "olga", Groups: []string{"globex-staff", "tm-admins"}})
+	e.op.LoginAs("sub-olga")
+	a := e.follow(newBrowser(), e.srv.URL+"/ui/sso/start?tenant=globex")
+	if a.client == nil {
+		t.Fatalf("sign-in to globex ended at %s: %s", a.path, a.body)
+	}
+	me := a.client.do("GET", "/api/v1/auth/me", nil).json(t)["user"].(map[string]any)
+	if me["username"] != "olga" {
+		t.Errorf("signed in as %v; want olga", me)
+	}
+	if r := globex.do("GET", "/api/v1/users?limit=100", nil); !strings.Contains(string(r.body), `"olga"`) {
+		t.Errorf("olga is no user of globex: %s", r.body)
+	}
+	// globex maps tm-admins to nothing: olga is a viewer there, and has
+	// no account in the default tenant.
+	if roles := me["roles"].([]any); len(roles) != 1 || roles[0] != "viewer" {
+		t.Errorf("olga's roles in globex: %v; want [viewer]", roles)
+	}
+	if r := e.admin.do("GET", "/api/v1/users?limit=100", nil); strings.Contains(string(r.body), "olga") {
+		t.Errorf("a globex sign-in created a user in the default tenant")
+	}
+}
