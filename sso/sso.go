@@ -178,7 +178,9 @@ func (c *Client) Exchange(ctx context.Context, cfg Config, code, verifier, nonce
 
 // fill sets what id lacks from claims.
 func fill(id *Identity, claims map[string]any, groupsClaim string) {
-	if id.Email == "" {
+	// An address the provider says it has not verified is not used: the
+	// e-mail receives notices about the user's tokens.
+	if verified, said := claims["email_verified"].(bool); id.Email == "" && (!said || verified) {
 		id.Email, _ = claims["email"].(string)
 	}
 	if id.PreferredUsername == "" {
