@@ -5,6 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
+	"os/exec"
+	"runtime"
+
+	"golang.org/x/term"
 
 	tmhttp "tokenmint/http"
 )
@@ -85,6 +90,9 @@ func (p *passwordOptions) codeSession(c *tmhttp.Client, stdin io.Reader, stderr 
 		page = c.BaseURL() + "/ui/login?" + url.Values{"tenant": {p.tenant}, "next": {"/ui/cli-code"}}.Encode()
 	}
 	fmt.Fprintf(stderr, "Open %s in a browser, sign in, and press \"Show a code for the command line\".\n", page)
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		openBrowser(page) // a person at a terminal: save them the copying
+	}
 	code, err := readPassword(stdin, stderr, "Code: ")
 	if err != nil {
 		return err
@@ -97,4 +105,21 @@ func (p *passwordOptions) codeSession(c *tmhttp.Client, stdin io.Reader, stderr 
 		return fmt.Errorf("the code was not accepted (it works once, for 5 minutes): %w", err)
 	}
 	return nil
+}
+
+// openBrowser asks the desktop to open address, best effort: where there
+// is no desktop (a server, a container) the printed address is the way.
+func openBrowser(address string) {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "darwin":
+		cmd = exec.Command("open", address)
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", address)
+	default:
+		cmd = exec.Command("xdg-open", address)
+	}
+	if cmd.Start() == nil {
+		go cmd.Wait() // reap it; its outcome does not matter
+	}
 }
