@@ -15,7 +15,7 @@ func init() {
 }
 
 func runLogin(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := newCmdFlags("login", "--url URL --user NAME [--tenant T] [--password] [flags]",
+	f := newCmdFlags("login", "--url URL (--user NAME [--password] | --sso) [--tenant T] [flags]",
 		"Asks for your password, signs in, creates a token for the CLI (named cli-<hostname>)\nand saves the server URL and the token in $XDG_CONFIG_HOME/tokenmint/credentials.json\n(default ~/.config/tokenmint/credentials.json), readable only by you. Later commands\nuse them when --url/--token and TOKENMINT_URL/TOKENMINT_TOKEN are not given.\nThe token of an earlier login to the same server is revoked.")
 	var (
 		po        passwordOptions
@@ -23,6 +23,7 @@ func runLogin(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		name, typ string
 	)
 	po.bind(f)
+	po.bindSSO(f)
 	f.StringVar(&name, "name", "", "name of the CLI's token (default: cli-<hostname>)")
 	f.StringVar(&typ, "type", "UserToken", "type of the CLI's token")
 	exp.bind(f, "the CLI's token")
@@ -36,8 +37,9 @@ func runLogin(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	switch {
 	case len(pos) > 0:
 		return f.usageError(stderr, "%d unexpected arguments (--password takes no value)", len(pos))
-	case po.user == "":
-		return f.usageError(stderr, "--user is required")
+	}
+	if err := po.checkSSO(f, stderr); err != nil {
+		return err
 	}
 	e, err := exp.fields(f)
 	if err != nil {

@@ -24,6 +24,22 @@ type passwordOptions struct {
 	sso bool
 }
 
+// bindSSO adds --sso, for the commands that may sign in through the web UI.
+func (p *passwordOptions) bindSSO(f *cmdFlags) {
+	f.BoolVar(&p.sso, "sso", false, "sign in through the web UI (single sign-on): print its address and read the code it shows, instead of a password")
+}
+
+// checkSSO checks --user against --sso: one of them, not both.
+func (p *passwordOptions) checkSSO(f *cmdFlags, stderr io.Writer) error {
+	switch {
+	case p.user == "" && !p.sso:
+		return f.usageError(stderr, "--user is required (or --sso to sign in through the web UI)")
+	case p.sso && (p.user != "" || p.ask):
+		return f.usageError(stderr, "--sso signs in through the web UI: give no --user or --password")
+	}
+	return nil
+}
+
 func (p *passwordOptions) bind(f *cmdFlags) {
 	p.clientOptions.bind(f, false)
 	f.StringVar(&p.user, "user", "", "username (required)")
@@ -101,9 +117,11 @@ func (p *passwordOptions) codeSession(c *tmhttp.Client, stdin io.Reader, stderr 
 		return err
 	}
 	// Check the code now, so a wrong or expired one says so plainly.
-	if _, err := c.Me(context.Background()); err != nil {
+	me, err := c.Me(context.Background())
+	if err != nil {
 		return fmt.Errorf("the code was not accepted (it works once, for 5 minutes): %w", err)
 	}
+	p.user = me.User.Username // for the saved login
 	return nil
 }
 

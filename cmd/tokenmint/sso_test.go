@@ -76,29 +76,34 @@ func TestSSOSetByTheOperatorSignsPeopleIn(t *testing.T) {
 
 	// token get --sso: the CLI prints the page's address and reads the
 	// code the signed-in browser gets there.
-	page, err := (&http.Client{Jar: jar}).Get(srv.URL + "/ui/cli-code")
-	if err != nil {
-		t.Fatal(err)
+	newCode := func() string {
+		t.Helper()
+		page, err := (&http.Client{Jar: jar}).Get(srv.URL + "/ui/cli-code")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pb, _ := io.ReadAll(page.Body)
+		page.Body.Close()
+		csrf := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(string(pb))
+		if csrf == nil {
+			t.Fatalf("no form on /ui/cli-code: %s", pb)
+		}
+		made, err := (&http.Client{Jar: jar}).PostForm(srv.URL+"/ui/cli-code", url.Values{"csrf_token": {csrf[1]}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mb, _ := io.ReadAll(made.Body)
+		made.Body.Close()
+		code := regexp.MustCompile(`id="cli-code" value="(tmcli_[^"]+)"`).FindStringSubmatch(string(mb))
+		if code == nil {
+			t.Fatalf("no code on the page: %s", mb)
+		}
+		return code[1]
 	}
-	pb, _ := io.ReadAll(page.Body)
-	page.Body.Close()
-	csrf := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(string(pb))
-	if csrf == nil {
-		t.Fatalf("no form on /ui/cli-code: %s", pb)
-	}
-	made, err := (&http.Client{Jar: jar}).PostForm(srv.URL+"/ui/cli-code", url.Values{"csrf_token": {csrf[1]}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mb, _ := io.ReadAll(made.Body)
-	made.Body.Close()
-	code := regexp.MustCompile(`id="cli-code" value="(tmcli_[^"]+)"`).FindStringSubmatch(string(mb))
-	if code == nil {
-		t.Fatalf("no code on the page: %s", mb)
-	}
+	code := newCode()
 	out.Reset()
 	errb.Reset()
-	if rc := run([]string{"token", "get", "CIToken", "--url", srv.URL, "--sso", "--name", "from-sso"}, strings.NewReader(code[1]+"\n"), &out, &errb); rc != 0 {
+	if rc := run([]string{"token", "get", "CIToken", "--url", srv.URL, "--sso", "--name", "from-sso"}, strings.NewReader(code+"\n"), &out, &errb); rc != 0 {
 		t.Fatalf("token get --sso: exit %d: %s", rc, errb.String())
 	}
 	if !strings.Contains(errb.String(), srv.URL+"/ui/cli-code") {
@@ -115,9 +120,23 @@ func TestSSOSetByTheOperatorSignsPeopleIn(t *testing.T) {
 	if vr.StatusCode != http.StatusOK {
 		t.Fatalf("verify the token from token get --sso: %d", vr.StatusCode)
 	}
+	// tokenmint login --sso saves a login of the SSO user.
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	errb.Reset()
+	if rc := run([]string{"login", "--url", srv.URL, "--sso"}, strings.NewReader(newCode()+"\n"), &out, &errb); rc != 0 {
+		t.Fatalf("login --sso: exit %d: %s", rc, errb.String())
+	}
+	saved, err := os.ReadFile(filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "tokenmint", "credentials.json"))
+	if err != nil || !strings.Contains(string(saved), `"opsperson"`) {
+		t.Fatalf("saved login: %s, %v", saved, err)
+	}
+	if rc := run([]string{"login", "--url", srv.URL, "--sso", "--user", "x"}, strings.NewReader("\n"), &out, &errb); rc == 0 {
+		t.Fatal("login with --sso and --user succeeded")
+	}
+
 	// The code worked once: the CLI signed out.
 	errb.Reset()
-	if rc := run([]string{"token", "get", "CIToken", "--url", srv.URL, "--sso"}, strings.NewReader(code[1]+"\n"), &out, &errb); rc == 0 || !strings.Contains(errb.String(), "not accepted") {
+	if rc := run([]string{"token", "get", "CIToken", "--url", srv.URL, "--sso"}, strings.NewReader(code+"\n"), &out, &errb); rc == 0 || !strings.Contains(errb.String(), "not accepted") {
 		t.Fatalf("second use of the code: exit %d: %s", rc, errb.String())
 	}
 

@@ -23,7 +23,7 @@ func runTokenGet(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 		project    string
 	)
 	po.bind(f)
-	f.BoolVar(&po.sso, "sso", false, "sign in through the web UI (single sign-on): print its address and read the code it shows, instead of a password")
+	po.bindSSO(f)
 	f.StringVar(&name, "name", "", "token name (default: cli-<hostname>)")
 	f.StringVar(&desc, "description", "", "what the token is for")
 	f.StringVar(&project, "project", "", "project ID or name, for project-scoped types")
@@ -45,10 +45,9 @@ func runTokenGet(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 	case len(pos) > 1:
 		// Do not echo the arguments: one may be a password typed after --password.
 		return f.usageError(stderr, "give one TYPE; %d arguments given (--password takes no value)", len(pos))
-	case po.user == "" && !po.sso:
-		return f.usageError(stderr, "--user is required (or --sso to sign in through the web UI)")
-	case po.sso && (po.user != "" || po.ask):
-		return f.usageError(stderr, "--sso signs in through the web UI: give no --user or --password")
+	}
+	if err := po.checkSSO(f, stderr); err != nil {
+		return err
 	}
 	if f.given("daysToLive") {
 		if f.given("days") {
