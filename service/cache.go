@@ -77,16 +77,6 @@ func secretKeyOf(hash *[secret.HashSize]byte) *secretKey { return (*secretKey)(h
 
 type projectKey struct{ tenant, key string }
 
-type grantsEntry struct {
-	grants tokenmint.Grants
-	filled int64
-}
-
-type projectEntry struct {
-	id     string
-	filled int64
-}
-
 // cache is the in-memory view of token state that the verify path reads.
 // Every change invalidates what it touches. A generation counter closes the
 // race where a reader loads a row from the store just before a change
@@ -113,8 +103,8 @@ type cache struct {
 	// secret in its grace period in the second.
 	secretOf      map[string]secretKey
 	moreSecretsOf map[string][]secretKey
-	grants        map[grantsKeyT]grantsEntry
-	projects      map[projectKey]projectEntry
+	grants        timedMap[grantsKeyT, tokenmint.Grants]
+	projects      timedMap[projectKey, string]
 	perms         permsMemo
 	// jwts are verified JWT access tokens by the SHA-256 of their text;
 	// revokedJTIs the jtis revoked since (jwtcache.go).
@@ -122,10 +112,10 @@ type cache struct {
 	revokedJTIs map[string]struct{}
 	// sources are the tokens JWTs from token exchange were obtained for,
 	// by ID, checked on every use of such a JWT.
-	sources map[string]cachedToken
+	sources timedMap[string, cachedToken]
 	// clients and policies: clientcache.go.
-	clients  map[string]clientEntry
-	policies map[string]policyEntry
+	clients  timedMap[string, clientEntry]
+	policies timedMap[string, tokenmint.Policy]
 }
 
 // newCache returns an empty cache whose entries are trusted for ttl
@@ -147,14 +137,14 @@ func (c *cache) reset() {
 	c.bySecret = map[secretKey]cachedToken{}
 	c.secretOf = map[string]secretKey{}
 	c.moreSecretsOf = map[string][]secretKey{}
-	c.grants = map[grantsKeyT]grantsEntry{}
-	c.projects = map[projectKey]projectEntry{}
+	c.grants = timedMap[grantsKeyT, tokenmint.Grants]{}
+	c.projects = timedMap[projectKey, string]{}
 	c.perms.reset()
 	c.jwts = map[jwtKey]jwtEntry{}
 	c.revokedJTIs = map[string]struct{}{}
-	c.sources = map[string]cachedToken{}
-	c.clients = map[string]clientEntry{}
-	c.policies = map[string]policyEntry{}
+	c.sources = timedMap[string, cachedToken]{}
+	c.clients = timedMap[string, clientEntry]{}
+	c.policies = timedMap[string, tokenmint.Policy]{}
 }
 
 func (c *cache) now() int64 { return c.clock.Now().UnixNano() }
@@ -242,43 +232,20 @@ func (c *cache) dropTokenLocked(id string) {
 }
 
 func (c *cache) grantsOf(key grantsKeyT) (tokenmint.Grants, int64, bool) {
-	c.mu.RLock()
-	e, ok := c.grants[key]
-	c.mu.RUnlock()
-	return e.grants, e.filled, ok && c.fresh(e.filled)
+	return lookup(c, &c.grants, key)
 }
 
 func (c *cache) putGrants(gen uint64, key grantsKeyT, g tokenmint.Grants) {
-	filled := c.now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if gen != c.gen || c.ttl < 0 {
-		return
-	}
-	if len(c.grants) >= c.max {
-		c.grants = map[grantsKeyT]grantsEntry{}
-	}
-	c.grants[key] = grantsEntry{grants: g, filled: filled}
+	store(c, gen, &c.grants, key, g)
 }
 
 func (c *cache) project(key projectKey) (string, bool) {
-	c.mu.RLock()
-	e, ok := c.projects[key]
-	c.mu.RUnlock()
-	return e.id, ok && c.fresh(e.filled)
+	id, _, ok := lookup(c, &c.projects, key)
+	return id, ok
 }
 
 func (c *cache) putProject(gen uint64, key projectKey, id string) {
-	filled := c.now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if gen != c.gen || c.ttl < 0 {
-		return
-	}
-	if len(c.projects) >= c.max {
-		c.projects = map[projectKey]projectEntry{}
-	}
-	c.projects[key] = projectEntry{id: id, filled: filled}
+	store(c, gen, &c.projects, key, id)
 }
 
 // Invalidate drops everything cached about ch. Every change also drops
@@ -306,8 +273,8 @@ func (c *cache) Invalidate(ch Change) {
 		delete(c.policies, ch.TenantID)
 	case ChangeProject:
 		// Memberships hang off projects: drop grants and project lookups.
-		c.grants = map[grantsKeyT]grantsEntry{}
-		c.projects = map[projectKey]projectEntry{}
+		c.grants = timedMap[grantsKeyT, tokenmint.Grants]{}
+		c.projects = timedMap[projectKey, string]{}
 	default:
 		c.reset()
 	}
@@ -315,24 +282,11 @@ func (c *cache) Invalidate(ch Change) {
 
 // source returns the cached exchange source token with the given ID.
 func (c *cache) source(id string) (cachedToken, bool) {
-	c.mu.RLock()
-	e, ok := c.sources[id]
-	c.mu.RUnlock()
-	return e, ok && c.fresh(e.filled)
+	e, _, ok := lookup(c, &c.sources, id)
+	return e, ok
 }
 
-func (c *cache) putSource(gen uint64, e cachedToken) {
-	e.filled = c.now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if gen != c.gen || c.ttl < 0 {
-		return
-	}
-	if len(c.sources) >= c.max {
-		c.sources = map[string]cachedToken{}
-	}
-	c.sources[e.id] = e
-}
+func (c *cache) putSource(gen uint64, e cachedToken) { store(c, gen, &c.sources, e.id, e) }
 
 // Invalidate applies a change announced by another instance.
 func (s *Service) Invalidate(ch Change) { s.cache.Invalidate(ch) }

@@ -17,68 +17,22 @@ const ChangePolicy = "policy"
 // credential revoked, or its application changed, disabled or deleted,
 // drops the entry (ChangeApplication).
 type clientEntry struct {
-	cred   *tokenmint.ClientCredential
-	app    *tokenmint.Application
-	filled int64
-}
-
-type policyEntry struct {
-	pol    tokenmint.Policy
-	filled int64
-}
-
-func (c *cache) client(clientID string) (clientEntry, bool) {
-	c.mu.RLock()
-	e, ok := c.clients[clientID]
-	c.mu.RUnlock()
-	return e, ok && c.fresh(e.filled)
-}
-
-func (c *cache) putClient(gen uint64, clientID string, e clientEntry) {
-	e.filled = c.now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if gen != c.gen || c.ttl < 0 {
-		return
-	}
-	if len(c.clients) >= c.max {
-		c.clients = map[string]clientEntry{}
-	}
-	c.clients[clientID] = e
+	cred *tokenmint.ClientCredential
+	app  *tokenmint.Application
 }
 
 // dropClientsOfLocked forgets the cached credentials of an application.
 func (c *cache) dropClientsOfLocked(appID string) {
 	for id, e := range c.clients {
-		if e.app.ID == appID {
+		if e.v.app.ID == appID {
 			delete(c.clients, id)
 		}
 	}
 }
 
-func (c *cache) policy(tenantID string) (tokenmint.Policy, bool) {
-	c.mu.RLock()
-	e, ok := c.policies[tenantID]
-	c.mu.RUnlock()
-	return e.pol, ok && c.fresh(e.filled)
-}
-
-func (c *cache) putPolicy(gen uint64, pol tokenmint.Policy) {
-	filled := c.now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if gen != c.gen || c.ttl < 0 {
-		return
-	}
-	if len(c.policies) >= c.max {
-		c.policies = map[string]policyEntry{}
-	}
-	c.policies[pol.TenantID] = policyEntry{pol: pol, filled: filled}
-}
-
 // tenantPolicy reads a tenant's policy through the cache.
 func (s *Service) tenantPolicy(ctx context.Context, tenantID string) (tokenmint.Policy, error) {
-	if pol, ok := s.cache.policy(tenantID); ok {
+	if pol, _, ok := lookup(s.cache, &s.cache.policies, tenantID); ok {
 		return pol, nil
 	}
 	gen := s.cache.generation()
@@ -86,14 +40,14 @@ func (s *Service) tenantPolicy(ctx context.Context, tenantID string) (tokenmint.
 	if err != nil {
 		return pol, err
 	}
-	s.cache.putPolicy(gen, pol)
+	store(s.cache, gen, &s.cache.policies, tenantID, pol)
 	return pol, nil
 }
 
 // clientByID reads a client credential and its application through the
 // cache. ENOTFOUND when either is gone.
 func (s *Service) clientByID(ctx context.Context, clientID string) (*tokenmint.ClientCredential, *tokenmint.Application, error) {
-	if e, ok := s.cache.client(clientID); ok {
+	if e, _, ok := lookup(s.cache, &s.cache.clients, clientID); ok {
 		return e.cred, e.app, nil
 	}
 	gen := s.cache.generation()
@@ -105,7 +59,7 @@ func (s *Service) clientByID(ctx context.Context, clientID string) (*tokenmint.C
 	if err != nil {
 		return c, nil, err
 	}
-	s.cache.putClient(gen, clientID, clientEntry{cred: c, app: app})
+	store(s.cache, gen, &s.cache.clients, clientID, clientEntry{cred: c, app: app})
 	return c, app, nil
 }
 
