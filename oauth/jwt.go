@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"strings"
 	"time"
@@ -43,6 +44,9 @@ func (k *KeyRing) Sign(ctx context.Context, c *tokenmint.AccessClaims) (string, 
 		},
 		ClientID: c.ClientID, Scope: tokenmint.FormatScope(c.Scope), Tenant: c.Tenant, TenantID: c.TenantID,
 		OwnerKind: c.OwnerKind, Project: c.ProjectID, SourceToken: c.SourceTokenID,
+	}
+	if priv, ok := active.private.(ed25519.PrivateKey); ok {
+		return signEdDSA(priv, active.meta.ID, &jc)
 	}
 	return jwt.Signed(active.signer).Claims(jc).Serialize()
 }
