@@ -177,14 +177,29 @@ func (s *Service) SessionPrincipal(ctx context.Context, cookie string) (*tokenmi
 	if !s.Now().Before(sess.ExpiresAt) {
 		return nil, nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "session expired; sign in again")
 	}
-	u, err := s.store.UserByID(ctx, sess.TenantID, sess.UserID)
-	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
-		return nil, nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "session expired; sign in again")
-	} else if err != nil {
+	// The user and their grants come through the cache (a user change
+	// drops both), so a busy session costs one read, the session's.
+	key := grantsKeyT{tokenmint.OwnerUser, sess.TenantID, sess.UserID}
+	u, _, ok := lookup(s.cache, &s.cache.users, key)
+	if !ok {
+		gen := s.cache.generation()
+		if u, err = s.store.UserByID(ctx, sess.TenantID, sess.UserID); tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+			return nil, nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "session expired; sign in again")
+		} else if err != nil {
+			return nil, nil, err
+		}
+		store(s.cache, gen, &s.cache.users, key, u)
+	}
+	if !u.Enabled {
+		return nil, nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "account disabled")
+	}
+	g, err := s.grantsFor(ctx, u.TenantID, tokenmint.OwnerUser, u.ID)
+	if err != nil {
 		return nil, nil, err
 	}
-	p, err := s.userPrincipal(ctx, u)
-	return p, sess, err
+	// The principal gets its own copy: callers may change what they get.
+	own := *u
+	return &tokenmint.Principal{TenantID: u.TenantID, User: &own, Permissions: s.tenantPermissions(g)}, sess, nil
 }
 
 // userPrincipal is the principal of a signed-in user.

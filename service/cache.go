@@ -116,6 +116,8 @@ type cache struct {
 	// clients and policies: clientcache.go.
 	clients  timedMap[string, clientEntry]
 	policies timedMap[string, tokenmint.Policy]
+	// users are signed-in users by tenant and ID, for sessions.
+	users timedMap[grantsKeyT, *tokenmint.User]
 }
 
 // newCache returns an empty cache whose entries are trusted for ttl
@@ -145,6 +147,7 @@ func (c *cache) reset() {
 	c.sources = timedMap[string, cachedToken]{}
 	c.clients = timedMap[string, clientEntry]{}
 	c.policies = timedMap[string, tokenmint.Policy]{}
+	c.users = timedMap[grantsKeyT, *tokenmint.User]{}
 }
 
 func (c *cache) now() int64 { return c.clock.Now().UnixNano() }
@@ -266,6 +269,7 @@ func (c *cache) Invalidate(ch Change) {
 		c.revokeJTILocked(ch.ID)
 	case ChangeUser:
 		delete(c.grants, grantsKeyT{tokenmint.OwnerUser, ch.TenantID, ch.ID})
+		delete(c.users, grantsKeyT{tokenmint.OwnerUser, ch.TenantID, ch.ID})
 	case ChangeApplication:
 		delete(c.grants, grantsKeyT{tokenmint.OwnerApplication, ch.TenantID, ch.ID})
 		c.dropClientsOfLocked(ch.ID)

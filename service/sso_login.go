@@ -183,9 +183,11 @@ func (s *Service) ssoUser(ctx context.Context, pr *tokenmint.SSOProvider, id *ss
 	if id.Email != "" && tokenmint.ValidateEmail(id.Email) == nil && id.Email != u.Email {
 		u.Email = id.Email
 		u.UpdatedAt = s.Now()
-		if err := s.store.UpdateUser(ctx, u); err != nil {
+		change := Change{Kind: ChangeUser, TenantID: u.TenantID, ID: u.ID}
+		if err := s.store.UpdateUser(s.announcing(ctx, change), u); err != nil {
 			return nil, err
 		}
+		s.changed(ctx, change)
 	}
 	if err := s.applySSORoles(actx, u, tenantRoles, projectRoles); err != nil {
 		return nil, err
