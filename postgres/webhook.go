@@ -14,23 +14,27 @@ const webhookColumns = `id, tenant_id, url, events, enabled, sealed_secret, crea
 
 // CreateWebhook stores a new webhook; an unknown tenant is ENOTFOUND.
 func (db *DB) CreateWebhook(ctx context.Context, w *tokenmint.Webhook) error {
-	_, err := db.pool.Exec(ctx,
-		`INSERT INTO webhooks (`+webhookColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		w.ID, w.TenantID, w.URL, roles(w.Events), w.Enabled, w.SealedSecret, w.CreatedAt, w.UpdatedAt)
-	return writeErr(err, "webhook", "create webhook")
+	return db.announced(ctx, func(q execer) error {
+		_, err := q.Exec(ctx,
+			`INSERT INTO webhooks (`+webhookColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			w.ID, w.TenantID, w.URL, roles(w.Events), w.Enabled, w.SealedSecret, w.CreatedAt, w.UpdatedAt)
+		return writeErr(err, "webhook", "create webhook")
+	})
 }
 
 // UpdateWebhook saves url, events, enabled, the sealed secret and
 // updated_at.
 func (db *DB) UpdateWebhook(ctx context.Context, w *tokenmint.Webhook) error {
-	tag, err := db.pool.Exec(ctx,
-		`UPDATE webhooks SET url = $1, events = $2, enabled = $3, sealed_secret = $4, updated_at = $5
-		 WHERE tenant_id = $6 AND id = $7`,
-		w.URL, roles(w.Events), w.Enabled, w.SealedSecret, w.UpdatedAt, w.TenantID, w.ID)
-	if err != nil {
-		return wrap("update webhook", err)
-	}
-	return checkAffected(tag, "webhook")
+	return db.announced(ctx, func(q execer) error {
+		tag, err := q.Exec(ctx,
+			`UPDATE webhooks SET url = $1, events = $2, enabled = $3, sealed_secret = $4, updated_at = $5
+			 WHERE tenant_id = $6 AND id = $7`,
+			w.URL, roles(w.Events), w.Enabled, w.SealedSecret, w.UpdatedAt, w.TenantID, w.ID)
+		if err != nil {
+			return wrap("update webhook", err)
+		}
+		return checkAffected(tag, "webhook")
+	})
 }
 
 // WebhookByID returns the webhook with the ID in the tenant.
@@ -64,11 +68,13 @@ func (db *DB) ListWebhooks(ctx context.Context, tenantID string, pg tokenmint.Pa
 // DeleteWebhook removes the webhook; its deliveries go with it through ON
 // DELETE CASCADE.
 func (db *DB) DeleteWebhook(ctx context.Context, tenantID, id string) error {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM webhooks WHERE tenant_id = $1 AND id = $2`, tenantID, id)
-	if err != nil {
-		return wrap("delete webhook", err)
-	}
-	return checkAffected(tag, "webhook")
+	return db.announced(ctx, func(q execer) error {
+		tag, err := q.Exec(ctx, `DELETE FROM webhooks WHERE tenant_id = $1 AND id = $2`, tenantID, id)
+		if err != nil {
+			return wrap("delete webhook", err)
+		}
+		return checkAffected(tag, "webhook")
+	})
 }
 
 func scanWebhook(row pgx.Row) (*tokenmint.Webhook, error) {

@@ -28,6 +28,8 @@ const (
 	// ChangeApplication: an application's access types or state changed.
 	ChangeApplication = "application"
 	ChangeAll         = "all"
+	// ChangeWebhooks: a tenant's webhooks changed.
+	ChangeWebhooks = "webhooks"
 	// ChangeHeartbeat changes nothing: an instance sends it to itself to
 	// confirm its change feed (Service.ConfirmChanges).
 	ChangeHeartbeat = "heartbeat"
@@ -118,6 +120,8 @@ type cache struct {
 	policies timedMap[string, tokenmint.Policy]
 	// users are signed-in users by tenant and ID, for sessions.
 	users timedMap[grantsKeyT, *tokenmint.User]
+	// hooks are each tenant's webhooks, for knowing who subscribes.
+	hooks timedMap[string, []*tokenmint.Webhook]
 }
 
 // newCache returns an empty cache whose entries are trusted for ttl
@@ -148,6 +152,7 @@ func (c *cache) reset() {
 	c.clients = timedMap[string, clientEntry]{}
 	c.policies = timedMap[string, tokenmint.Policy]{}
 	c.users = timedMap[grantsKeyT, *tokenmint.User]{}
+	c.hooks = timedMap[string, []*tokenmint.Webhook]{}
 }
 
 func (c *cache) now() int64 { return c.clock.Now().UnixNano() }
@@ -275,6 +280,8 @@ func (c *cache) Invalidate(ch Change) {
 		c.dropClientsOfLocked(ch.ID)
 	case ChangePolicy:
 		delete(c.policies, ch.TenantID)
+	case ChangeWebhooks:
+		delete(c.hooks, ch.TenantID)
 	case ChangeProject:
 		// Memberships hang off projects: drop grants and project lookups.
 		c.grants = timedMap[grantsKeyT, tokenmint.Grants]{}

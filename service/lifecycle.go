@@ -149,9 +149,16 @@ func (s *Service) emit(ctx context.Context, typ string, tok *tokenmint.Token, re
 // subscribed reports whether a webhook of the tenant wants events of typ.
 // When the store cannot tell, it answers yes, so the event is kept.
 func (s *Service) subscribed(ctx context.Context, tenantID, typ string) bool {
-	hooks, err := s.store.ListWebhooks(ctx, tenantID, tokenmint.Page{})
-	if err != nil {
-		return true
+	// Through the cache: every token event asks, and a webhook change is
+	// announced (ChangeWebhooks) like any other.
+	hooks, _, ok := lookup(s.cache, &s.cache.hooks, tenantID)
+	if !ok {
+		gen := s.cache.generation()
+		var err error
+		if hooks, err = s.store.ListWebhooks(ctx, tenantID, tokenmint.Page{}); err != nil {
+			return true
+		}
+		store(s.cache, gen, &s.cache.hooks, tenantID, hooks)
 	}
 	for _, w := range hooks {
 		if w.Subscribes(typ) {

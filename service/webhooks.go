@@ -60,9 +60,11 @@ func (s *Service) CreateWebhook(ctx context.Context, in WebhookInput) (*tokenmin
 	if w.SealedSecret, err = s.sealSecret(w.ID, plain); err != nil {
 		return nil, err
 	}
-	if err := s.store.CreateWebhook(ctx, w); err != nil {
+	hooksChanged := Change{Kind: ChangeWebhooks, TenantID: p.TenantID}
+	if err := s.store.CreateWebhook(s.announcing(ctx, hooksChanged), w); err != nil {
 		return nil, err
 	}
+	s.changed(ctx, hooksChanged)
 	s.audit(ctx, p.TenantID, "webhook.create", "webhook", w.ID, OutcomeSuccess, "events "+strings.Join(w.Events, ","))
 	w.Secret = plain
 	return w, nil
@@ -146,9 +148,11 @@ func (s *Service) UpdateWebhook(ctx context.Context, id string, in WebhookInput)
 		}
 	}
 	w.UpdatedAt = s.Now()
-	if err := s.store.UpdateWebhook(ctx, w); err != nil {
+	hooksChanged := Change{Kind: ChangeWebhooks, TenantID: p.TenantID}
+	if err := s.store.UpdateWebhook(s.announcing(ctx, hooksChanged), w); err != nil {
 		return nil, err
 	}
+	s.changed(ctx, hooksChanged)
 	detail := "events " + strings.Join(w.Events, ",")
 	if in.Secret != nil {
 		detail += "; new secret"
@@ -164,9 +168,11 @@ func (s *Service) DeleteWebhook(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteWebhook(ctx, p.TenantID, id); err != nil {
+	hooksChanged := Change{Kind: ChangeWebhooks, TenantID: p.TenantID}
+	if err := s.store.DeleteWebhook(s.announcing(ctx, hooksChanged), p.TenantID, id); err != nil {
 		return err
 	}
+	s.changed(ctx, hooksChanged)
 	s.audit(ctx, p.TenantID, "webhook.delete", "webhook", id, OutcomeSuccess, "")
 	return nil
 }
