@@ -159,3 +159,55 @@ func TestWebhookOutboxDeliversOnceAcrossInstances(t *testing.T) {
 		t.Errorf("%d tokens delivered, want %d", len(seen), n)
 	}
 }
+
+// An instance keeps its tenant's webhooks in its cache to know whether an
+// event has subscribers; a webhook created on another instance reaches
+// that cache through the change feed, so events are not lost for it.
+func TestWebhookCreatedElsewhereReachesTheCache(t *testing.T) {
+	url := postgrestest.Start(t).NewDatabase(t)
+	var mu sync.Mutex
+	seen := map[string]int{}
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Data struct {
+				Token struct {
+					ID string `json:"id"`
+				} `json:"token"`
+			} `json:"data"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		mu.Lock()
+		seen[body.Data.Token.ID]++
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	clock := tokenmint.NewFakeClock(time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC))
+	var sessions []*session
+	var apps []*app
+	for range 2 {
+		in := openInstance(t, url, clock, func(cfg *serverConfig) { cfg.WebhookAllowedNetworks = "127.0.0.1" })
+		in.runBackground(t) // the change listener
+		apps = append(apps, in.app)
+		sessions = append(sessions, in.login(t))
+	}
+	// B creates a token while there is no webhook: its cache now says
+	// nobody subscribes.
+	if _, _, st := sessions[1].createToken("CIToken"); st != 201 {
+		t.Fatalf("create on B: %d", st)
+	}
+	if st, body := sessions[0].call("POST", "/api/v1/webhooks", `{"url":"`+hook.URL+`/hook","events":["token.created"]}`); st != 201 {
+		t.Fatalf("webhook on A: %d %s", st, body)
+	}
+	refusedWithin(t, time.Second, func() bool {
+		_, id, st := sessions[1].createToken("CIToken")
+		if st != 201 {
+			t.Fatalf("create on B: %d", st)
+		}
+		if err := apps[1].svc.DeliverPending(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return seen[id] == 1
+	}, "a webhook created on A receives the events of tokens created on B")
+}
