@@ -87,3 +87,44 @@ func TestOAuthAcrossInstances(t *testing.T) {
 		t.Errorf("A publishes %d keys after rotation, want 2", len(set.Keys))
 	}
 }
+
+// Client authentication is cached like a token's: a credential revoked on
+// one instance stops obtaining tokens on another within a second.
+func TestRevokedClientCredentialReachesOtherInstances(t *testing.T) {
+	dbURL := postgrestest.Start(t).NewDatabase(t)
+	a := startInstance(t, dbURL)
+	b := startInstance(t, dbURL)
+	sa := a.login(t)
+	st, body := sa.call("POST", "/api/v1/applications", `{"name":"bot","access_types":["read-write"]}`)
+	if st != 201 {
+		t.Fatalf("create app: %d %s", st, body)
+	}
+	var app map[string]any
+	json.Unmarshal(body, &app)
+	appID := app["id"].(string)
+	st, body = sa.call("POST", "/api/v1/applications/"+appID+"/credentials", "")
+	if st != 201 {
+		t.Fatalf("credential: %d %s", st, body)
+	}
+	var cred map[string]string
+	json.Unmarshal(body, &cred)
+	grant := func(in *instance) int {
+		resp, err := http.PostForm(in.srv.URL+"/oauth/token", url.Values{"grant_type": {"client_credentials"},
+			"client_id": {cred["client_id"]}, "client_secret": {cred["client_secret"]}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := grant(b); got != 200 { // B now holds the client in its cache
+		t.Fatalf("client_credentials on B: %d", got)
+	}
+	if st, body := sa.call("DELETE", "/api/v1/applications/"+appID+"/credentials/"+cred["id"], ""); st != 204 {
+		t.Fatalf("revoke on A: %d %s", st, body)
+	}
+	if got := grant(a); got != 401 {
+		t.Errorf("revoked credential on A at once: %d, want 401", got)
+	}
+	refusedWithin(t, time.Second, func() bool { return grant(b) == 401 }, "credential revoked on A reaches B's cache")
+}
