@@ -32,7 +32,7 @@ bench-http:
 FUZZTIME ?= 10s
 FUZZ_TARGETS := \
 	.:FuzzParseToken .:FuzzTokenEncoding .:FuzzTokenMutation .:FuzzValidateTokenCursor \
-	.:FuzzParseIPBlock .:FuzzBlockedBy .:FuzzWebhookAddress \
+	.:FuzzParseIPBlock .:FuzzBlockedBy .:FuzzWebhookAddress .:FuzzPermissionValid \
 	./typesfile:FuzzParseYAML ./typesfile:FuzzParseTOML \
 	./oauth:FuzzVerifyJWT ./sdk:FuzzParseJWT \
 	./http:FuzzClientIP ./http:FuzzVerifyAuthorization ./http:FuzzWriteEndpoints \
