@@ -31,6 +31,9 @@ type DB struct {
 	path  string
 	write *sql.DB // exactly one connection: the only writer
 	read  *sql.DB // several query-only connections
+	// group shares one transaction among concurrent token creations.
+	group groupWriter
+	stmts preparedStmts
 }
 
 // busyTimeout is how long a connection waits for a lock held by another
@@ -61,6 +64,11 @@ func Open(path string) (*DB, error) {
 	if err := migrate(context.Background(), write, migrations()); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: migrate %s: %w", path, err)
+	}
+
+	if err := db.prepareHot(context.Background()); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: prepare %s: %w", path, err)
 	}
 
 	read, err := sql.Open("sqlite", dsn(path, true))
@@ -120,6 +128,9 @@ func (db *DB) Close() error {
 	var err error
 	if db.read != nil {
 		err = db.read.Close()
+	}
+	for _, s := range db.stmts {
+		s.Close()
 	}
 	if werr := db.write.Close(); werr != nil && err == nil {
 		err = werr

@@ -17,15 +17,15 @@ const tokenColumns = `t.id, t.tenant_id, t.owner_kind, t.owner_id, t.type, t.nam
 // CreateToken stores the token and the keyed hash of its secret in one
 // transaction. A taken ID or secret hash is ECONFLICT.
 func (db *DB) CreateToken(ctx context.Context, t *tokenmint.Token, secretHash []byte) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.grouped(ctx, func(tx *sql.Tx) error {
 		if err := checkTokenQuota(ctx, tx, t); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx,
-			`INSERT INTO tokens (id, tenant_id, owner_kind, owner_id, type, name, description,
-			        project_id, prefix, created_at, updated_at, expires_at, last_used_at,
-			        uses, max_uses, status, revoked_at, version)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		insertToken, err := db.inTxStmt(ctx, tx, insertTokenSQL)
+		if err != nil {
+			return wrap("create token", err)
+		}
+		_, err = insertToken.ExecContext(ctx,
 			t.ID, t.TenantID, t.OwnerKind, t.OwnerID, t.Type, t.Name, t.Description,
 			t.ProjectID, t.Prefix, toMicro(t.CreatedAt), toMicro(t.UpdatedAt),
 			toNullMicro(t.ExpiresAt), toNullMicro(t.LastUsedAt),
@@ -33,9 +33,11 @@ func (db *DB) CreateToken(ctx context.Context, t *tokenmint.Token, secretHash []
 		if err != nil {
 			return writeErr(err, "token", "create token")
 		}
-		_, err = tx.ExecContext(ctx,
-			`INSERT INTO token_secrets (token_id, hash, valid_until, created_at) VALUES (?, ?, NULL, ?)`,
-			t.ID, secretHash, toMicro(t.CreatedAt))
+		insertSecret, err := db.inTxStmt(ctx, tx, insertTokenSecretSQL)
+		if err != nil {
+			return wrap("create token secret", err)
+		}
+		_, err = insertSecret.ExecContext(ctx, t.ID, secretHash, toMicro(t.CreatedAt))
 		return writeErr(err, "token secret", "create token secret")
 	})
 }
