@@ -55,7 +55,7 @@ func (s *Service) CreatableTypes(ctx context.Context) ([]TokenTypeInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, err := s.userGrants(ctx, p.User)
+	g, err := s.grantsFor(ctx, p.TenantID, tokenmint.OwnerUser, p.User.ID) // through the cache
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +143,7 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (*Issued
 	case typ.OwnerKind != tokenmint.OwnerUser:
 		return nil, tokenmint.Errorf(tokenmint.EINVALID, "tokens of type %s belong to applications; create them under /api/v1/applications", typ.Name)
 	}
-	g, err := s.userGrants(ctx, p.User)
+	g, err := s.grantsFor(ctx, p.TenantID, tokenmint.OwnerUser, p.User.ID) // through the cache
 	if err != nil {
 		return nil, err
 	}
