@@ -38,7 +38,7 @@ func (s *Service) audit(ctx context.Context, tenantID, action, objectKind, objec
 	}
 	ctx, cancel := afterCommit(ctx)
 	defer cancel()
-	if err := s.audits.append(ctx, e); err != nil {
+	if err := s.audits.Do(ctx, e); err != nil {
 		s.log.Error("audit append failed", "action", action, "object", objectID, "err", err)
 	}
 }
@@ -51,7 +51,7 @@ func (s *Service) systemAudit(ctx context.Context, tenantID, action, objectKind,
 	}
 	ctx, cancel := afterCommit(ctx)
 	defer cancel()
-	if err := s.audits.append(ctx, e); err != nil {
+	if err := s.audits.Do(ctx, e); err != nil {
 		s.log.Error("audit append failed", "action", action, "err", err)
 	}
 }

@@ -163,7 +163,7 @@ func (s *Service) auditBlocked(ctx context.Context, tok *tokenmint.Token, ip str
 		Action: "token.verify", ObjectKind: "token", ObjectID: tok.ID, ClientIP: ip,
 		Outcome: OutcomeDenied, Detail: "client IP is blocked",
 	}
-	if err := s.audits.append(ctx, e); err != nil {
+	if err := s.audits.Do(ctx, e); err != nil {
 		s.log.Error("audit append failed", "action", e.Action, "err", err)
 	}
 }

@@ -89,7 +89,7 @@ type Service struct {
 	cfg    Config
 
 	cache       *cache
-	audits      *auditBatcher
+	audits      *tokenmint.GroupCommit[*tokenmint.AuditEntry]
 	touches     credentialTouches
 	usage       *UsageBuffer
 	tenantNames sync.Map // tenant ID → name
@@ -149,7 +149,7 @@ func New(cfg Config) *Service {
 		log:        cfg.Logger,
 		cfg:        cfg,
 		cache:      newCache(cfg.Clock, cfg.CacheTTL, cfg.CacheTrust, cfg.CacheEntries),
-		audits:     &auditBatcher{store: cfg.Store},
+		audits:     newAuditBatcher(cfg.Store),
 		unknownLim: newLimiter(cfg.Clock, unknownTokensPerMinute, time.Minute),
 		deliveries: newDeliveryCounters(),
 	}

@@ -32,7 +32,7 @@ type DB struct {
 	write *sql.DB // exactly one connection: the only writer
 	read  *sql.DB // several query-only connections
 	// group shares one transaction among concurrent token creations.
-	group groupWriter
+	group *tokenmint.GroupCommit[groupOp]
 	stmts preparedStmts
 }
 
@@ -59,6 +59,7 @@ func Open(path string) (*DB, error) {
 	write.SetConnMaxIdleTime(0)
 
 	db := &DB{path: path, write: write}
+	db.group = db.newGroupWriter()
 	// Migrations run before the read pool opens, so the file exists in WAL
 	// mode by the time query-only connections attach to it.
 	if err := migrate(context.Background(), write, migrations()); err != nil {
