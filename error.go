@@ -17,6 +17,29 @@ const (
 	EINTERNAL     = "internal"     // 500; the message is never shown
 )
 
+// httpStatuses is the one table from error codes to HTTP statuses, which
+// every answer built from an error uses: the REST API, the UI, and the
+// Envoy ext_authz service's denied responses.
+var httpStatuses = map[string]int{
+	EINVALID:      400,
+	ENOTFOUND:     404,
+	EUNAUTHORIZED: 401,
+	EFORBIDDEN:    403,
+	ECONFLICT:     409,
+	ETOOMANY:      429,
+	EUNAVAILABLE:  503,
+	EINTERNAL:     500,
+}
+
+// HTTPStatus returns the HTTP status of an error code (500 for a code it
+// does not know).
+func HTTPStatus(code string) int {
+	if st, ok := httpStatuses[code]; ok {
+		return st
+	}
+	return 500
+}
+
 // Error is the domain error: a code for machines and a message that is safe
 // to show to the caller. Internal details belong in logs, never in Message.
 type Error struct {

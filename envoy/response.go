@@ -80,22 +80,21 @@ type denial struct {
 	retryAfter time.Duration // rate limited: when to try again
 }
 
-// outcomeOf is the one table from domain error codes to what the client
-// gets: the HTTP status GET /api/v1/auth/verify answers with (http's
-// statusOf), the gRPC code of the check's status and the metric label.
+// outcomeOf maps domain error codes to the gRPC code of the check's
+// status and the metric label; the HTTP status of the denied answer is the
+// one the HTTP endpoint sends (tokenmint.HTTPStatus).
 var outcomeOf = map[string]struct {
-	httpStatus int
-	grpcCode   codes.Code
-	outcome    string
+	grpcCode codes.Code
+	outcome  string
 }{
-	tokenmint.EUNAUTHORIZED: {401, codes.Unauthenticated, "unauthorized"},
-	tokenmint.EFORBIDDEN:    {403, codes.PermissionDenied, "forbidden"},
-	tokenmint.EINVALID:      {400, codes.InvalidArgument, "invalid"},
-	tokenmint.ETOOMANY:      {429, codes.ResourceExhausted, "rate_limited"},
-	tokenmint.EUNAVAILABLE:  {503, codes.Unavailable, "unavailable"},
-	tokenmint.ENOTFOUND:     {404, codes.NotFound, "error"},
-	tokenmint.ECONFLICT:     {409, codes.Aborted, "error"},
-	tokenmint.EINTERNAL:     {500, codes.Internal, "error"},
+	tokenmint.EUNAUTHORIZED: {codes.Unauthenticated, "unauthorized"},
+	tokenmint.EFORBIDDEN:    {codes.PermissionDenied, "forbidden"},
+	tokenmint.EINVALID:      {codes.InvalidArgument, "invalid"},
+	tokenmint.ETOOMANY:      {codes.ResourceExhausted, "rate_limited"},
+	tokenmint.EUNAVAILABLE:  {codes.Unavailable, "unavailable"},
+	tokenmint.ENOTFOUND:     {codes.NotFound, "error"},
+	tokenmint.ECONFLICT:     {codes.Aborted, "error"},
+	tokenmint.EINTERNAL:     {codes.Internal, "error"},
 }
 
 func denialOf(err error) denial {
@@ -110,7 +109,7 @@ func denialOf(err error) denial {
 	if !ok {
 		o = outcomeOf[tokenmint.EINTERNAL]
 	}
-	d.httpStatus, d.grpcCode, d.outcome = o.httpStatus, o.grpcCode, o.outcome
+	d.httpStatus, d.grpcCode, d.outcome = tokenmint.HTTPStatus(d.code), o.grpcCode, o.outcome
 	return d
 }
 

@@ -9,18 +9,6 @@ import (
 	"tokenmint/service"
 )
 
-// statusOf is the one table mapping domain error codes to HTTP statuses.
-var statusOf = map[string]int{
-	tokenmint.EINVALID:      http.StatusBadRequest,
-	tokenmint.ENOTFOUND:     http.StatusNotFound,
-	tokenmint.EUNAUTHORIZED: http.StatusUnauthorized,
-	tokenmint.EFORBIDDEN:    http.StatusForbidden,
-	tokenmint.ECONFLICT:     http.StatusConflict,
-	tokenmint.ETOOMANY:      http.StatusTooManyRequests,
-	tokenmint.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	tokenmint.EINTERNAL:     http.StatusInternalServerError,
-}
-
 type errorBody struct {
 	Error errorDetail `json:"error"`
 }
@@ -39,10 +27,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		err = tokenmint.Errorf(tokenmint.ETOOMANY, "%s", rl.Message())
 	}
 	code := tokenmint.ErrorCode(err)
-	status, ok := statusOf[code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
+	status := tokenmint.HTTPStatus(code)
 	switch status {
 	case http.StatusInternalServerError:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)

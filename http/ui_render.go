@@ -92,10 +92,7 @@ func (s *Server) uiStatus(r *http.Request, err error) (int, string) {
 		return http.StatusTooManyRequests, "Too many attempts. Wait a minute and try again."
 	}
 	code := tokenmint.ErrorCode(err)
-	status, ok := statusOf[code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
+	status := tokenmint.HTTPStatus(code)
 	switch status {
 	case http.StatusInternalServerError:
 		s.log.Error("ui request failed", "method", r.Method, "path", r.URL.Path, "err", err)
