@@ -190,24 +190,19 @@ func (s *Service) SessionPrincipal(ctx context.Context, cookie string) (*tokenmi
 		}
 		store(s.cache, gen, &s.cache.users, key, u)
 	}
-	if !u.Enabled {
-		return nil, nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "account disabled")
-	}
-	g, err := s.grantsFor(ctx, u.TenantID, tokenmint.OwnerUser, u.ID)
-	if err != nil {
-		return nil, nil, err
-	}
 	// The principal gets its own copy: callers may change what they get.
 	own := *u
-	return &tokenmint.Principal{TenantID: u.TenantID, User: &own, Permissions: s.tenantPermissions(g)}, sess, nil
+	p, err := s.userPrincipal(ctx, &own)
+	return p, sess, err
 }
 
-// userPrincipal is the principal of a signed-in user.
+// userPrincipal is the principal of a signed-in user, with the grants the
+// cache holds for them.
 func (s *Service) userPrincipal(ctx context.Context, u *tokenmint.User) (*tokenmint.Principal, error) {
 	if !u.Enabled {
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "account disabled")
 	}
-	g, err := s.userGrants(ctx, u)
+	g, err := s.grantsFor(ctx, u.TenantID, tokenmint.OwnerUser, u.ID)
 	if err != nil {
 		return nil, err
 	}
