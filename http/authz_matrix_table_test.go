@@ -111,6 +111,8 @@ func matrixTable() []endpoint {
 		// a token or JWT may rotate only a token within its own bounds.
 		{method: "POST", route: "/api/v1/tokens/{id}/rotate", objects: tokenObjects, call: tok("/api/v1/tokens/{}/rotate", true, fixed(map[string]any{"grace_seconds": 0})),
 			want: ownTokens(true, ok, forbidden).butOn(jwtTok, own, forbidden)},
+		// "Create a token like this": see recreatePolicy.
+		{method: "POST", route: "/api/v1/tokens/{id}/recreate", objects: tokenObjects, call: tok("/api/v1/tokens/{}/recreate", false, nil), want: recreatePolicy},
 		// Usage is private to the owner (Fortify's rule), blocks are not.
 		{method: "GET", route: "/api/v1/tokens/{id}/usage", objects: tokenObjects, call: tok("/api/v1/tokens/{}/usage", false, nil), want: ownTokens(false, ok, forbidden)},
 		{method: "GET", route: "/api/v1/tokens/{id}/usage/daily", objects: tokenObjects, call: tok("/api/v1/tokens/{}/usage/daily", false, nil), want: ownTokens(false, ok, forbidden)},

@@ -95,6 +95,7 @@ func (s *Server) routes() {
 	m.HandleFunc("PATCH /api/v1/tokens/{id}", s.authed(s.handleUpdateToken))
 	m.HandleFunc("DELETE /api/v1/tokens/{id}", s.authed(s.handleRevokeToken))
 	m.HandleFunc("POST /api/v1/tokens/{id}/rotate", s.authed(s.handleRotateToken))
+	m.HandleFunc("POST /api/v1/tokens/{id}/recreate", s.authed(s.handleRecreateToken))
 
 	m.HandleFunc("GET /api/v1/users", s.authed(s.handleListUsers))
 	m.HandleFunc("POST /api/v1/users", s.authed(s.handleCreateUser))
