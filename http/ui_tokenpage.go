@@ -40,6 +40,11 @@ type tokenPageData struct {
 	Graces      []graceOption
 	BackURL     string
 	Usage       usageData
+	// Permissions are the token's type's, so an expired or revoked token
+	// still shows what it could do; Recreatable offers "Create a token
+	// like this" to its owner (ui_tokenprefill.go).
+	Permissions []tokenmint.Permission
+	Recreatable bool
 }
 
 // extendForm is the date picker of the Extend form, bounded by the limits
@@ -84,6 +89,7 @@ func (s *Server) tokenPage(r *http.Request, us *uiSession, id string) (*tokenPag
 	if d.SeesPrivate {
 		d.Description = tok.Description
 	}
+	d.Permissions, d.Recreatable = s.typePermissions(tok.Type), owned && tok.OwnerKind == tokenmint.OwnerUser
 	if !owned {
 		d.BackURL = backURL
 	}

@@ -208,6 +208,10 @@ type newTokenData struct {
 	Projects []*tokenmint.Project
 	MinDate  string
 	Form     newTokenForm
+	// LikeName names the token the form was prefilled like, and
+	// Adjustments say what today's rules changed of it (ui_tokenprefill.go).
+	LikeName    string
+	Adjustments []string
 }
 
 // typeOptions lists the types the caller may create with their dates.
@@ -264,17 +268,13 @@ func (s *Server) newTokenData(ctx context.Context, form newTokenForm) (*newToken
 }
 
 func (s *Server) uiNewTokenPage(w http.ResponseWriter, r *http.Request, us *uiSession) {
-	d, err := s.newTokenData(r.Context(), newTokenForm{Type: r.URL.Query().Get("type")})
+	pg := s.newPage(w, r, us, "Create Token")
+	pg.Nav = "tokens"
+	d, err := s.prefilledTokenForm(r, pg)
 	if err != nil {
 		s.uiError(w, r, us, err)
 		return
 	}
-	if d.Selected != nil {
-		d.Form.ExpiresOn = d.Selected.DefaultDate
-		d.Form.NoExpiry = d.Selected.NoExpiryDefault
-	}
-	pg := s.newPage(w, r, us, "Create Token")
-	pg.Nav = "tokens"
 	pg.Data = d
 	s.render(w, r, http.StatusOK, "token_new", pg)
 }
