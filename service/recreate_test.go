@@ -18,13 +18,13 @@ import (
 // recreateFixture is a service on one store with a signed-in admin and a
 // signed-in member, alice.
 type recreateFixture struct {
-	svc        *service.Service
-	store      tokenmint.Store
-	clock      *tokenmint.FakeClock
-	admin      context.Context
-	alice      context.Context
-	tenantID   string
-	aliceID    string
+	svc      *service.Service
+	store    tokenmint.Store
+	clock    *tokenmint.FakeClock
+	admin    context.Context
+	alice    context.Context
+	tenantID string
+	aliceID  string
 }
 
 // newRecreateFixture starts a service on store.
