@@ -39,7 +39,7 @@ func TestExpiredAndRevokedTokensStayListed(t *testing.T) {
 	all := byID(admin.do("GET", "/api/v1/tokens?all=true", nil))
 	for id, want := range map[string][3]string{revoked: {"revoked", "CIToken", "gone by hand"}, expired: {"expired", "ReportToken", "ran out"}} {
 		o, a := own[id], all[id]
-		if o == nil || o["status"] != want[0] || o["type"] != want[1] || o["description"] != want[2] {
+		if o == nil || o["status"] != want[0] || o["type"] != want[1] || o["description"] != want[2] || len(o["type_permissions"].([]any)) == 0 {
 			t.Errorf("own list shows %s as %v", id, o)
 		}
 		if a == nil || a["status"] != want[0] || a["type"] != want[1] {

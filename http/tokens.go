@@ -19,7 +19,7 @@ func (s *Server) tokenView(r *http.Request, t *tokenmint.Token) Token {
 		ID: t.ID, Name: t.Name, Type: t.Type, OwnerKind: t.OwnerKind, OwnerID: t.OwnerID,
 		ProjectID: t.ProjectID, Prefix: t.Prefix, Status: t.Status(s.svc.Now()),
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ExpiresAt: t.ExpiresAt,
-		MaxUses: t.MaxUses, RevokedAt: t.RevokedAt,
+		MaxUses: t.MaxUses, RevokedAt: t.RevokedAt, TypePermissions: s.typePermissions(t.Type),
 	}
 	// Another user's token, seen by an administrator, shows neither its
 	// description nor its use (Fortify's rule).
