@@ -103,7 +103,7 @@ func (s *Service) createLike(ctx context.Context, rc *Recreation) (*IssuedToken,
 			in.Name = suffixedName(base, n)
 		}
 		issued, err := s.CreateApplicationToken(ctx, rc.Source.OwnerID, in)
-		if tokenmint.ErrorCode(err) != tokenmint.ECONFLICT || !rc.suffixName || n > maxNameSuffix {
+		if tokenmint.ErrorCode(err) != tokenmint.ECONFLICT || !rc.suffixName || n >= maxNameSuffix {
 			if err == nil && rc.suffixName {
 				rc.Adjustments = append(rc.Adjustments, Adjustment{"name", fmt.Sprintf("the old token still holds the name %q (an application's token names are unique): named %q", base, in.Name)})
 			}
