@@ -195,6 +195,10 @@ func (s *Service) likeInput(ctx context.Context, src *tokenmint.Token) (*Recreat
 	// An application's token names are unique among its tokens that are
 	// not revoked; users' token names are not unique.
 	rc.suffixName = src.OwnerKind == tokenmint.OwnerApplication && src.StoredStatus != tokenmint.StatusRevoked
+	// Further settings of the token are copied here, one line each (with an
+	// Adjustment when today's rules change them), such as its network
+	// ranges or its rate limit; the UI's like-form (http/ui_tokenprefill.go)
+	// shows what this input holds.
 	if err := s.likeExpiry(ctx, src, typ, rc); err != nil {
 		return nil, err
 	}
