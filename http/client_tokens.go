@@ -15,25 +15,26 @@ import (
 // Description and TokenUse are nil when an administrator looks at another
 // user's token.
 type Token struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	Type string `json:"type"`
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	Type        string     `json:"type"`
+	Description *string    `json:"description,omitempty"`
+	OwnerKind   string     `json:"owner_kind"`
+	OwnerID     string     `json:"owner_id"`
+	ProjectID   string     `json:"project_id,omitempty"`
+	Prefix      string     `json:"prefix"`
+	Status      string     `json:"status"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	ExpiresAt   *time.Time `json:"expires_at"`
+	*TokenUse
+	MaxUses   int        `json:"max_uses"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+
 	// TypePermissions are the permissions of the token's type (not what it
 	// may do now, which also depends on its owner), shown for tokens of
 	// every state so an expired or revoked one still says what it was for.
 	TypePermissions []tokenmint.Permission `json:"type_permissions,omitempty"`
-	Description     *string                `json:"description,omitempty"`
-	OwnerKind       string                 `json:"owner_kind"`
-	OwnerID         string                 `json:"owner_id"`
-	ProjectID       string                 `json:"project_id,omitempty"`
-	Prefix          string                 `json:"prefix"`
-	Status          string                 `json:"status"`
-	CreatedAt       time.Time              `json:"created_at"`
-	UpdatedAt       time.Time              `json:"updated_at"`
-	ExpiresAt       *time.Time             `json:"expires_at"`
-	*TokenUse
-	MaxUses   int        `json:"max_uses"`
-	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
 // TokenUse is what only the token's owner sees of its use (and the
