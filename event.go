@@ -52,6 +52,11 @@ type Event struct {
 type EventData struct {
 	Token  EventToken `json:"token"`
 	Reason string     `json:"reason,omitempty"`
+	// WindowDays and DaysLeft are set on token.expiring: the window of
+	// the policy's expiry_notice_days this notice is for, and the whole
+	// days left until expiry (rounded up).
+	WindowDays int `json:"window_days,omitempty"`
+	DaysLeft   int `json:"days_left,omitempty"`
 }
 
 // EventToken is what an event tells about its token.

@@ -1,6 +1,11 @@
 package tokenmint
 
-import "time"
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+)
 
 // Policy is a tenant's token governance settings.
 type Policy struct {
@@ -10,7 +15,14 @@ type Policy struct {
 	MaxLifetimeDays          int `json:"max_lifetime_days"`
 	InactivityDeactivateDays int `json:"inactivity_deactivate_days"`
 	InactivityDeleteDays     int `json:"inactivity_delete_days"`
-	ExpiryNoticeDays         int `json:"expiry_notice_days"`
+	// ExpiryNoticeDays are the advance expiry notices, farthest first
+	// (see NoticeDays).
+	ExpiryNoticeDays NoticeDays `json:"expiry_notice_days"`
+	// ExpiryDigest turns on the weekly e-mail to each owner listing their
+	// tokens expiring in the next DigestDays days, sent on
+	// ExpiryDigestWeekday (a lower-case English day name).
+	ExpiryDigest        bool   `json:"expiry_digest"`
+	ExpiryDigestWeekday string `json:"expiry_digest_weekday"`
 	// AccessTokenTTL and RefreshTokenTTL are in seconds.
 	AccessTokenTTL  int `json:"access_token_ttl"`
 	RefreshTokenTTL int `json:"refresh_token_ttl"`
@@ -42,7 +54,8 @@ func DefaultPolicy(tenantID string) Policy {
 		TenantID:                 tenantID,
 		InactivityDeactivateDays: 30,
 		InactivityDeleteDays:     90,
-		ExpiryNoticeDays:         7,
+		ExpiryNoticeDays:         slices.Clone(DefaultExpiryNoticeDays),
+		ExpiryDigestWeekday:      DefaultDigestWeekday,
 		AccessTokenTTL:           3600,
 		RefreshTokenTTL:          30 * 24 * 3600,
 		LoginFailuresPerMinute:   DefaultLoginFailuresPerMinute,
@@ -59,8 +72,10 @@ func (p Policy) Validate() error {
 		return Errorf(EINVALID, "inactivity days must not be negative")
 	case p.InactivityDeleteDays > 0 && p.InactivityDeactivateDays > p.InactivityDeleteDays:
 		return Errorf(EINVALID, "inactivity_deactivate_days must not exceed inactivity_delete_days")
-	case p.ExpiryNoticeDays < 0 || p.ExpiryNoticeDays > 365:
-		return Errorf(EINVALID, "expiry_notice_days must be 0-365")
+	case p.ExpiryNoticeDays.Validate() != nil:
+		return p.ExpiryNoticeDays.Validate()
+	case !validWeekday(p.ExpiryDigestWeekday):
+		return Errorf(EINVALID, "expiry_digest_weekday must be a day name such as monday")
 	case p.AccessTokenTTL < 60 || p.AccessTokenTTL > 86400:
 		return Errorf(EINVALID, "access_token_ttl must be 60-86400 seconds")
 	case p.RefreshTokenTTL < 300 || p.RefreshTokenTTL > 365*86400:
@@ -71,4 +86,19 @@ func (p Policy) Validate() error {
 		return Errorf(EINVALID, "max_tokens_per_owner must be 0-%d (0: no limit)", MaxTokensPerOwnerLimit)
 	}
 	return nil
+}
+
+func validWeekday(s string) bool {
+	_, ok := ParseWeekday(s)
+	return ok && s == strings.ToLower(s)
+}
+
+// Equal reports whether two policies are the same in every field (Policy
+// holds a list, so == does not apply).
+func (p Policy) Equal(q Policy) bool {
+	if !slices.Equal(p.ExpiryNoticeDays, q.ExpiryNoticeDays) {
+		return false
+	}
+	p.ExpiryNoticeDays, q.ExpiryNoticeDays = nil, nil
+	return reflect.DeepEqual(p, q)
 }

@@ -45,6 +45,9 @@ type Store interface {
 	PolicyByTenant(ctx context.Context, tenantID string) (Policy, error)
 	PutPolicy(ctx context.Context, p Policy) error
 
+	// ExpiryWarningStore: notices per window, weekly digests, expiry days.
+	ExpiryWarningStore
+
 	// CreateToken stores the token with the keyed hash of its secret. With
 	// a quota in ctx (WithTokenQuota) it first counts the owner's live
 	// tokens in the same transaction, serialized per owner, and refuses

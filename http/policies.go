@@ -3,6 +3,7 @@ package http
 import (
 	"net/http"
 
+	"tokenmint"
 	"tokenmint/service"
 )
 
@@ -10,11 +11,15 @@ type policyRequest struct {
 	MaxLifetimeDays          *int `json:"max_lifetime_days"`
 	InactivityDeactivateDays *int `json:"inactivity_deactivate_days"`
 	InactivityDeleteDays     *int `json:"inactivity_delete_days"`
-	ExpiryNoticeDays         *int `json:"expiry_notice_days"`
-	AccessTokenTTL           *int `json:"access_token_ttl"`
-	RefreshTokenTTL          *int `json:"refresh_token_ttl"`
-	LoginFailuresPerMinute   *int `json:"login_failures_per_minute"`
-	MaxTokensPerOwner        *int `json:"max_tokens_per_owner"`
+	// ExpiryNoticeDays reads a list, or a plain number N as [N] for
+	// clients written when it was one number.
+	ExpiryNoticeDays       *tokenmint.NoticeDays `json:"expiry_notice_days"`
+	ExpiryDigest           *bool                 `json:"expiry_digest"`
+	ExpiryDigestWeekday    *string               `json:"expiry_digest_weekday"`
+	AccessTokenTTL         *int                  `json:"access_token_ttl"`
+	RefreshTokenTTL        *int                  `json:"refresh_token_ttl"`
+	LoginFailuresPerMinute *int                  `json:"login_failures_per_minute"`
+	MaxTokensPerOwner      *int                  `json:"max_tokens_per_owner"`
 }
 
 func (s *Server) handleGetPolicy(w http.ResponseWriter, r *http.Request) {

@@ -52,6 +52,7 @@ var mailEvents = map[string]bool{
 	tokenmint.EventTokenExpiring: true,
 	tokenmint.EventTokenExpired:  true,
 	tokenmint.EventTokenLeaked:   true,
+	tokenmint.EventExpiryDigest:  true,
 }
 
 // DeliverPending turns new events into deliveries (one per subscribed
@@ -161,13 +162,23 @@ func (s *Service) deliveriesFor(ctx context.Context, ev *tokenmint.Event) ([]*to
 // when the owner is no enabled user with an address.
 func (s *Service) mailDelivery(ctx context.Context, ev *tokenmint.Event, now time.Time) (*tokenmint.Delivery, error) {
 	var data tokenmint.EventData
-	if err := json.Unmarshal(ev.Data, &data); err != nil {
-		return nil, fmt.Errorf("event %d: %w", ev.ID, err)
+	var digest tokenmint.ExpiryDigestData
+	var userID string
+	if ev.Type == tokenmint.EventExpiryDigest {
+		if err := json.Unmarshal(ev.Data, &digest); err != nil {
+			return nil, fmt.Errorf("event %d: %w", ev.ID, err)
+		}
+		userID = digest.UserID
+	} else {
+		if err := json.Unmarshal(ev.Data, &data); err != nil {
+			return nil, fmt.Errorf("event %d: %w", ev.ID, err)
+		}
+		if data.Token.OwnerKind != tokenmint.OwnerUser {
+			return nil, nil
+		}
+		userID = data.Token.OwnerID
 	}
-	if data.Token.OwnerKind != tokenmint.OwnerUser {
-		return nil, nil
-	}
-	u, err := s.store.UserByID(ctx, ev.TenantID, data.Token.OwnerID)
+	u, err := s.store.UserByID(ctx, ev.TenantID, userID)
 	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
 		return nil, nil
 	} else if err != nil {
@@ -176,7 +187,11 @@ func (s *Service) mailDelivery(ctx context.Context, ev *tokenmint.Event, now tim
 	if u.Email == "" || !u.Enabled {
 		return nil, nil // no address, or an account whose tokens no longer work
 	}
-	msg, err := json.Marshal(noticeMail(ev.Type, data.Token))
+	mail := noticeMail(ev.Type, data)
+	if ev.Type == tokenmint.EventExpiryDigest {
+		mail = digestMail(digest)
+	}
+	msg, err := json.Marshal(mail)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +203,8 @@ func (s *Service) mailDelivery(ctx context.Context, ev *tokenmint.Event, now tim
 
 // noticeMail writes the e-mail of an event. It names the token by name,
 // type and display prefix, never by its secret.
-func noticeMail(typ string, t tokenmint.EventToken) tokenmint.MailMessage {
+func noticeMail(typ string, data tokenmint.EventData) tokenmint.MailMessage {
+	t := data.Token
 	exp := "never"
 	if t.ExpiresAt != nil {
 		exp = t.ExpiresAt.UTC().Format("2006-01-02 15:04 MST")
@@ -196,9 +212,17 @@ func noticeMail(typ string, t tokenmint.EventToken) tokenmint.MailMessage {
 	about := fmt.Sprintf("Token:   %s\nType:    %s\nPrefix:  %s...\nID:      %s\nExpires: %s\n", t.Name, t.Type, t.Prefix, t.ID, exp)
 	switch typ {
 	case tokenmint.EventTokenExpiring:
+		soon := "soon"
+		if data.DaysLeft > 0 {
+			soon = fmt.Sprintf("in %d day%s", data.DaysLeft, plural(data.DaysLeft))
+		}
+		window := ""
+		if data.WindowDays > 0 {
+			window = fmt.Sprintf("You are told %d day%s ahead, as your tenant's expiry notice policy asks.\n", data.WindowDays, plural(data.WindowDays))
+		}
 		return tokenmint.MailMessage{
-			Subject: fmt.Sprintf("Your tokenmint token %q expires on %s", t.Name, exp),
-			Text:    "Your token expires soon. Extend or rotate it before then, or it stops working.\n\n" + about,
+			Subject: fmt.Sprintf("Your tokenmint token %q expires %s, on %s", t.Name, soon, exp),
+			Text:    fmt.Sprintf("Your token expires %s. Extend or rotate it before then, or it stops working.\n%s\n", soon, window) + about,
 		}
 	case tokenmint.EventTokenExpired:
 		return tokenmint.MailMessage{
@@ -308,4 +332,12 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n]
+}
+
+// plural is the "s" of a count other than one.
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

@@ -29,7 +29,8 @@ const outboxRetention = 30 * tokenmint.Day
 
 // RunJobs runs every lifecycle job once, for every tenant, if this instance
 // holds (or takes) the jobs' lease: expiry notices, expiry, deactivation
-// after inactivity, deletion after long inactivity, the outbox purge and
+// after inactivity, deletion after long inactivity, the weekly expiry
+// digest, the outbox purge and
 // the pruning of daily counts past their retention.
 // The events they produce are delivered by DeliverPending.
 func (s *Service) RunJobs(ctx context.Context) error {
@@ -60,6 +61,7 @@ func (s *Service) RunJobs(ctx context.Context) error {
 		}
 		errs = append(errs,
 			s.expiryNoticeJob(ctx, pol, now),
+			s.expiryDigestJob(ctx, pol, now),
 			s.expireJob(ctx, pol, now),
 			s.deactivateJob(ctx, pol, now),
 			s.deleteJob(ctx, pol, now),
@@ -86,16 +88,6 @@ func (s *Service) pruneDailyCountsJob(ctx context.Context, now time.Time) error 
 	}
 	s.lc.prunedDay.Store(today)
 	return nil
-}
-
-// expiryNoticeJob announces tokens that expire within the tenant's
-// expiry_notice_days (token.expiring), once per token and expiry date.
-func (s *Service) expiryNoticeJob(ctx context.Context, pol tokenmint.Policy, now time.Time) error {
-	if pol.ExpiryNoticeDays == 0 {
-		return nil
-	}
-	to := now.Add(time.Duration(pol.ExpiryNoticeDays) * tokenmint.Day)
-	return s.noticeJob(ctx, pol.TenantID, now, to, tokenmint.NoticeExpiring, tokenmint.EventTokenExpiring, now)
 }
 
 // expireJob announces tokens that have expired (token.expired), once per

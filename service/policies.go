@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"tokenmint"
@@ -14,11 +15,15 @@ type PolicyInput struct {
 	MaxLifetimeDays          *int
 	InactivityDeactivateDays *int
 	InactivityDeleteDays     *int
-	ExpiryNoticeDays         *int
-	AccessTokenTTL           *int
-	RefreshTokenTTL          *int
-	LoginFailuresPerMinute   *int
-	MaxTokensPerOwner        *int
+	// ExpiryNoticeDays, when not nil, replaces the list of advance
+	// notices (any order; it is stored farthest first).
+	ExpiryNoticeDays       *tokenmint.NoticeDays
+	ExpiryDigest           *bool
+	ExpiryDigestWeekday    *string
+	AccessTokenTTL         *int
+	RefreshTokenTTL        *int
+	LoginFailuresPerMinute *int
+	MaxTokensPerOwner      *int
 }
 
 // GetPolicy returns the policy of the caller's tenant (the defaults when
@@ -54,7 +59,23 @@ func (s *Service) PutPolicy(ctx context.Context, in PolicyInput) (tokenmint.Poli
 	set("max_lifetime_days", &pol.MaxLifetimeDays, in.MaxLifetimeDays)
 	set("inactivity_deactivate_days", &pol.InactivityDeactivateDays, in.InactivityDeactivateDays)
 	set("inactivity_delete_days", &pol.InactivityDeleteDays, in.InactivityDeleteDays)
-	set("expiry_notice_days", &pol.ExpiryNoticeDays, in.ExpiryNoticeDays)
+	if in.ExpiryNoticeDays != nil {
+		if err := in.ExpiryNoticeDays.Validate(); err != nil {
+			return tokenmint.Policy{}, err
+		}
+		if v := in.ExpiryNoticeDays.Sorted(); !slices.Equal(v, pol.ExpiryNoticeDays) {
+			changes = append(changes, fmt.Sprintf("expiry_notice_days %v->%v", []int(pol.ExpiryNoticeDays), []int(v)))
+			pol.ExpiryNoticeDays = v
+		}
+	}
+	if v := in.ExpiryDigest; v != nil && *v != pol.ExpiryDigest {
+		changes = append(changes, fmt.Sprintf("expiry_digest %t->%t", pol.ExpiryDigest, *v))
+		pol.ExpiryDigest = *v
+	}
+	if v := in.ExpiryDigestWeekday; v != nil && *v != pol.ExpiryDigestWeekday {
+		changes = append(changes, fmt.Sprintf("expiry_digest_weekday %s->%s", pol.ExpiryDigestWeekday, *v))
+		pol.ExpiryDigestWeekday = *v
+	}
 	set("access_token_ttl", &pol.AccessTokenTTL, in.AccessTokenTTL)
 	set("refresh_token_ttl", &pol.RefreshTokenTTL, in.RefreshTokenTTL)
 	set("login_failures_per_minute", &pol.LoginFailuresPerMinute, in.LoginFailuresPerMinute)

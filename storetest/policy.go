@@ -28,7 +28,9 @@ func testPolicies(t *testing.T, newStore storeFunc) {
 			MaxLifetimeDays:          365,
 			InactivityDeactivateDays: 14,
 			InactivityDeleteDays:     60,
-			ExpiryNoticeDays:         3,
+			ExpiryNoticeDays:         tokenmint.NoticeDays{60, 14, 3},
+			ExpiryDigest:             true,
+			ExpiryDigestWeekday:      "friday",
 			AccessTokenTTL:           900,
 			RefreshTokenTTL:          7 * 24 * 3600,
 			LoginFailuresPerMinute:   25,
@@ -40,7 +42,8 @@ func testPolicies(t *testing.T, newStore storeFunc) {
 			MaxLifetimeDays:          0,
 			InactivityDeactivateDays: 0,
 			InactivityDeleteDays:     0,
-			ExpiryNoticeDays:         0,
+			ExpiryNoticeDays:         tokenmint.NoticeDays{},
+			ExpiryDigestWeekday:      "sunday",
 			AccessTokenTTL:           60,
 			RefreshTokenTTL:          300,
 			LoginFailuresPerMinute:   1,
@@ -70,7 +73,7 @@ func assertPolicy(t *testing.T, got, want tokenmint.Policy) {
 	t.Helper()
 	gotT, wantT := got.UpdatedAt, want.UpdatedAt
 	got.UpdatedAt, want.UpdatedAt = time.Time{}, time.Time{}
-	if got != want {
+	if !got.Equal(want) {
 		t.Errorf("policy = %+v, want %+v", got, want)
 	}
 	if !wantT.IsZero() {

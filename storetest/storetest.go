@@ -78,6 +78,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 		{"Projects", testProjects},
 		{"Memberships", testMemberships},
 		{"Policies", testPolicies},
+		{"ExpiryWarnings", testExpiryWarnings},
 		{"Tokens", testTokens},
 		{"TokenVersion", testTokenVersion},
 		{"ListTokens", testListTokens},
