@@ -221,7 +221,7 @@ func noticeMail(typ string, data tokenmint.EventData) tokenmint.MailMessage {
 			window = fmt.Sprintf("You are told %d day%s ahead, as your tenant's expiry notice policy asks.\n", data.WindowDays, plural(data.WindowDays))
 		}
 		return tokenmint.MailMessage{
-			Subject: fmt.Sprintf("Your tokenmint token %q expires %s, on %s", t.Name, soon, exp),
+			Subject: fmt.Sprintf("Your tokenmint token %q expires on %s (%s)", t.Name, exp, soon),
 			Text:    fmt.Sprintf("Your token expires %s. Extend or rotate it before then, or it stops working.\n%s\n", soon, window) + about,
 		}
 	case tokenmint.EventTokenExpired:
