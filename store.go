@@ -169,6 +169,10 @@ type TokenFilter struct {
 	IdleSince *time.Time
 	// NoExpiry keeps only tokens without an expiry.
 	NoExpiry bool
+	// ExpiresFrom and ExpiresBefore, when set, keep tokens expiring at or
+	// after ExpiresFrom and before ExpiresBefore (the expires_on filter:
+	// one UTC day).
+	ExpiresFrom, ExpiresBefore *time.Time
 	// Before is a paging cursor: only tokens with an ID less than it.
 	Before string
 	Limit  int

@@ -47,7 +47,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 }
 
 // tokenDayFilters reads the token list's day filters (expiring_within_days,
-// unused_days, no_expiry) from a query string into in; the service checks
+// unused_days, no_expiry, expires_on) from a query string into in; the service checks
 // their ranges.
 func tokenDayFilters(q url.Values, in *service.ListTokensInput) error {
 	for _, f := range []struct {
@@ -64,6 +64,7 @@ func tokenDayFilters(q url.Values, in *service.ListTokensInput) error {
 		}
 		*f.dst = n
 	}
+	in.ExpiresOn = q.Get("expires_on")
 	if v := q.Get("no_expiry"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {

@@ -25,6 +25,8 @@ type dashboardData struct {
 	TypeLinks   map[string]string
 	FailedChart template.HTML
 	FailedTotal int64
+	// CliffLinks is the filtered list of each expiry cliff, by date.
+	CliffLinks map[string]string
 }
 
 // adminTokenList is the administrators' token list filtered by q.
@@ -58,6 +60,10 @@ func (s *Server) uiDashboard(w http.ResponseWriter, r *http.Request, us *uiSessi
 	}
 	for _, t := range d.PerType {
 		data.TypeLinks[t.Type] = active("type", t.Type)
+	}
+	data.CliffLinks = map[string]string{}
+	for _, c := range d.ExpiryCliffs {
+		data.CliffLinks[c.Date] = active("expires_on", c.Date)
 	}
 	points := make([]chartPoint, len(d.FailedVerifications))
 	for i, f := range d.FailedVerifications {

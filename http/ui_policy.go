@@ -97,7 +97,7 @@ func (s *Server) uiSavePolicy(w http.ResponseWriter, r *http.Request, us *uiSess
 	targets := map[string]**int{
 		"max_lifetime_days": &in.MaxLifetimeDays, "inactivity_deactivate_days": &in.InactivityDeactivateDays,
 		"inactivity_delete_days": &in.InactivityDeleteDays,
-		"access_token_ttl": &in.AccessTokenTTL, "refresh_token_ttl": &in.RefreshTokenTTL,
+		"access_token_ttl":       &in.AccessTokenTTL, "refresh_token_ttl": &in.RefreshTokenTTL,
 		"login_failures_per_minute": &in.LoginFailuresPerMinute,
 		"max_tokens_per_owner":      &in.MaxTokensPerOwner,
 	}

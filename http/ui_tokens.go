@@ -105,11 +105,13 @@ type tokenListData struct {
 	// set.
 	ExpiringWithinDays, UnusedDays string
 	NoExpiry                       bool
+	// ExpiresOn is the expires_on filter (a dashboard cliff's day).
+	ExpiresOn string
 }
 
 // Filtered reports whether any filter narrows the list.
 func (d *tokenListData) Filtered() bool {
-	return d.Status != "" || d.Type != "" || d.Owner != "" || d.ExpiringWithinDays != "" || d.UnusedDays != "" || d.NoExpiry
+	return d.Status != "" || d.Type != "" || d.Owner != "" || d.ExpiringWithinDays != "" || d.UnusedDays != "" || d.NoExpiry || d.ExpiresOn != ""
 }
 
 // userTypeNames lists the names of user token types, for the filters.
@@ -134,7 +136,7 @@ func (s *Server) renderTokenTable(w http.ResponseWriter, r *http.Request, pg *pa
 	q := r.URL.Query()
 	in.Status, in.Type, in.Before = q.Get("status"), q.Get("type"), q.Get("cursor")
 	d := &tokenListData{Status: in.Status, Type: in.Type, Statuses: tokenmint.Statuses, Types: s.userTypeNames(), AllView: in.All,
-		ExpiringWithinDays: q.Get("expiring_within_days"), UnusedDays: q.Get("unused_days")}
+		ExpiringWithinDays: q.Get("expiring_within_days"), UnusedDays: q.Get("unused_days"), ExpiresOn: q.Get("expires_on")}
 	pg.Data = d
 	if err := tokenDayFilters(q, &in); err != nil {
 		status := s.formError(r, pg, err)
@@ -176,7 +178,7 @@ func (s *Server) renderTokenTable(w http.ResponseWriter, r *http.Request, pg *pa
 	}
 	if next != "" {
 		nq := url.Values{}
-		for _, k := range []string{"status", "type", "owner", "expiring_within_days", "unused_days", "no_expiry"} {
+		for _, k := range []string{"status", "type", "owner", "expiring_within_days", "unused_days", "no_expiry", "expires_on"} {
 			if v := q.Get(k); v != "" {
 				nq.Set(k, v)
 			}

@@ -82,6 +82,17 @@ type Dashboard struct {
 	BusiestApplications []tokenmint.BusyApplication `json:"busiest_applications"`
 	// FailedVerifications has every day of the window, today last.
 	FailedVerifications []DayFailures `json:"failed_verifications"`
+	// ExpiryCliffs are the days of the next CliffHorizonDays on which an
+	// unusually large number of active tokens expire (see
+	// tokenmint.ExpiryCliffs), largest first.
+	ExpiryCliffs []ExpiryCliff `json:"expiry_cliffs"`
+}
+
+// ExpiryCliff is a day on which Count active tokens expire; the token
+// list filtered by expires_on=Date shows them.
+type ExpiryCliff struct {
+	Date  string `json:"date"` // YYYY-MM-DD, UTC
+	Count int64  `json:"count"`
 }
 
 // Dashboard computes the caller's tenant's dashboard. Administrators only
@@ -111,6 +122,9 @@ func (s *Service) Dashboard(ctx context.Context) (*Dashboard, error) {
 	for _, c := range tokenmint.FillDays(d.Failed, first, today) {
 		out.FailedVerifications = append(out.FailedVerifications, DayFailures{Date: dayDate(c.Day), Count: c.Count})
 	}
+	if out.ExpiryCliffs, err = s.expiryCliffs(ctx, p.TenantID, now); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -136,6 +150,17 @@ func (in *ListTokensInput) applyDayFilters(f *tokenmint.TokenFilter) error {
 		f.IdleSince = &since
 	}
 	f.NoExpiry = in.NoExpiry
+	if in.ExpiresOn != "" {
+		day, err := time.Parse(time.DateOnly, in.ExpiresOn)
+		if err != nil {
+			return tokenmint.Errorf(tokenmint.EINVALID, "expires_on must be a date such as 2027-01-01")
+		}
+		if in.NoExpiry {
+			return tokenmint.Errorf(tokenmint.EINVALID, "no_expiry and expires_on exclude each other")
+		}
+		next := day.Add(tokenmint.Day)
+		f.ExpiresFrom, f.ExpiresBefore = &day, &next
+	}
 	return nil
 }
 

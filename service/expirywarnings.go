@@ -148,3 +148,17 @@ func digestMail(d tokenmint.ExpiryDigestData) tokenmint.MailMessage {
 		Text:    b.String(),
 	}
 }
+
+// expiryCliffs finds the days of the next CliffHorizonDays on which an
+// unusually large number of the tenant's active tokens expire.
+func (s *Service) expiryCliffs(ctx context.Context, tenantID string, now time.Time) ([]ExpiryCliff, error) {
+	days, err := s.store.ExpiryDays(ctx, tenantID, now, now.Add(tokenmint.CliffHorizonDays*tokenmint.Day))
+	if err != nil {
+		return nil, err
+	}
+	out := []ExpiryCliff{}
+	for _, c := range tokenmint.ExpiryCliffs(days) {
+		out = append(out, ExpiryCliff{Date: dayDate(c.Day), Count: c.Count})
+	}
+	return out, nil
+}

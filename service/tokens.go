@@ -244,8 +244,11 @@ type ListTokensInput struct {
 	UnusedDays int
 	// NoExpiry keeps only tokens without an expiry.
 	NoExpiry bool
-	Before   string
-	Limit    int
+	// ExpiresOn (YYYY-MM-DD; "" off) keeps tokens that expire on that UTC
+	// day, as the dashboard's expiry cliffs link to.
+	ExpiresOn string
+	Before    string
+	Limit     int
 }
 
 // ListTokens lists the caller's tokens, or (for admins) another user's or

@@ -42,6 +42,12 @@ func (db *DB) ListTokens(ctx context.Context, f tokenmint.TokenFilter) ([]*token
 	if f.NoExpiry {
 		c.add("t.expires_at IS NULL")
 	}
+	if f.ExpiresFrom != nil {
+		c.add("t.expires_at >= ?", toMicro(*f.ExpiresFrom))
+	}
+	if f.ExpiresBefore != nil {
+		c.add("t.expires_at < ?", toMicro(*f.ExpiresBefore))
+	}
 	// The cursor is checked here, where every list of tokens passes, by
 	// the domain's rule.
 	if err := tokenmint.ValidateTokenCursor(f.Before); err != nil {
