@@ -21,7 +21,7 @@ func TestLifecycleBadInputWritesNothing(t *testing.T) {
 	}{
 		{"policy unknown field", "PUT", "/api/v1/policies", `{"max_lifetime":5}`, `unknown field "max_lifetime"`},
 		{"policy wrong type", "PUT", "/api/v1/policies", `{"max_lifetime_days":"5"}`, `"max_lifetime_days" must be an integer`},
-		{"policy out of range", "PUT", "/api/v1/policies", `{"expiry_notice_days":400}`, "expiry_notice_days must be 0-365"},
+		{"policy out of range", "PUT", "/api/v1/policies", `{"expiry_notice_days":400}`, "each entry of expiry_notice_days must be 1-365 days"},
 		{"policy deactivate after delete", "PUT", "/api/v1/policies", `{"inactivity_deactivate_days":100}`, "must not exceed"},
 		{"policy malformed", "PUT", "/api/v1/policies", `{"max_lifetime_days":`, "malformed JSON"},
 		{"block bad IP", "PUT", "/api/v1/tokens/" + id + "/blocked-ips/300.1.1.1", nil, "not an IPv4 or IPv6"},

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -93,10 +94,13 @@ func TestPolicies(t *testing.T) {
 	r := e.admin.do("GET", "/api/v1/policies", nil)
 	expect(t, r, http.StatusOK, "get policy")
 	p := r.json(t)
-	for k, v := range map[string]float64{"max_lifetime_days": 0, "inactivity_deactivate_days": 30, "inactivity_delete_days": 90, "expiry_notice_days": 7, "access_token_ttl": 3600, "refresh_token_ttl": 2592000} {
+	for k, v := range map[string]float64{"max_lifetime_days": 0, "inactivity_deactivate_days": 30, "inactivity_delete_days": 90, "access_token_ttl": 3600, "refresh_token_ttl": 2592000} {
 		if p[k] != v {
 			t.Errorf("default %s = %v, want %v", k, p[k], v)
 		}
+	}
+	if got := noticeDays(t, p); !slices.Equal(got, []int{30, 7, 1}) {
+		t.Errorf("default expiry_notice_days = %v, want [30 7 1]", got)
 	}
 	_, _, longID := e.admin.createToken(map[string]any{"type": "CIToken", "name": "long", "days_to_live": 300})
 	before := e.admin.do("GET", "/api/v1/tokens/"+longID, nil).json(t)["expires_at"]

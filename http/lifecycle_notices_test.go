@@ -10,9 +10,11 @@ import (
 )
 
 // Expiry notices go out through a real SMTP server exactly once each: one
-// 7 days before expiry, one at expiry, none twice across restarts.
+// 7 days before expiry, one at expiry, none twice across restarts. (The
+// policy is set as older clients set it, to one number.)
 func TestExpiryNoticesOnceAcrossRestarts(t *testing.T) {
 	e := newLCEnv(t, lcOptions{mail: true})
+	expect(t, e.admin.do("PUT", "/api/v1/policies", map[string]any{"expiry_notice_days": 7}), http.StatusOK, "notice 7 days ahead")
 	nora, _ := e.userWithEmail("nora")
 	plain, encoded, id := nora.createToken(map[string]any{"type": "CIToken", "name": "deploy-bot", "days_to_live": 30})
 	mails := func() []string {
