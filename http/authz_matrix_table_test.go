@@ -75,7 +75,8 @@ func matrixTable() []endpoint {
 			}},
 		{method: "POST", route: "/api/v1/tokens", objects: []string{createNarrow, createBroad, createNoExpiry, createProject, createGlobalOn1},
 			call: at("/api/v1/tokens", nil, createTokenBody), want: createTokenPolicy},
-		{method: "GET", route: "/api/v1/tokens", objects: []string{own, "all=true", "owner=bob", "owner=gbob"},
+		// all=true&expires_on=: the list a dashboard expiry cliff links to.
+		{method: "GET", route: "/api/v1/tokens", objects: []string{own, "all=true", "owner=bob", "owner=gbob", "all=true&expires_on=2027-01-01"},
 			call: func(_ *matrix, _ who, obj string) request {
 				if obj == own {
 					return request{path: "/api/v1/tokens"}
@@ -167,7 +168,9 @@ func matrixTable() []endpoint {
 		{method: "POST", route: "/api/v1/applications/{id}/tokens", objects: adminObjects, call: at("/api/v1/applications/{}/tokens", appID(false), uniqueName(map[string]any{"type": "ApplicationToken", "days_to_live": 30})), want: adminOnly(created)},
 
 		{method: "GET", route: "/api/v1/policies", want: adminOnly(ok)},
-		{method: "PUT", route: "/api/v1/policies", call: at("/api/v1/policies", nil, fixed(map[string]any{"expiry_notice_days": 7})), want: adminOnly(ok)},
+		// expiry_notice_days as a list, with the weekly digest (one number,
+		// as older clients send, is read as a list of one).
+		{method: "PUT", route: "/api/v1/policies", call: at("/api/v1/policies", nil, fixed(map[string]any{"expiry_notice_days": []int{30, 7, 1}, "expiry_digest": true})), want: adminOnly(ok)},
 		{method: "GET", route: "/api/v1/webhooks", want: adminOnly(ok)},
 		{method: "POST", route: "/api/v1/webhooks", call: at("/api/v1/webhooks", nil, func(x *matrix, _ who, _ string) any {
 			return map[string]any{"url": "https://example.com/" + x.name("hook"), "events": []string{"token.created"}}
