@@ -3,6 +3,7 @@ package tokenmint
 import (
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestExpiryCliffs(t *testing.T) {
@@ -41,6 +42,17 @@ func TestExpiryCliffs(t *testing.T) {
 	for _, c := range cases {
 		if got := ExpiryCliffs(c.days); !slices.Equal(got, c.want) {
 			t.Errorf("%s: ExpiryCliffs = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestWeekStart(t *testing.T) {
+	for _, c := range []struct{ date, monday string }{
+		{"1970-01-01", "1969-12-29"}, {"2026-01-05", "2026-01-05"}, {"2026-01-11", "2026-01-05"}, {"2026-01-12", "2026-01-12"}, {"1969-12-28", "1969-12-22"},
+	} {
+		d, _ := time.Parse(time.DateOnly, c.date)
+		if got := DayStart(WeekStart(UnixDay(d))).Format(time.DateOnly); got != c.monday {
+			t.Errorf("WeekStart(%s) = %s, want %s", c.date, got, c.monday)
 		}
 	}
 }

@@ -20,8 +20,8 @@ type ExpiryNotice struct {
 }
 
 // ExpiryDigest records that one user got the weekly digest of the week
-// that starts on WeekDay (a day numbered by UnixDay: the digest's
-// weekday), so it is sent once per user and week across instances and
+// that starts on WeekDay (the Monday, a day numbered by UnixDay; see
+// WeekStart), so it is sent once per user and week across instances and
 // restarts.
 type ExpiryDigest struct {
 	TenantID string
@@ -71,4 +71,14 @@ type ExpiryDigestData struct {
 	UserID string       `json:"user_id"`
 	Days   int          `json:"days"`
 	Tokens []EventToken `json:"tokens"`
+}
+
+// WeekStart returns the Monday (UTC) of the week of a day numbered by
+// UnixDay. Day 0, 1970-01-01, was a Thursday.
+func WeekStart(day int64) int64 {
+	off := (day + 3) % 7
+	if off < 0 {
+		off += 7
+	}
+	return day - off
 }

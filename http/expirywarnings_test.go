@@ -147,8 +147,8 @@ func TestExpiryNoticePerWindowByMailAndWebhook(t *testing.T) {
 
 // The weekly digest: on the policy's weekday each user with tokens
 // expiring in the next 30 days gets one e-mail listing them (not the
-// later ones), once that week whatever reruns or restarts; a user with
-// nothing expiring gets none.
+// later ones), once that week whatever reruns, restarts or a change of
+// weekday; a user with nothing expiring gets none.
 func TestWeeklyExpiryDigest(t *testing.T) {
 	e := newLCEnv(t, lcOptions{mail: true}) // the clock starts on Monday 2026-01-05
 	expect(t, e.admin.do("PUT", "/api/v1/policies", map[string]any{"expiry_notice_days": []int{}, "expiry_digest": true, "expiry_digest_weekday": "monday"}), http.StatusOK, "digest on")
@@ -196,7 +196,13 @@ func TestWeeklyExpiryDigest(t *testing.T) {
 	if n := len(digests()); n != 1 {
 		t.Fatalf("digests by Tuesday = %d, want still 1", n)
 	}
-	e.clock.Advance(6 * tokenmint.Day) // next Monday
+	// Moving the digest to Tuesday in a week that had it sends none twice.
+	expect(t, e.admin.do("PUT", "/api/v1/policies", map[string]any{"expiry_digest_weekday": "tuesday"}), http.StatusOK, "digest on tuesdays")
+	e.runJobs()
+	if n := len(digests()); n != 1 {
+		t.Fatalf("digests after moving the day within the week = %d, want still 1", n)
+	}
+	e.clock.Advance(7 * tokenmint.Day) // next Tuesday
 	e.runJobs()
 	if n := len(digests()); n != 2 {
 		t.Fatalf("digests a week later = %d, want 2", n)

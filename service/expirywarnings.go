@@ -100,7 +100,9 @@ func (s *Service) expiryDigestJob(ctx context.Context, pol tokenmint.Policy, now
 	if err != nil {
 		return err
 	}
-	week := tokenmint.UnixDay(now)
+	// The record is keyed by the Monday of the week, so moving the
+	// weekday later in a week that had its digest sends none twice.
+	week := tokenmint.WeekStart(tokenmint.UnixDay(now))
 	sent := false
 	for len(toks) > 0 {
 		// DigestTokens orders by owner: take one owner's run of tokens.

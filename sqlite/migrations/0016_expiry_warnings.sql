@@ -37,7 +37,7 @@ WHERE n.kind = 'expiring';
 DELETE FROM token_notices WHERE kind = 'expiring';
 
 -- One row per weekly digest sent: once per user and week (week_day is the
--- digest's day, in days since 1970-01-01 UTC).
+-- Monday of the week, in days since 1970-01-01 UTC).
 CREATE TABLE expiry_digests (
 	tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
 	user_id   TEXT NOT NULL,
