@@ -2,6 +2,8 @@ package tokenmint
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -81,4 +83,20 @@ func WeekStart(day int64) int64 {
 		off += 7
 	}
 	return day - off
+}
+
+// Weekdays are the values of a policy's expiry_digest_weekday.
+var Weekdays = []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
+
+// DefaultDigestWeekday is the day the weekly digest goes out when the
+// policy names none.
+const DefaultDigestWeekday = "monday"
+
+// ParseWeekday returns the time.Weekday of a lower-case English day name.
+func ParseWeekday(s string) (time.Weekday, bool) {
+	i := slices.Index(Weekdays, strings.ToLower(s))
+	if i < 0 {
+		return 0, false
+	}
+	return time.Weekday(i), true
 }

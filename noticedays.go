@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
-	"strings"
-	"time"
 )
 
 // DefaultExpiryNoticeDays are the advance expiry notices of a tenant that
@@ -89,38 +87,4 @@ func (d NoticeDays) Validate() error {
 		seen[n] = true
 	}
 	return nil
-}
-
-// Window returns the notice a token expiring at exp is due at now: the
-// nearest window (smallest day count) it is already inside, and whether
-// there is one. A token first seen inside several windows (created five
-// days before expiry under [30, 7, 1]) is due the nearest one only; the
-// farther ones are past.
-func (d NoticeDays) Window(now, exp time.Time) (int, bool) {
-	best, ok := 0, false
-	for _, n := range d {
-		if !exp.After(now) || exp.After(now.Add(time.Duration(n)*Day)) {
-			continue
-		}
-		if !ok || n < best {
-			best, ok = n, true
-		}
-	}
-	return best, ok
-}
-
-// Weekdays are the values of a policy's expiry_digest_weekday.
-var Weekdays = []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
-
-// DefaultDigestWeekday is the day the weekly digest goes out when the
-// policy names none.
-const DefaultDigestWeekday = "monday"
-
-// ParseWeekday returns the time.Weekday of a lower-case English day name.
-func ParseWeekday(s string) (time.Weekday, bool) {
-	i := slices.Index(Weekdays, strings.ToLower(s))
-	if i < 0 {
-		return 0, false
-	}
-	return time.Weekday(i), true
 }
