@@ -15,7 +15,7 @@ import (
 
 // Two instances on one PostgreSQL database run the jobs and the deliveries
 // at the same moments (one fake clock), round after round: the owner of a
-// token gets one "expires on" e-mail when it enters the notice window and
+// token gets one "expires on" e-mail when it enters each notice window and
 // one "has expired" e-mail at expiry, never two.
 func TestExpiryMailsOnceAcrossInstances(t *testing.T) {
 	url := postgrestest.Start(t).NewDatabase(t)
@@ -76,21 +76,23 @@ func TestExpiryMailsOnceAcrossInstances(t *testing.T) {
 		return out
 	}
 
-	rounds(2) // 8 days left: outside the 7-day window
-	if got := subjects(); len(got) != 0 {
-		t.Fatalf("8 days before expiry: mails %q, want none", got)
+	// The default notice windows are 30, 7 and 1 days.
+	rounds(2) // 8 days left: inside the 30-day window only
+	got := subjects()
+	if len(got) != 1 || !strings.Contains(got[0], `"deploy-bot" expires on`) || !strings.Contains(got[0], "in 8 days") {
+		t.Fatalf("8 days before expiry: mails %q, want the 30-day window's warning", got)
 	}
 	clock.Advance(tokenmint.Day) // now within 7 days of expiry
 	rounds(4)
-	got := subjects()
-	if len(got) != 1 || !strings.Contains(got[0], `"deploy-bot" expires on`) {
-		t.Fatalf("in the notice window: mails %q, want one expiry warning", got)
+	got = subjects()
+	if len(got) != 2 || !strings.Contains(got[1], "in 7 days") {
+		t.Fatalf("in the 7-day window: mails %q, want a second warning", got)
 	}
 
 	clock.Advance(7 * tokenmint.Day) // past the expiry
 	rounds(4)
 	got = subjects()
-	if len(got) != 2 || !strings.Contains(got[1], `"deploy-bot" has expired`) {
-		t.Fatalf("after expiry: mails %q, want the warning and one expiry notice", got)
+	if len(got) != 3 || !strings.Contains(got[2], `"deploy-bot" has expired`) {
+		t.Fatalf("after expiry: mails %q, want the two warnings and one expiry notice", got)
 	}
 }
