@@ -210,3 +210,41 @@ type TokenRequestStore interface {
 	// the tenant.
 	TransitionTokenRequest(ctx context.Context, tr RequestTransition) (bool, error)
 }
+
+// RequestEventData is the payload of a token request's event. Like
+// EventData it holds no secret; it carries the justification, which the
+// deciding administrators need to read.
+type RequestEventData struct {
+	Request EventRequest `json:"request"`
+	Reason  string       `json:"reason,omitempty"`
+}
+
+// EventRequest is what an event tells about its request.
+type EventRequest struct {
+	ID            string     `json:"id"`
+	Type          string     `json:"type"`
+	Name          string     `json:"name"`
+	ProjectID     string     `json:"project_id,omitempty"`
+	RequesterID   string     `json:"requester_id"`
+	Justification string     `json:"justification"`
+	Status        string     `json:"status"`
+	DecidedBy     string     `json:"decided_by,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	DecidedAt     *time.Time `json:"decided_at,omitempty"`
+	ExpiresAt     time.Time  `json:"expires_at"`
+}
+
+// NewEventRequest describes r.
+func NewEventRequest(r *TokenRequest) EventRequest {
+	return EventRequest{
+		ID: r.ID, Type: r.Type, Name: r.Name, ProjectID: r.ProjectID, RequesterID: r.RequesterID,
+		Justification: r.Justification, Status: r.Status, DecidedBy: r.DecidedBy,
+		CreatedAt: r.CreatedAt, DecidedAt: r.DecidedAt, ExpiresAt: r.ExpiresAt,
+	}
+}
+
+// IsRequestEvent reports whether typ is an event about a token request,
+// whose Data is a RequestEventData.
+func IsRequestEvent(typ string) bool {
+	return typ == EventTokenRequested || typ == EventTokenRequestApproved || typ == EventTokenRequestDenied
+}
