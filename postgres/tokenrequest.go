@@ -116,4 +116,3 @@ func scanTokenRequest(row pgx.Row) (*tokenmint.TokenRequest, error) {
 	r.CreatedAt, r.UpdatedAt, r.ExpiresAt = utc(r.CreatedAt), utc(r.UpdatedAt), utc(r.ExpiresAt)
 	return &r, nil
 }
-
