@@ -118,6 +118,7 @@ func (s *Server) routes() {
 	m.HandleFunc("DELETE /api/v1/projects/{id}/members/{user}", s.authed(s.handleDeleteMember))
 
 	s.lifecycleRoutes(m)
+	s.tokenRequestRoutes(m)
 	s.dashboardRoutes(m)
 	s.oauthRoutes(m)
 	s.openAPIRoutes(m)
