@@ -186,5 +186,35 @@ func tokenRequestRows() []endpoint {
 		{method: "POST", route: "/api/v1/token-requests/{id}/issue", objects: objects, call: at("/api/v1/token-requests/{}/issue", requestObject(true, true), nil),
 			// The JWT may create nothing beyond its own scope.
 			want: ownRequests(true, http.StatusCreated, http.StatusForbidden).butOn(jwtTok, own, http.StatusForbidden)},
+
+		// The UI: "My requests" for every signed-in user, the decisions
+		// under Administration.
+		{method: "GET", route: "/ui/token-requests", kind: ui, want: uiPage(http.StatusOK)},
+		{method: "POST", route: "/ui/token-requests/{id}/collect", kind: ui, objects: objects, call: at("/ui/token-requests/{}/collect", requestObject(true, true), uiForm()), want: uiOwnRequests(http.StatusCreated, http.StatusForbidden)},
+		{method: "POST", route: "/ui/token-requests/{id}/cancel", kind: ui, objects: objects, call: at("/ui/token-requests/{}/cancel", requestObject(true, false), uiForm()), want: uiOwnRequests(http.StatusSeeOther, http.StatusForbidden)},
+		{method: "GET", route: "/ui/admin/token-requests", kind: ui, want: uiAdmin(http.StatusOK)},
+		{method: "POST", route: "/ui/admin/token-requests/{id}/approve", kind: ui, objects: objects, call: at("/ui/admin/token-requests/{}/approve", requestObject(true, false), uiForm()), want: uiDecide},
+		{method: "POST", route: "/ui/admin/token-requests/{id}/deny", kind: ui, objects: objects, call: at("/ui/admin/token-requests/{}/deny", requestObject(true, false), uiForm("reason", "not now")), want: uiDecide},
 	}
+}
+
+// uiOwnRequests: the requester's pages, as ownRequests for sessions.
+func uiOwnRequests(ok, onOther int) policy {
+	return func(w who, obj string) int {
+		if !w.session() {
+			return seeLogin
+		}
+		return ownRequests(true, ok, onOther)(w, obj)
+	}
+}
+
+// uiDecide: decidePolicy for sessions, a redirect where it allows.
+func uiDecide(w who, obj string) int {
+	if !w.session() {
+		return seeLogin
+	}
+	if st := decidePolicy(w, obj); st != http.StatusOK {
+		return st
+	}
+	return http.StatusSeeOther
 }

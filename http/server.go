@@ -123,6 +123,7 @@ func (s *Server) routes() {
 	s.oauthRoutes(m)
 	s.openAPIRoutes(m)
 	s.uiRoutes(m)
+	s.uiTokenRequestRoutes(m)
 
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errNoRoute)
