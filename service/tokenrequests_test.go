@@ -476,3 +476,43 @@ func TestTokenRequestConcurrentCollection(t *testing.T) {
 		}
 	})
 }
+
+// A collection refused by the owner's token quota leaves the request
+// approved, to be collected once a token is revoked. The collected token
+// rotates like any other: rotation gives no new powers.
+func TestTokenRequestQuotaAndRotation(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *requestEnv) {
+		one := 1
+		if _, err := e.svc.PutPolicy(e.admin, service.PolicyInput{MaxTokensPerOwner: &one}); err != nil {
+			t.Fatal(err)
+		}
+		member := e.user("mia", tokenmint.RoleMember)
+		ci, err := e.svc.CreateToken(member, service.CreateTokenInput{Type: "CIToken", Name: "ci"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := e.request(member)
+		if _, err := e.svc.ApproveTokenRequest(e.admin, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = e.svc.CollectTokenRequest(member, r.ID)
+		wantCode(t, err, tokenmint.ECONFLICT, "collection beyond the quota")
+		if got, _ := e.svc.GetTokenRequest(member, r.ID); got.Status != tokenmint.RequestApproved {
+			t.Fatalf("request after a collection refused by the quota = %s, want approved", got.Status)
+		}
+		if err := e.svc.RevokeToken(member, ci.Token.ID); err != nil {
+			t.Fatal(err)
+		}
+		issued, _, err := e.svc.CollectTokenRequest(member, r.ID)
+		if err != nil {
+			t.Fatalf("collection after a revocation: %v", err)
+		}
+		rotated, err := e.svc.RotateToken(member, issued.Token.ID, service.RotateTokenInput{})
+		if err != nil {
+			t.Fatalf("rotation of a token of a type needing approval: %v", err)
+		}
+		if rotated.Plain == issued.Plain {
+			t.Fatal("rotation kept the secret")
+		}
+	})
+}
