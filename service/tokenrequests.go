@@ -120,7 +120,19 @@ func (s *Service) ListTokenRequests(ctx context.Context, in ListTokenRequestsInp
 		list = list[:in.Limit]
 		next = list[len(list)-1].ID
 	}
+	for _, r := range list {
+		redactRequest(p, r)
+	}
 	return list, next, nil
+}
+
+// redactRequest hides from anyone but the requester the description of
+// the token asked for, as a token's description is hidden from
+// administrators (Fortify's rule): they decide on the justification.
+func redactRequest(p *tokenmint.Principal, r *tokenmint.TokenRequest) {
+	if p.User == nil || p.User.ID != r.RequesterID {
+		r.Description = ""
+	}
 }
 
 // GetTokenRequest returns a request of the caller, or any request of the
@@ -131,7 +143,11 @@ func (s *Service) GetTokenRequest(ctx context.Context, id string) (*tokenmint.To
 		return nil, err
 	}
 	r, _, err := s.visibleRequest(ctx, p, id)
-	return r, err
+	if err != nil {
+		return nil, err
+	}
+	redactRequest(p, r)
+	return r, nil
 }
 
 // visibleRequest loads a request the caller made or administers.
@@ -215,6 +231,7 @@ func (s *Service) decide(ctx context.Context, id, to, reason string) (*tokenmint
 	}
 	s.audit(ctx, p.TenantID, action, "token_request", r.ID, OutcomeSuccess, detail)
 	s.emitRequest(ctx, event, r, reason)
+	redactRequest(p, r)
 	return r, nil
 }
 

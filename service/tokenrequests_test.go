@@ -516,3 +516,33 @@ func TestTokenRequestQuotaAndRotation(t *testing.T) {
 		}
 	})
 }
+
+// The description of the token asked for is the requester's, like a
+// token's: administrators decide on the justification.
+func TestTokenRequestDescriptionIsPrivate(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *requestEnv) {
+		member := e.user("mia", tokenmint.RoleMember)
+		r, err := e.svc.RequestToken(member, service.RequestTokenInput{
+			CreateTokenInput: service.CreateTokenInput{Type: "ProductionDeployToken", Name: "deploy", Description: "for the blue cluster"},
+			Justification:    "deploys",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := e.svc.GetTokenRequest(member, r.ID); got.Description != "for the blue cluster" {
+			t.Errorf("the requester sees description %q", got.Description)
+		}
+		if got, _ := e.svc.GetTokenRequest(e.admin, r.ID); got.Description != "" {
+			t.Errorf("an administrator sees description %q", got.Description)
+		}
+		list, _, _ := e.svc.ListTokenRequests(e.admin, service.ListTokenRequestsInput{All: true})
+		approved, err := e.svc.ApproveTokenRequest(e.admin, r.ID)
+		if err != nil || len(list) != 1 || list[0].Description != "" || approved.Description != "" {
+			t.Errorf("an administrator's list or approval shows the description")
+		}
+		issued, _, err := e.svc.CollectTokenRequest(member, r.ID)
+		if err != nil || issued.Token.Description != "for the blue cluster" {
+			t.Fatalf("collected token's description = %v (%v)", issued, err)
+		}
+	})
+}
