@@ -514,6 +514,9 @@ func TestTokenRequestQuotaAndRotation(t *testing.T) {
 		if rotated.Plain == issued.Plain {
 			t.Fatal("rotation kept the secret")
 		}
+		// A new token like it is a new credential: asked for, never copied.
+		_, err = e.svc.RecreateToken(member, issued.Token.ID, service.RecreateOverrides{})
+		wantCode(t, err, tokenmint.EFORBIDDEN, "recreation of a token of a type needing approval")
 	})
 }
 
