@@ -12,12 +12,17 @@ const (
 	EventTokenDeactivated = "token.deactivated"
 	EventTokenDeleted     = "token.deleted"
 	EventTokenLeaked      = "token.leaked"
+	// Token requests (tokenrequest.go): asked for, approved, denied.
+	EventTokenRequested       = "token.requested"
+	EventTokenRequestApproved = "token.request.approved"
+	EventTokenRequestDenied   = "token.request.denied"
 )
 
 // EventTypes lists every event type, for validating subscriptions.
 var EventTypes = []string{
 	EventTokenCreated, EventTokenExpiring, EventTokenExpired, EventTokenRevoked,
 	EventTokenDeactivated, EventTokenDeleted, EventTokenLeaked,
+	EventTokenRequested, EventTokenRequestApproved, EventTokenRequestDenied,
 }
 
 // ValidEventType reports whether s names an event type.

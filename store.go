@@ -115,6 +115,7 @@ type Store interface {
 	AttemptStore
 	DashboardStore
 	SSOStore
+	TokenRequestStore
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

@@ -30,6 +30,9 @@ type TokenType struct {
 	Obsolete   bool   `json:"obsolete" yaml:"obsolete"`
 	ReplacedBy string `json:"replaced_by,omitempty" yaml:"replaced_by"`
 	OwnerKind  string `json:"owner_kind" yaml:"owner_kind"`
+	// Approval "required" makes a person ask for a token of this type
+	// (a token request) and an administrator approve it before it exists.
+	Approval string `json:"approval,omitempty" yaml:"approval"`
 }
 
 // Creatable reports whether a person may create tokens of this type.
@@ -83,6 +86,9 @@ func (t *TokenType) Validate() error {
 				return fmt.Errorf("type %s: a project-scoped type cannot carry the tenant administration permission %s", t.Name, p)
 			}
 		}
+	}
+	if err := t.validateApproval(); err != nil {
+		return err
 	}
 	if t.ReplacedBy != "" && !t.Obsolete {
 		return fmt.Errorf("type %s: replaced_by is only for obsolete types", t.Name)

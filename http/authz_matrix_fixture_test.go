@@ -50,7 +50,8 @@ type matrix struct {
 	credApp        string // application holding the credentials revoked per cell
 	bCred          string // a credential of bApp
 	appName        map[string]string
-	policyForm     url.Values // the tenant's policy as the UI's form sends it
+	policyForm     url.Values        // the tenant's policy as the UI's form sends it
+	requests       map[string]string // shared token requests by requester (authz_matrix_tokenrequests_test.go)
 }
 
 var matrixPasswords = map[string]string{
@@ -60,7 +61,7 @@ var matrixPasswords = map[string]string{
 
 // newMatrix starts the server and creates every principal and object.
 func newMatrix(t *testing.T) *matrix {
-	e := newOAuthEnv(t)
+	e := startEnv(t, io.Discard, true, withApprovalTypes(t))
 	x := &matrix{t: t, e: e, sess: map[string]*client{"admin": e.admin}, ownToken: map[string]string{}, appName: map[string]string{}, appOf: map[who]string{}}
 	x.p1 = x.mustID(e.admin, "POST", "/api/v1/projects", map[string]any{"name": "p1"}, 201)
 	x.p2 = x.mustID(e.admin, "POST", "/api/v1/projects", map[string]any{"name": "p2"}, 201)

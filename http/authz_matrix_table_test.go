@@ -298,6 +298,7 @@ func matrixTable() []endpoint {
 		{method: "GET", route: "/ui/admin/deliveries", kind: ui, want: uiAdmin(ok)},
 		{method: "GET", route: "/ui/admin/audit", kind: ui, want: uiAdmin(ok)},
 	}
+	table = append(table, tokenRequestRows()...)
 	// Forward auth answers every method alike (Envoy and Traefik pass the
 	// original one); every permission and project asked must hold.
 	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {

@@ -66,6 +66,7 @@ type TokenType struct {
 	Obsolete          bool       `json:"obsolete"`
 	ReplacedBy        string     `json:"replaced_by,omitempty"`
 	MaxExpiresAt      *time.Time `json:"max_expires_at"`
+	ApprovalRequired  bool       `json:"approval_required"`
 }
 
 // Expiry asks for an expiry: at most one of an absolute time, a number of

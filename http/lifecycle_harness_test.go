@@ -34,6 +34,9 @@ type lcOptions struct {
 	// webhookNetworks replaces the internal networks webhooks may reach
 	// (default: the loopback, where the tests' receivers listen).
 	webhookNetworks []netip.Prefix
+	// configure changes the service's configuration before it starts
+	// (the approval types of token requests, say).
+	configure func(*service.Config)
 }
 
 // lcEnv is a tokenmint server like env, behind a trusted proxy (loopback),
@@ -89,13 +92,17 @@ func (e *lcEnv) start() {
 	}
 	e.db = db
 	e.store = &countingStore{Store: db}
-	e.svc = service.New(service.Config{
+	cfg := service.Config{
 		Store: e.store, Types: typesfile.Defaults(), Clock: e.clock,
 		Hasher: secret.NewHasher(bytes.Repeat([]byte{7}, 32)), Logger: log,
 		PasswordParams: &secret.TestPasswordParams, Lifecycle: lc,
 		// Sessions outlive the months the tests move the clock through.
 		SessionTTL: 400 * tokenmint.Day,
-	})
+	}
+	if e.opts.configure != nil {
+		e.opts.configure(&cfg)
+	}
+	e.svc = service.New(cfg)
 	if _, err := e.svc.Bootstrap(context.Background(), adminPassword); err != nil {
 		t.Fatal(err)
 	}

@@ -118,10 +118,12 @@ func (s *Server) routes() {
 	m.HandleFunc("DELETE /api/v1/projects/{id}/members/{user}", s.authed(s.handleDeleteMember))
 
 	s.lifecycleRoutes(m)
+	s.tokenRequestRoutes(m)
 	s.dashboardRoutes(m)
 	s.oauthRoutes(m)
 	s.openAPIRoutes(m)
 	s.uiRoutes(m)
+	s.uiTokenRequestRoutes(m)
 
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errNoRoute)

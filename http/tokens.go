@@ -50,6 +50,9 @@ type tokenTypeView struct {
 	Obsolete          bool                   `json:"obsolete"`
 	ReplacedBy        string                 `json:"replaced_by,omitempty"`
 	MaxExpiresAt      *time.Time             `json:"max_expires_at"`
+	// ApprovalRequired: tokens of this type are asked for through
+	// POST /api/v1/token-requests and approved by an administrator.
+	ApprovalRequired bool `json:"approval_required"`
 }
 
 func (s *Server) handleTokenTypes(w http.ResponseWriter, r *http.Request) {
@@ -65,6 +68,7 @@ func (s *Server) handleTokenTypes(w http.ResponseWriter, r *http.Request) {
 			ProjectRequired: t.ProjectRequired, Projects: t.Projects,
 			DefaultDaysToLive: t.DefaultDaysToLive, MaxDaysToLive: t.MaxDaysToLive, AllowNoExpiry: t.NoExpiryAllowed,
 			MaxUses: t.MaxUses, Obsolete: t.Obsolete, ReplacedBy: t.ReplacedBy, MaxExpiresAt: t.MaxExpiresAt,
+			ApprovalRequired: t.RequiresApproval(),
 		})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": out})

@@ -39,6 +39,7 @@ func (p *page) AdminSections() []adminSection {
 	return []adminSection{
 		{"dashboard", "/ui/admin/dashboard", "Dashboard"},
 		{"tokens", "/ui/admin/tokens", "All tokens"},
+		{"token-requests", "/ui/admin/token-requests", "Token requests"},
 		{"users", "/ui/admin/users", "Users"},
 		{"projects", "/ui/admin/projects", "Projects"},
 		{"applications", "/ui/admin/applications", "Applications"},

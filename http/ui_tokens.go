@@ -202,6 +202,8 @@ type typeOption struct {
 type newTokenForm struct {
 	Type, Name, Description, Project, ExpiresOn string
 	NoExpiry                                    bool
+	// Justification is asked for types that need approval.
+	Justification string
 }
 
 type newTokenData struct {
@@ -285,6 +287,7 @@ func (s *Server) uiNewTokenPage(w http.ResponseWriter, r *http.Request, us *uiSe
 // project scoped: project is required" concerns the project, "expiry
 // exceeds the maximum for type X" the date.
 var createTokenRules = []fieldRule{
+	{"justification", []string{"justification"}},
 	{"project", []string{"project"}},
 	expiryRules,
 	{"name", []string{"name must"}},
@@ -297,6 +300,7 @@ func (s *Server) uiCreateToken(w http.ResponseWriter, r *http.Request, us *uiSes
 	form := newTokenForm{
 		Type: f.Get("type"), Name: f.Get("name"), Description: f.Get("description"),
 		Project: f.Get("project"), ExpiresOn: f.Get("expires_on"), NoExpiry: f.Get("no_expiry") != "",
+		Justification: f.Get("justification"),
 	}
 	pg := s.newPage(w, r, us, "Create Token")
 	pg.Nav = "tokens"
@@ -304,10 +308,15 @@ func (s *Server) uiCreateToken(w http.ResponseWriter, r *http.Request, us *uiSes
 	// reported first.
 	expiry, err := s.formExpiry(f)
 	var issued *service.IssuedToken
-	if err == nil {
-		issued, err = s.svc.CreateToken(r.Context(), service.CreateTokenInput{
-			Type: form.Type, Name: form.Name, Description: form.Description, Project: form.Project, Expiry: expiry,
-		})
+	in := service.CreateTokenInput{Type: form.Type, Name: form.Name, Description: form.Description, Project: form.Project, Expiry: expiry}
+	if typ, ok := s.svc.Types().Lookup(form.Type); ok && typ.RequiresApproval() && err == nil {
+		// A type that needs approval is asked for, not created.
+		if _, err = s.svc.RequestToken(r.Context(), service.RequestTokenInput{CreateTokenInput: in, Justification: form.Justification}); err == nil {
+			redirectWith(w, r, "/ui/token-requests", "Request sent. An administrator will approve or deny it; you can then collect the token here.")
+			return
+		}
+	} else if err == nil {
+		issued, err = s.svc.CreateToken(r.Context(), in)
 	}
 	if err != nil {
 		status := s.formError(r, pg, err, createTokenRules...)

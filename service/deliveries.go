@@ -146,6 +146,13 @@ func (s *Service) deliveriesFor(ctx context.Context, ev *tokenmint.Event) ([]*to
 			WebhookID: w.ID, Payload: body, Status: tokenmint.DeliveryPending, NextAttemptAt: now, CreatedAt: now,
 		})
 	}
+	if tokenmint.IsRequestEvent(ev.Type) && s.lc.cfg.Mailer != nil {
+		ds, err := s.requestMailDeliveries(ctx, ev, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ds...)
+	}
 	if mailEvents[ev.Type] && s.lc.cfg.Mailer != nil {
 		d, err := s.mailDelivery(ctx, ev, now)
 		if err != nil {

@@ -65,6 +65,7 @@ func (s *Service) RunJobs(ctx context.Context) error {
 			s.expireJob(ctx, pol, now),
 			s.deactivateJob(ctx, pol, now),
 			s.deleteJob(ctx, pol, now),
+			s.expireTokenRequestsJob(ctx, t.ID, now),
 		)
 	}
 	if _, err := s.store.PurgeOutbox(ctx, now.Add(-outboxRetention)); err != nil {

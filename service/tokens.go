@@ -130,12 +130,29 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (*Issued
 	if err != nil {
 		return nil, err
 	}
-	typ, ok := s.types.Lookup(in.Type)
+	typ, err := s.userTokenType(in.Type)
+	if err != nil {
+		return nil, err
+	}
+	if typ.RequiresApproval() {
+		// Never created silently: the person asks, an administrator decides.
+		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token type %s requires approval: ask for it with POST /api/v1/token-requests (with a justification)", typ.Name)
+	}
+	g, err := s.grantsFor(ctx, p.TenantID, tokenmint.OwnerUser, p.User.ID) // through the cache
+	if err != nil {
+		return nil, err
+	}
+	return s.issueToken(ctx, tokenOwner{p.TenantID, tokenmint.OwnerUser, p.User.ID, tokenmint.KindUser}, typ, g, in)
+}
+
+// userTokenType returns the type a person may own a token of, by name.
+func (s *Service) userTokenType(name string) (*tokenmint.TokenType, error) {
+	typ, ok := s.types.Lookup(name)
 	switch {
-	case in.Type == "":
+	case name == "":
 		return nil, tokenmint.Errorf(tokenmint.EINVALID, "type is required")
 	case !ok:
-		return nil, tokenmint.Errorf(tokenmint.EINVALID, "unknown token type %q (GET /api/v1/token-types lists the ones you may create)", in.Type)
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "unknown token type %q (GET /api/v1/token-types lists the ones you may create)", name)
 	case typ.Internal:
 		return nil, tokenmint.Errorf(tokenmint.EINVALID, "token type %s is internal: only tokenmint itself creates tokens of it", typ.Name)
 	case typ.Obsolete:
@@ -143,11 +160,7 @@ func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (*Issued
 	case typ.OwnerKind != tokenmint.OwnerUser:
 		return nil, tokenmint.Errorf(tokenmint.EINVALID, "tokens of type %s belong to applications; create them under /api/v1/applications", typ.Name)
 	}
-	g, err := s.grantsFor(ctx, p.TenantID, tokenmint.OwnerUser, p.User.ID) // through the cache
-	if err != nil {
-		return nil, err
-	}
-	return s.issueToken(ctx, tokenOwner{p.TenantID, tokenmint.OwnerUser, p.User.ID, tokenmint.KindUser}, typ, g, in)
+	return typ, nil
 }
 
 // tokenOwner is who a new token belongs to and the kind letter of its
@@ -161,11 +174,24 @@ type tokenOwner struct {
 // grants are g: name and description, project, the owner's right to create
 // the type, and the expiry limits.
 func (s *Service) issueToken(ctx context.Context, owner tokenOwner, typ *tokenmint.TokenType, g tokenmint.Grants, in CreateTokenInput) (*IssuedToken, error) {
-	if err := tokenmint.ValidateTokenName(in.Name); err != nil {
+	tok, pol, err := s.prepareToken(ctx, owner, typ, g, in)
+	if err != nil {
 		return nil, err
 	}
+	return s.storeToken(ctx, owner, tok, pol)
+}
+
+// prepareToken checks a new token of typ for owner, whose current grants
+// are g, and returns it unsaved (without a secret) with the tenant's
+// policy: name and description, project, the owner's right to create the
+// type, and the expiry limits. Token requests run it when asked and again
+// when collected, so both obey the same rules as a creation.
+func (s *Service) prepareToken(ctx context.Context, owner tokenOwner, typ *tokenmint.TokenType, g tokenmint.Grants, in CreateTokenInput) (*tokenmint.Token, tokenmint.Policy, error) {
+	if err := tokenmint.ValidateTokenName(in.Name); err != nil {
+		return nil, tokenmint.Policy{}, err
+	}
 	if err := tokenmint.ValidateTokenDescription(in.Description); err != nil {
-		return nil, err
+		return nil, tokenmint.Policy{}, err
 	}
 	// A token or JWT can only hand on what it holds itself: a token it
 	// creates stays in its project, its permissions and its lifetime.
@@ -174,31 +200,31 @@ func (s *Service) issueToken(ctx context.Context, owner tokenOwner, typ *tokenmi
 	var err error
 	if in.Project != "" {
 		if projectID, err = s.resolveProject(ctx, owner.tenantID, in.Project); tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
-			return nil, tokenmint.Errorf(tokenmint.EINVALID, "project %q not found", in.Project)
+			return nil, tokenmint.Policy{}, tokenmint.Errorf(tokenmint.EINVALID, "project %q not found", in.Project)
 		} else if err != nil {
-			return nil, err
+			return nil, tokenmint.Policy{}, err
 		}
 	} else if bound != nil && bound.ProjectID != "" {
 		projectID = bound.ProjectID
 	} else if typ.ProjectScoped {
-		return nil, tokenmint.Errorf(tokenmint.EINVALID, "type %s is project scoped: project is required", typ.Name)
+		return nil, tokenmint.Policy{}, tokenmint.Errorf(tokenmint.EINVALID, "type %s is project scoped: project is required", typ.Name)
 	}
 	perms := tokenmint.CreatablePermissions(s.types, typ, g, projectID)
 	if len(perms) == 0 {
 		s.audit(ctx, owner.tenantID, "token.create", "token", "", OutcomeDenied, "type "+typ.Name)
 		if !typ.ProjectScoped && projectID != "" && len(tokenmint.CreatablePermissions(s.types, typ, g, "")) == 0 {
-			return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "type %s needs its permissions tenant-wide; a role on one project does not allow it (use a project-scoped type)", typ.Name)
+			return nil, tokenmint.Policy{}, tokenmint.Errorf(tokenmint.EFORBIDDEN, "type %s needs its permissions tenant-wide; a role on one project does not allow it (use a project-scoped type)", typ.Name)
 		}
-		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "the owner may not create tokens of type %s", typ.Name)
+		return nil, tokenmint.Policy{}, tokenmint.Errorf(tokenmint.EFORBIDDEN, "the owner may not create tokens of type %s", typ.Name)
 	}
 	pol, err := s.tenantPolicy(ctx, owner.tenantID)
 	if err != nil {
-		return nil, err
+		return nil, tokenmint.Policy{}, err
 	}
 	now := s.Now()
 	exp, err := tokenmint.ResolveExpiry(now, typ, pol, in.Expiry)
 	if err != nil {
-		return nil, err
+		return nil, tokenmint.Policy{}, err
 	}
 	if bound != nil && bound.ExpiresAt != nil && in.Expiry == (tokenmint.ExpiryRequest{}) && (exp == nil || exp.After(*bound.ExpiresAt)) {
 		// No expiry asked for: the default is cut to the credential's own.
@@ -207,25 +233,32 @@ func (s *Service) issueToken(ctx context.Context, owner tokenOwner, typ *tokenmi
 	}
 	if err := bound.Within(perms, projectID, exp); err != nil {
 		s.audit(ctx, owner.tenantID, "token.create", "token", "", OutcomeDenied, "type "+typ.Name+": beyond the presenting credential")
-		return nil, err
+		return nil, tokenmint.Policy{}, err
 	}
-	plain := secret.NewToken(owner.letter)
-	tok := &tokenmint.Token{
+	return &tokenmint.Token{
 		ID: secret.NewID(), TenantID: owner.tenantID, OwnerKind: owner.kind, OwnerID: owner.id,
 		Type: typ.Name, Name: in.Name, Description: in.Description, ProjectID: projectID,
-		Prefix: plain[:tokenmint.DisplayPrefixLen], CreatedAt: now, UpdatedAt: now, ExpiresAt: exp,
+		CreatedAt: now, UpdatedAt: now, ExpiresAt: exp,
 		MaxUses: typ.MaxUses, StoredStatus: tokenmint.StatusActive,
-	}
+	}, pol, nil
+}
+
+// storeToken gives a prepared token its secret and stores it, within the
+// owner's token quota.
+func (s *Service) storeToken(ctx context.Context, owner tokenOwner, tok *tokenmint.Token, pol tokenmint.Policy) (*IssuedToken, error) {
+	now := tok.CreatedAt
+	plain := secret.NewToken(owner.letter)
+	tok.Prefix = plain[:tokenmint.DisplayPrefixLen]
 	// The quota is counted in the store's transaction, serialized per
 	// owner, so concurrent creations cannot overshoot it.
 	quota := tokenmint.WithTokenQuota(ctx, tokenmint.TokenQuota{Max: pol.MaxTokensPerOwner, Now: now})
 	if err := s.store.CreateToken(quota, tok, s.hasher.Hash(plain)); err != nil {
 		if tokenmint.IsTokenQuotaError(err) {
-			s.audit(ctx, owner.tenantID, "token.create", "token", "", OutcomeDenied, "type "+typ.Name+": owner's token quota reached")
+			s.audit(ctx, owner.tenantID, "token.create", "token", "", OutcomeDenied, "type "+tok.Type+": owner's token quota reached")
 		}
 		return nil, err
 	}
-	s.audit(ctx, owner.tenantID, "token.create", "token", tok.ID, OutcomeSuccess, "type "+typ.Name)
+	s.audit(ctx, owner.tenantID, "token.create", "token", tok.ID, OutcomeSuccess, "type "+tok.Type)
 	s.emit(ctx, tokenmint.EventTokenCreated, tok, "")
 	return &IssuedToken{Token: tok, Plain: plain, Encoded: tokenmint.EncodeToken(plain)}, nil
 }

@@ -23,6 +23,7 @@ func RunConcurrency(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 	t.Run("Lifecycle", func(t *testing.T) { testConcurrentLifecycle(t, newStore) })
 	t.Run("RotateRefreshToken", func(t *testing.T) { testConcurrentRefreshRotation(t, newStore) })
 	t.Run("UpdateToken", func(t *testing.T) { testConcurrentTokenUpdate(t, newStore) })
+	t.Run("TokenRequests", func(t *testing.T) { testConcurrentTokenRequests(t, newStore) })
 }
 
 // race starts n goroutines that call fn(i) as close to simultaneously as a

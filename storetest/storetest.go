@@ -104,6 +104,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 		{"RefreshTokens", testRefreshTokens},
 		{"SigningKeys", testSigningKeys},
 		{"SSO", testSSO},
+		{"TokenRequests", testTokenRequests},
 		{"BadText", testBadText},
 	}
 	for _, g := range groups {

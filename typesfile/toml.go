@@ -35,6 +35,7 @@ type tomlType struct {
 	Obsolete          bool                   `toml:"obsolete"`
 	ReplacedBy        string                 `toml:"replaced_by"`
 	OwnerKind         string                 `toml:"owner_kind"`
+	Approval          string                 `toml:"approval"`
 }
 
 // parseTOML decodes a TOML types document. go-toml decodes the values and

@@ -568,15 +568,17 @@ func TestPasswordOnTheCommandLineIsRefusedUnseen(t *testing.T) {
 func TestHelpListsFlags(t *testing.T) {
 	isolateClient(t)
 	cases := map[string][]string{
-		"token get":    {"-url", "-user", "-password", "-password-stdin", "-tenant", "-name", "-days", "-project"},
-		"token create": {"-type", "-name", "-description", "-project", "-days", "-expires", "-no-expiry", "-json", "-url", "-token"},
-		"token list":   {"-status", "-type", "-all", "-owner", "-limit", "-json"},
-		"token show":   {"-json"},
-		"token extend": {"-days", "-expires", "-no-expiry"},
-		"token revoke": {"-url", "-token"},
-		"token rotate": {"-self", "-grace", "-days"},
-		"login":        {"-url", "-user", "-tenant", "-password"},
-		"logout":       {"-keep-token"},
+		"token get":     {"-url", "-user", "-password", "-password-stdin", "-tenant", "-name", "-days", "-project"},
+		"token create":  {"-type", "-name", "-description", "-project", "-days", "-expires", "-no-expiry", "-json", "-url", "-token"},
+		"token list":    {"-status", "-type", "-all", "-owner", "-limit", "-json"},
+		"token show":    {"-json"},
+		"token extend":  {"-days", "-expires", "-no-expiry"},
+		"token revoke":  {"-url", "-token"},
+		"token rotate":  {"-self", "-grace", "-days"},
+		"token request": {"-name", "-justification", "-description", "-project", "-days", "-json"},
+		"token collect": {"-json", "-quiet", "-url", "-token"},
+		"login":         {"-url", "-user", "-tenant", "-password"},
+		"logout":        {"-keep-token"},
 	}
 	for cmd, flags := range cases {
 		code, out, errs := cli(t, "", append(strings.Fields(cmd), "--help")...)

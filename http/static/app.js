@@ -54,6 +54,15 @@
       project.hidden = !scoped;
       project.querySelectorAll("select").forEach(function (sel) { sel.disabled = !scoped; });
     }
+    // A type that needs approval is requested with a justification.
+    var approval = d.approval === "true";
+    var just = form.querySelector("#justification-row");
+    if (just) {
+      just.hidden = !approval;
+      just.querySelectorAll("textarea").forEach(function (t) { t.disabled = !approval; });
+    }
+    var save = form.querySelector("#save-token");
+    if (save) { save.textContent = approval ? save.dataset.requestLabel : save.dataset.saveLabel; }
     syncNoExpiry(form);
   }
 
