@@ -33,6 +33,7 @@ FUZZTIME ?= 10s
 FUZZ_TARGETS := \
 	.:FuzzParseToken .:FuzzTokenEncoding .:FuzzTokenMutation .:FuzzValidateTokenCursor \
 	.:FuzzParseIPBlock .:FuzzBlockedBy .:FuzzWebhookAddress .:FuzzPermissionValid \
+	.:FuzzParseCIDRList \
 	./typesfile:FuzzParseYAML ./typesfile:FuzzParseTOML \
 	./oauth:FuzzVerifyJWT ./sdk:FuzzParseJWT \
 	./http:FuzzClientIP ./http:FuzzVerifyAuthorization ./http:FuzzWriteEndpoints \

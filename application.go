@@ -11,14 +11,17 @@ import (
 // integration or an OAuth client. It owns application tokens and client
 // credentials; its access types decide what any of them may do.
 type Application struct {
-	ID          string    `json:"id"`
-	TenantID    string    `json:"tenant_id"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	AccessTypes []string  `json:"access_types"`
-	Enabled     bool      `json:"enabled"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          string   `json:"id"`
+	TenantID    string   `json:"tenant_id"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	AccessTypes []string `json:"access_types"`
+	// DefaultAllowedCIDRs bind the application's new tokens that name no
+	// networks of their own (empty: none).
+	DefaultAllowedCIDRs CIDRList  `json:"default_allowed_cidrs"`
+	Enabled             bool      `json:"enabled"`
+	CreatedAt           time.Time `json:"created_at"`
+	UpdatedAt           time.Time `json:"updated_at"`
 }
 
 // MaxApplicationDescriptionLen bounds an application's description.

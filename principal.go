@@ -36,6 +36,9 @@ type CredentialBound struct {
 	Permissions PermissionSet
 	// ExpiresAt is when it stops working (nil = never).
 	ExpiresAt *time.Time
+	// AllowedCIDRs are the networks it is bound to (empty = anywhere): a
+	// token it creates is bound within them.
+	AllowedCIDRs CIDRList
 }
 
 // Subject returns the ID of the acting identity.

@@ -40,6 +40,9 @@ type Token struct {
 	// StoredStatus is active, inactive or revoked; Status derives the rest.
 	StoredStatus string     `json:"-"`
 	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
+	// AllowedCIDRs are the networks the token may be used from (empty:
+	// anywhere); see docs/bound-networks.md.
+	AllowedCIDRs CIDRList `json:"allowed_cidrs,omitempty"`
 	// Version counts the changes of description, expiry and stored status.
 	// Store.UpdateToken saves a token only if its version is still the one
 	// read, so a change decided on a stale read cannot undo a concurrent

@@ -33,6 +33,9 @@ type TokenType struct {
 	// Approval "required" makes a person ask for a token of this type
 	// (a token request) and an administrator approve it before it exists.
 	Approval string `json:"approval,omitempty" yaml:"approval"`
+	// RequireAllowedCIDRs refuses a token of this type that is bound to no
+	// network (given, or the application's default).
+	RequireAllowedCIDRs bool `json:"require_allowed_cidrs,omitempty" yaml:"require_allowed_cidrs"`
 }
 
 // Creatable reports whether a person may create tokens of this type.

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -9,25 +10,28 @@ import (
 	"tokenmint"
 )
 
-const applicationColumns = `id, tenant_id, name, description, access_types, enabled, created_at, updated_at`
+const applicationColumns = `id, tenant_id, name, description, access_types, enabled, created_at, updated_at, default_allowed_cidrs`
 
 // CreateApplication stores a new application; a name taken in the tenant
 // is ECONFLICT.
 func (db *DB) CreateApplication(ctx context.Context, a *tokenmint.Application) error {
 	_, err := db.pool.Exec(ctx,
-		`INSERT INTO applications (`+applicationColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		a.ID, a.TenantID, a.Name, a.Description, nonNil(a.AccessTypes), a.Enabled, a.CreatedAt, a.UpdatedAt)
+		`INSERT INTO applications (`+applicationColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		a.ID, a.TenantID, a.Name, a.Description, nonNil(a.AccessTypes), a.Enabled, a.CreatedAt, a.UpdatedAt,
+		a.DefaultAllowedCIDRs.String())
 	return writeErr(err, "application", "create application")
 }
 
-// UpdateApplication saves name, description, access types, enabled and
-// updated_at.
+// UpdateApplication saves name, description, access types, enabled,
+// default allowed networks and updated_at.
 func (db *DB) UpdateApplication(ctx context.Context, a *tokenmint.Application) error {
 	return db.announced(ctx, func(q execer) error {
 		tag, err := q.Exec(ctx,
-			`UPDATE applications SET name = $1, description = $2, access_types = $3, enabled = $4, updated_at = $5
+			`UPDATE applications SET name = $1, description = $2, access_types = $3, enabled = $4, updated_at = $5,
+			        default_allowed_cidrs = $8
 			 WHERE tenant_id = $6 AND id = $7`,
-			a.Name, a.Description, nonNil(a.AccessTypes), a.Enabled, a.UpdatedAt, a.TenantID, a.ID)
+			a.Name, a.Description, nonNil(a.AccessTypes), a.Enabled, a.UpdatedAt, a.TenantID, a.ID,
+			a.DefaultAllowedCIDRs.String())
 		if err != nil {
 			return writeErr(err, "application", "update application")
 		}
@@ -83,9 +87,14 @@ func (db *DB) DeleteApplication(ctx context.Context, tenantID, id string) error 
 
 func scanApplication(row pgx.Row) (*tokenmint.Application, error) {
 	var a tokenmint.Application
+	var cidrs string
 	if err := row.Scan(&a.ID, &a.TenantID, &a.Name, &a.Description, &a.AccessTypes, &a.Enabled,
-		&a.CreatedAt, &a.UpdatedAt); err != nil {
+		&a.CreatedAt, &a.UpdatedAt, &cidrs); err != nil {
 		return nil, readErr(err, "application", "read application")
+	}
+	var err error
+	if a.DefaultAllowedCIDRs, err = tokenmint.ParseStoredCIDRs(cidrs); err != nil {
+		return nil, fmt.Errorf("postgres: application %s: default_allowed_cidrs: %w", a.ID, err)
 	}
 	a.AccessTypes = nonNil(a.AccessTypes)
 	a.CreatedAt, a.UpdatedAt = utc(a.CreatedAt), utc(a.UpdatedAt)

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,7 +14,7 @@ import (
 // join token_secrets can share scanToken.
 const tokenColumns = `t.id, t.tenant_id, t.owner_kind, t.owner_id, t.type, t.name, t.description,
 	t.project_id, t.prefix, t.created_at, t.updated_at, t.expires_at, t.last_used_at,
-	t.uses, t.max_uses, t.status, t.revoked_at, t.version`
+	t.uses, t.max_uses, t.status, t.revoked_at, t.version, t.allowed_cidrs`
 
 // CreateToken stores the token and the keyed hash of its secret in one
 // transaction. A taken ID or secret hash is ECONFLICT.
@@ -25,11 +26,11 @@ func (db *DB) CreateToken(ctx context.Context, t *tokenmint.Token, secretHash []
 		_, err := tx.Exec(ctx,
 			`INSERT INTO tokens (id, tenant_id, owner_kind, owner_id, type, name, description,
 			        project_id, prefix, created_at, updated_at, expires_at, last_used_at,
-			        uses, max_uses, status, revoked_at, version)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+			        uses, max_uses, status, revoked_at, version, allowed_cidrs)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 			t.ID, t.TenantID, t.OwnerKind, t.OwnerID, t.Type, t.Name, t.Description,
 			t.ProjectID, t.Prefix, t.CreatedAt, t.UpdatedAt, t.ExpiresAt, t.LastUsedAt,
-			t.Uses, t.MaxUses, storedStatus(t.StoredStatus), t.RevokedAt, t.Version)
+			t.Uses, t.MaxUses, storedStatus(t.StoredStatus), t.RevokedAt, t.Version, t.AllowedCIDRs.String())
 		if err != nil {
 			return writeErr(err, "token", "create token")
 		}
@@ -71,8 +72,8 @@ func (db *DB) TokenBySecret(ctx context.Context, secretHash []byte) (*tokenmint.
 	return t, utcPtr(validUntil), nil
 }
 
-// UpdateToken saves description, expires_at, stored status, revoked_at and
-// updated_at, if the token is still at the version read. Everything else
+// UpdateToken saves description, expires_at, stored status, revoked_at,
+// allowed_cidrs and updated_at, if the token is still at the version read. Everything else
 // about a token is fixed at creation or changed by its own operation
 // (rotation, spending, usage). Of two updates from the same read, the
 // later one waits for the earlier one's commit, re-checks its WHERE
@@ -81,10 +82,10 @@ func (db *DB) UpdateToken(ctx context.Context, t *tokenmint.Token) error {
 	err := db.announced(ctx, func(q execer) error {
 		tag, err := q.Exec(ctx,
 			`UPDATE tokens SET description = $1, expires_at = $2, status = $3, revoked_at = $4, updated_at = $5,
-			        version = version + 1
+			        allowed_cidrs = $9, version = version + 1
 			 WHERE tenant_id = $6 AND id = $7 AND version = $8`,
 			t.Description, t.ExpiresAt, storedStatus(t.StoredStatus), t.RevokedAt, t.UpdatedAt,
-			t.TenantID, t.ID, t.Version)
+			t.TenantID, t.ID, t.Version, t.AllowedCIDRs.String())
 		if err != nil {
 			return wrap("update token", err)
 		}
@@ -122,11 +123,16 @@ func (db *DB) DeleteToken(ctx context.Context, tenantID, id string) error {
 // scanToken reads tokenColumns and then any extra destinations.
 func scanToken(row pgx.Row, extra ...any) (*tokenmint.Token, error) {
 	var t tokenmint.Token
+	var cidrs string
 	dest := []any{&t.ID, &t.TenantID, &t.OwnerKind, &t.OwnerID, &t.Type, &t.Name, &t.Description,
 		&t.ProjectID, &t.Prefix, &t.CreatedAt, &t.UpdatedAt, &t.ExpiresAt, &t.LastUsedAt,
-		&t.Uses, &t.MaxUses, &t.StoredStatus, &t.RevokedAt, &t.Version}
+		&t.Uses, &t.MaxUses, &t.StoredStatus, &t.RevokedAt, &t.Version, &cidrs}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return nil, readErr(err, "token", "read token")
+	}
+	var err error
+	if t.AllowedCIDRs, err = tokenmint.ParseStoredCIDRs(cidrs); err != nil {
+		return nil, fmt.Errorf("postgres: token %s: allowed_cidrs: %w", t.ID, err)
 	}
 	t.CreatedAt, t.UpdatedAt = utc(t.CreatedAt), utc(t.UpdatedAt)
 	t.ExpiresAt, t.LastUsedAt, t.RevokedAt = utcPtr(t.ExpiresAt), utcPtr(t.LastUsedAt), utcPtr(t.RevokedAt)

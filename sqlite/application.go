@@ -10,7 +10,7 @@ import (
 	"tokenmint"
 )
 
-const applicationColumns = `id, tenant_id, name, description, access_types, enabled, created_at, updated_at`
+const applicationColumns = `id, tenant_id, name, description, access_types, enabled, created_at, updated_at, default_allowed_cidrs`
 
 // CreateApplication stores a new application; a name taken in the tenant
 // is ECONFLICT.
@@ -20,22 +20,24 @@ func (db *DB) CreateApplication(ctx context.Context, a *tokenmint.Application) e
 		return err
 	}
 	_, err = db.write.ExecContext(ctx,
-		`INSERT INTO applications (`+applicationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.TenantID, a.Name, a.Description, ats, a.Enabled, toMicro(a.CreatedAt), toMicro(a.UpdatedAt))
+		`INSERT INTO applications (`+applicationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.TenantID, a.Name, a.Description, ats, a.Enabled, toMicro(a.CreatedAt), toMicro(a.UpdatedAt),
+		a.DefaultAllowedCIDRs.String())
 	return writeErr(err, "application", "create application")
 }
 
-// UpdateApplication saves name, description, access types, enabled and
-// updated_at.
+// UpdateApplication saves name, description, access types, enabled,
+// default allowed networks and updated_at.
 func (db *DB) UpdateApplication(ctx context.Context, a *tokenmint.Application) error {
 	ats, err := encodeStrings(a.AccessTypes)
 	if err != nil {
 		return err
 	}
 	res, err := db.write.ExecContext(ctx,
-		`UPDATE applications SET name = ?, description = ?, access_types = ?, enabled = ?, updated_at = ?
+		`UPDATE applications SET name = ?, description = ?, access_types = ?, enabled = ?, updated_at = ?,
+		        default_allowed_cidrs = ?
 		 WHERE tenant_id = ? AND id = ?`,
-		a.Name, a.Description, ats, a.Enabled, toMicro(a.UpdatedAt), a.TenantID, a.ID)
+		a.Name, a.Description, ats, a.Enabled, toMicro(a.UpdatedAt), a.DefaultAllowedCIDRs.String(), a.TenantID, a.ID)
 	if err != nil {
 		return writeErr(err, "application", "update application")
 	}
@@ -90,8 +92,13 @@ func scanApplication(s scanner) (*tokenmint.Application, error) {
 	var a tokenmint.Application
 	var ats string
 	var created, updated int64
-	if err := s.Scan(&a.ID, &a.TenantID, &a.Name, &a.Description, &ats, &a.Enabled, &created, &updated); err != nil {
+	var cidrs string
+	if err := s.Scan(&a.ID, &a.TenantID, &a.Name, &a.Description, &ats, &a.Enabled, &created, &updated, &cidrs); err != nil {
 		return nil, readErr(err, "application", "read application")
+	}
+	var err error
+	if a.DefaultAllowedCIDRs, err = tokenmint.ParseStoredCIDRs(cidrs); err != nil {
+		return nil, fmt.Errorf("sqlite: application %s: default_allowed_cidrs: %w", a.ID, err)
 	}
 	if err := json.Unmarshal([]byte(ats), &a.AccessTypes); err != nil {
 		return nil, fmt.Errorf("sqlite: application %s: decode access types: %w", a.ID, err)

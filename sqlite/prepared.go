@@ -13,8 +13,8 @@ import (
 const (
 	insertTokenSQL = `INSERT INTO tokens (id, tenant_id, owner_kind, owner_id, type, name, description,
 	        project_id, prefix, created_at, updated_at, expires_at, last_used_at,
-	        uses, max_uses, status, revoked_at, version)
-	 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	        uses, max_uses, status, revoked_at, version, allowed_cidrs)
+	 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertTokenSecretSQL = `INSERT INTO token_secrets (token_id, hash, valid_until, created_at) VALUES (?, ?, NULL, ?)`
 )
 

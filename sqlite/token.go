@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"tokenmint"
@@ -12,7 +13,7 @@ import (
 // join token_secrets can share scanToken.
 const tokenColumns = `t.id, t.tenant_id, t.owner_kind, t.owner_id, t.type, t.name, t.description,
 	t.project_id, t.prefix, t.created_at, t.updated_at, t.expires_at, t.last_used_at,
-	t.uses, t.max_uses, t.status, t.revoked_at, t.version`
+	t.uses, t.max_uses, t.status, t.revoked_at, t.version, t.allowed_cidrs`
 
 // CreateToken stores the token and the keyed hash of its secret in one
 // transaction. A taken ID or secret hash is ECONFLICT.
@@ -29,7 +30,8 @@ func (db *DB) CreateToken(ctx context.Context, t *tokenmint.Token, secretHash []
 			t.ID, t.TenantID, t.OwnerKind, t.OwnerID, t.Type, t.Name, t.Description,
 			t.ProjectID, t.Prefix, toMicro(t.CreatedAt), toMicro(t.UpdatedAt),
 			toNullMicro(t.ExpiresAt), toNullMicro(t.LastUsedAt),
-			t.Uses, t.MaxUses, storedStatus(t.StoredStatus), toNullMicro(t.RevokedAt), t.Version)
+			t.Uses, t.MaxUses, storedStatus(t.StoredStatus), toNullMicro(t.RevokedAt), t.Version,
+			t.AllowedCIDRs.String())
 		if err != nil {
 			return writeErr(err, "token", "create token")
 		}
@@ -73,18 +75,18 @@ func (db *DB) TokenBySecret(ctx context.Context, secretHash []byte) (*tokenmint.
 	return t, fromNullMicro(validUntil), nil
 }
 
-// UpdateToken saves description, expires_at, stored status, revoked_at and
-// updated_at, if the token is still at the version read. Everything else
+// UpdateToken saves description, expires_at, stored status, revoked_at,
+// allowed_cidrs and updated_at, if the token is still at the version read. Everything else
 // about a token is fixed at creation or changed by its own operation
 // (rotation, spending, usage).
 func (db *DB) UpdateToken(ctx context.Context, t *tokenmint.Token) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`UPDATE tokens SET description = ?, expires_at = ?, status = ?, revoked_at = ?, updated_at = ?,
-			        version = version + 1
+			        allowed_cidrs = ?, version = version + 1
 			 WHERE tenant_id = ? AND id = ? AND version = ?`,
 			t.Description, toNullMicro(t.ExpiresAt), storedStatus(t.StoredStatus),
-			toNullMicro(t.RevokedAt), toMicro(t.UpdatedAt), t.TenantID, t.ID, t.Version)
+			toNullMicro(t.RevokedAt), toMicro(t.UpdatedAt), t.AllowedCIDRs.String(), t.TenantID, t.ID, t.Version)
 		if err != nil {
 			return wrap("update token", err)
 		}
@@ -121,11 +123,16 @@ func scanToken(s scanner, extra ...any) (*tokenmint.Token, error) {
 	var t tokenmint.Token
 	var created, updated int64
 	var expires, lastUsed, revoked sql.NullInt64
+	var cidrs string
 	dest := []any{&t.ID, &t.TenantID, &t.OwnerKind, &t.OwnerID, &t.Type, &t.Name, &t.Description,
 		&t.ProjectID, &t.Prefix, &created, &updated, &expires, &lastUsed,
-		&t.Uses, &t.MaxUses, &t.StoredStatus, &revoked, &t.Version}
+		&t.Uses, &t.MaxUses, &t.StoredStatus, &revoked, &t.Version, &cidrs}
 	if err := s.Scan(append(dest, extra...)...); err != nil {
 		return nil, readErr(err, "token", "read token")
+	}
+	var err error
+	if t.AllowedCIDRs, err = tokenmint.ParseStoredCIDRs(cidrs); err != nil {
+		return nil, fmt.Errorf("sqlite: token %s: allowed_cidrs: %w", t.ID, err)
 	}
 	t.CreatedAt = fromMicro(created)
 	t.UpdatedAt = fromMicro(updated)

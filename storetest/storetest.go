@@ -95,6 +95,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 		{"Leases", testLeases},
 		{"Lifecycle", testLifecycle},
 		{"IPBlocks", testIPBlocks},
+		{"Networks", testNetworks},
 		{"Outbox", testOutbox},
 		{"OutboxClaimFence", testOutboxClaimFence},
 		{"Webhooks", testWebhooks},

@@ -36,6 +36,8 @@ type tomlType struct {
 	ReplacedBy        string                 `toml:"replaced_by"`
 	OwnerKind         string                 `toml:"owner_kind"`
 	Approval          string                 `toml:"approval"`
+	// RequireAllowedCIDRs: see tokenmint.TokenType.
+	RequireAllowedCIDRs bool `toml:"require_allowed_cidrs"`
 }
 
 // parseTOML decodes a TOML types document. go-toml decodes the values and
