@@ -28,6 +28,9 @@ type applicationJSON struct {
 	Enabled     bool      `json:"enabled"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// DefaultAllowedCIDRs bind the application's new tokens that name no
+	// networks ([] for none).
+	DefaultAllowedCIDRs []string `json:"default_allowed_cidrs"`
 }
 
 func applicationView(a *tokenmint.Application) applicationJSON {
@@ -35,8 +38,12 @@ func applicationView(a *tokenmint.Application) applicationJSON {
 	if ats == nil {
 		ats = []string{}
 	}
+	cidrs := a.DefaultAllowedCIDRs.Strings()
+	if cidrs == nil {
+		cidrs = []string{}
+	}
 	return applicationJSON{ID: a.ID, Name: a.Name, Description: a.Description, AccessTypes: ats,
-		Enabled: a.Enabled, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		Enabled: a.Enabled, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, DefaultAllowedCIDRs: cidrs}
 }
 
 type credentialJSON struct {
@@ -57,6 +64,8 @@ type createApplicationRequest struct {
 	Name        string   `json:"name"`
 	Description string   `json:"description"`
 	AccessTypes []string `json:"access_types"`
+	// DefaultAllowedCIDRs: see service.ApplicationInput.
+	DefaultAllowedCIDRs []string `json:"default_allowed_cidrs"`
 }
 
 func (s *Server) handleCreateApplication(w http.ResponseWriter, r *http.Request) {
@@ -105,6 +114,8 @@ type updateApplicationRequest struct {
 	Description *string   `json:"description"`
 	AccessTypes *[]string `json:"access_types"`
 	Enabled     *bool     `json:"enabled"`
+	// DefaultAllowedCIDRs: see service.ApplicationUpdate.
+	DefaultAllowedCIDRs *[]string `json:"default_allowed_cidrs"`
 }
 
 func (s *Server) handleUpdateApplication(w http.ResponseWriter, r *http.Request) {

@@ -30,6 +30,9 @@ type Token struct {
 	*TokenUse
 	MaxUses   int        `json:"max_uses"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// AllowedCIDRs are the networks the token may be used from (absent:
+	// anywhere); see docs/bound-networks.md.
+	AllowedCIDRs []string `json:"allowed_cidrs,omitempty"`
 
 	// TypePermissions are the permissions of the token's type (not what it
 	// may do now, which also depends on its owner), shown for tokens of

@@ -20,6 +20,7 @@ func (s *Server) tokenView(r *http.Request, t *tokenmint.Token) Token {
 		ProjectID: t.ProjectID, Prefix: t.Prefix, Status: t.Status(s.svc.Now()),
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ExpiresAt: t.ExpiresAt,
 		MaxUses: t.MaxUses, RevokedAt: t.RevokedAt, TypePermissions: s.typePermissions(t.Type),
+		AllowedCIDRs: t.AllowedCIDRs.Strings(),
 	}
 	// Another user's token, seen by an administrator, shows neither its
 	// description nor its use (Fortify's rule).
@@ -92,6 +93,8 @@ type createTokenRequest struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	Project     string `json:"project"`
+	// AllowedCIDRs bind the token to networks (docs/bound-networks.md).
+	AllowedCIDRs []string `json:"allowed_cidrs"`
 	expiryFields
 }
 
@@ -109,6 +112,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, create func
 	}
 	issued, err := create(r.Context(), service.CreateTokenInput{
 		Type: in.Type, Name: in.Name, Description: in.Description, Project: in.Project, Expiry: in.request(),
+		AllowedCIDRs: in.AllowedCIDRs,
 	})
 	if err != nil {
 		s.writeError(w, r, err)
@@ -169,6 +173,8 @@ func (s *Server) handleSelfToken(w http.ResponseWriter, r *http.Request) {
 type updateTokenRequest struct {
 	Description *string `json:"description"`
 	Active      *bool   `json:"active"`
+	// AllowedCIDRs replaces the token's networks ([]: anywhere).
+	AllowedCIDRs *[]string `json:"allowed_cidrs"`
 	expiryFields
 }
 
@@ -178,7 +184,7 @@ func (s *Server) handleUpdateToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	upd := service.UpdateTokenInput{Description: in.Description, Active: in.Active}
+	upd := service.UpdateTokenInput{Description: in.Description, Active: in.Active, AllowedCIDRs: in.AllowedCIDRs}
 	if in.given() {
 		req := in.request()
 		upd.Expiry = &req

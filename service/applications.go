@@ -14,6 +14,9 @@ type ApplicationInput struct {
 	Name        string
 	Description string
 	AccessTypes []string
+	// DefaultAllowedCIDRs bind the application's new tokens that name no
+	// networks (tokenmint.ParseCIDRList's input).
+	DefaultAllowedCIDRs []string
 }
 
 // ApplicationUpdate changes an application; nil fields stay as they are.
@@ -22,6 +25,9 @@ type ApplicationUpdate struct {
 	Description *string
 	AccessTypes *[]string
 	Enabled     *bool
+	// DefaultAllowedCIDRs replaces the default networks of new tokens;
+	// the application's existing tokens keep theirs.
+	DefaultAllowedCIDRs *[]string
 }
 
 // IssuedCredential is a new client credential with its secret, shown once:
@@ -73,10 +79,15 @@ func (s *Service) CreateApplication(ctx context.Context, in ApplicationInput) (*
 	if err := s.validateApplication(in.Name, in.Description, in.AccessTypes); err != nil {
 		return nil, err
 	}
+	cidrs, err := tokenmint.ParseCIDRList(in.DefaultAllowedCIDRs)
+	if err != nil {
+		return nil, err
+	}
 	now := s.Now()
 	a := &tokenmint.Application{
 		ID: secret.NewID(), TenantID: p.TenantID, Name: in.Name, Description: in.Description,
 		AccessTypes: in.AccessTypes, Enabled: true, CreatedAt: now, UpdatedAt: now,
+		DefaultAllowedCIDRs: cidrs,
 	}
 	if err := s.store.CreateApplication(ctx, a); err != nil {
 		if tokenmint.ErrorCode(err) == tokenmint.ECONFLICT {
@@ -151,6 +162,11 @@ func (s *Service) UpdateApplication(ctx context.Context, id string, in Applicati
 	if in.Enabled != nil {
 		next.Enabled = *in.Enabled
 	}
+	if in.DefaultAllowedCIDRs != nil {
+		if next.DefaultAllowedCIDRs, err = tokenmint.ParseCIDRList(*in.DefaultAllowedCIDRs); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.validateApplication(next.Name, next.Description, next.AccessTypes); err != nil {
 		return nil, err
 	}
@@ -173,6 +189,9 @@ func (s *Service) UpdateApplication(ctx context.Context, id string, in Applicati
 	}
 	if next.Enabled != a.Enabled {
 		changed = append(changed, "enabled")
+	}
+	if next.DefaultAllowedCIDRs.String() != a.DefaultAllowedCIDRs.String() {
+		changed = append(changed, "default_allowed_cidrs")
 	}
 	s.changed(ctx, Change{Kind: ChangeApplication, TenantID: p.TenantID, ID: a.ID})
 	s.audit(ctx, p.TenantID, "application.update", "application", a.ID, OutcomeSuccess, strings.Join(changed, ","))

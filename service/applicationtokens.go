@@ -39,6 +39,7 @@ func (s *Service) CreateApplicationToken(ctx context.Context, appID string, in C
 	if err := tokenmint.ValidateApplicationTokenName(in.Name); err != nil {
 		return nil, err
 	}
+	in.defaultCIDRs = a.DefaultAllowedCIDRs
 	owner := tokenOwner{p.TenantID, tokenmint.OwnerApplication, a.ID, tokenmint.KindApplication}
 	issued, err := s.issueToken(ctx, owner, typ, applicationGrants(a, s.types.Universe()), in)
 	if tokenmint.ErrorCode(err) == tokenmint.ECONFLICT {

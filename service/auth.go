@@ -222,7 +222,7 @@ func (s *Service) TokenPrincipal(ctx context.Context, raw string, spend bool) (*
 	}
 	bound := &tokenmint.CredentialBound{
 		ProjectID: res.Token.ProjectID, Permissions: res.Permissions,
-		ExpiresAt: res.ExpiresAt(),
+		ExpiresAt: res.ExpiresAt(), AllowedCIDRs: res.Token.AllowedCIDRs,
 	}
 	p := &tokenmint.Principal{TenantID: res.Token.TenantID, Token: res.Token, Permissions: res.Permissions, Credential: bound}
 	if bound.ProjectID != "" {

@@ -24,7 +24,16 @@ type cachedToken struct {
 	maxUses                     int32
 	ownerKind, status           uint8
 	filled                      int64 // clock nanoseconds when read from the store
-	blocks                      *[]netip.Prefix
+	// ip holds the token's blocked IPs and allowed networks; nil, one
+	// word, for the many tokens that have neither.
+	ip *ipRules
+}
+
+// ipRules are what a token says about client IPs: the addresses it is
+// blocked for, and the networks it is bound to (empty: anywhere).
+type ipRules struct {
+	blocks  []netip.Prefix
+	allowed tokenmint.CIDRList
 }
 
 var (
@@ -72,15 +81,15 @@ func newCachedToken(tok *tokenmint.Token, validUntil *time.Time, blocks []netip.
 	}
 	c.expSec, c.expNsec = packTime(tok.ExpiresAt)
 	c.validSec, c.validNsec = packTime(validUntil)
-	if len(blocks) > 0 {
-		c.blocks = &blocks
+	if len(blocks) > 0 || tok.AllowedCIDRs.Bound() {
+		c.ip = &ipRules{blocks: blocks, allowed: tok.AllowedCIDRs}
 	}
 	return c, true
 }
 
 // token fills dst with the cached view of the token: its identity, owner,
 // type, project, creation second, expiry (kept in *exp, so the caller
-// chooses where it lives), uses and stored status. Name, description,
+// chooses where it lives), uses, stored status and allowed networks. Name, description,
 // prefix and the other display fields are not cached; code that shows them
 // reads the token from the store.
 func (c *cachedToken) token(dst *tokenmint.Token, exp *time.Time) {
@@ -88,6 +97,7 @@ func (c *cachedToken) token(dst *tokenmint.Token, exp *time.Time) {
 		ID: c.id, TenantID: c.tenant.Value(), OwnerKind: ownerKinds[c.ownerKind], OwnerID: c.owner.Value(),
 		Type: c.typ.Value(), ProjectID: c.project.Value(), CreatedAt: time.Unix(c.createdSec, 0).UTC(),
 		Uses: c.uses, MaxUses: int(c.maxUses), StoredStatus: storedStatuses[c.status],
+		AllowedCIDRs: c.allowedCIDRs(),
 	}
 	if c.expNsec >= 0 {
 		*exp = time.Unix(c.expSec, int64(c.expNsec)).UTC()
@@ -98,8 +108,17 @@ func (c *cachedToken) token(dst *tokenmint.Token, exp *time.Time) {
 func (c *cachedToken) validUntil() *time.Time { return unpackTime(c.validSec, c.validNsec) }
 
 func (c *cachedToken) blockList() []netip.Prefix {
-	if c.blocks == nil {
+	if c.ip == nil {
 		return nil
 	}
-	return *c.blocks
+	return c.ip.blocks
+}
+
+// allowedCIDRs are the networks the token is bound to (nil: anywhere),
+// shared with the cache: read-only.
+func (c *cachedToken) allowedCIDRs() tokenmint.CIDRList {
+	if c.ip == nil {
+		return nil
+	}
+	return c.ip.allowed
 }

@@ -48,8 +48,10 @@ func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest, tenantID *st
 		return nil, err
 	}
 	*tenantID = c.TenantID
+	var srcNets tokenmint.CIDRList
 	if c.SourceTokenID != "" {
-		if err := s.checkExchangeSource(ctx, c, req.IP); err != nil {
+		var err error
+		if srcNets, err = s.checkExchangeSource(ctx, c, req.IP); err != nil {
 			return nil, err
 		}
 	}
@@ -111,7 +113,7 @@ func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest, tenantID *st
 	res.tok = tokenmint.Token{
 		ID: c.JTI, TenantID: c.TenantID, OwnerKind: c.OwnerKind, OwnerID: c.Subject, Type: JWTTokenType,
 		Name: c.ClientID, ProjectID: c.ProjectID, CreatedAt: c.IssuedAt, ExpiresAt: &res.exp,
-		StoredStatus: tokenmint.StatusActive,
+		StoredStatus: tokenmint.StatusActive, AllowedCIDRs: srcNets,
 	}
 	res.Token = &res.tok
 	return res, nil
@@ -119,24 +121,25 @@ func (s *Service) verifyJWT(ctx context.Context, req VerifyRequest, tenantID *st
 
 // checkExchangeSource refuses a JWT from token exchange once the token it
 // was exchanged for is revoked, deactivated, expired or gone, and from a
-// client IP blocked for that token. The source is cached by ID like a
+// client IP blocked for that token or outside its allowed networks. It
+// returns those networks, which bind what the JWT may mint. The source is cached by ID like a
 // token by its secret, and dropped by the same token changes.
-func (s *Service) checkExchangeSource(ctx context.Context, c *tokenmint.AccessClaims, ip string) error {
+func (s *Service) checkExchangeSource(ctx context.Context, c *tokenmint.AccessClaims, ip string) (tokenmint.CIDRList, error) {
 	src, ok := s.cache.source(c.SourceTokenID)
 	if !ok {
 		gen := s.cache.generation()
 		tok, err := s.store.TokenByID(ctx, c.TenantID, c.SourceTokenID)
 		if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
-			return tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "the token this JWT was exchanged for no longer exists")
+			return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "the token this JWT was exchanged for no longer exists")
 		} else if err != nil {
-			return err
+			return nil, err
 		}
 		blocks, err := s.blockPrefixes(ctx, c.TenantID, tok.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if src, ok = newCachedToken(tok, nil, blocks); !ok {
-			return tokenmint.Errorf(tokenmint.EINTERNAL, "token %s has an owner kind or state this server does not know", tok.ID)
+			return nil, tokenmint.Errorf(tokenmint.EINTERNAL, "token %s has an owner kind or state this server does not know", tok.ID)
 		}
 		s.cache.putSource(gen, src)
 	}
@@ -147,13 +150,15 @@ func (s *Service) checkExchangeSource(ctx context.Context, c *tokenmint.AccessCl
 	// obtained from one before that rule ends with its token's last use.
 	st := tok.Status(s.Now())
 	if st != tokenmint.StatusActive {
-		return tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "the token this JWT was exchanged for is %s", st)
+		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "the token this JWT was exchanged for is %s", st)
 	}
 	if tokenmint.BlockedBy(src.blockList(), ip) {
 		s.auditBlocked(ctx, &tok, ip)
-		return tokenmint.Errorf(tokenmint.EFORBIDDEN, "token is blocked for this client IP")
+		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token is blocked for this client IP")
 	}
-	return nil
+	// The JWT answers for the networks of its token when the server
+	// verifies it; offline verification cannot (docs/bound-networks.md).
+	return tok.AllowedCIDRs, s.checkNetwork(ctx, &tok, ip)
 }
 
 // jwtPermissions is the token's scope narrowed to what its subject holds

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -13,6 +14,9 @@ type UpdateTokenInput struct {
 	Expiry      *tokenmint.ExpiryRequest
 	Description *string
 	Active      *bool
+	// AllowedCIDRs replaces the networks the token may be used from
+	// (empty: anywhere); see docs/bound-networks.md.
+	AllowedCIDRs *[]string
 }
 
 // UpdateToken extends, re-describes, deactivates or reactivates a token. An
@@ -27,8 +31,14 @@ func (s *Service) UpdateToken(ctx context.Context, id string, in UpdateTokenInpu
 	if err != nil {
 		return nil, err
 	}
-	if in.Expiry == nil && in.Description == nil && in.Active == nil {
-		return nil, tokenmint.Errorf(tokenmint.EINVALID, "nothing to change: give expires_at, days_to_live, no_expiry, description or active")
+	if in.Expiry == nil && in.Description == nil && in.Active == nil && in.AllowedCIDRs == nil {
+		return nil, tokenmint.Errorf(tokenmint.EINVALID, "nothing to change: give expires_at, days_to_live, no_expiry, description, active or allowed_cidrs")
+	}
+	var cidrs tokenmint.CIDRList
+	if in.AllowedCIDRs != nil {
+		if cidrs, err = tokenmint.ParseCIDRList(*in.AllowedCIDRs); err != nil {
+			return nil, err
+		}
 	}
 	var actions []string
 	var wasActive bool
@@ -66,6 +76,15 @@ func (s *Service) UpdateToken(ctx context.Context, id string, in UpdateTokenInpu
 			tok.ExpiresAt = exp
 			actions = append(actions, "token.extend")
 		}
+		if in.AllowedCIDRs != nil {
+			changed, err := s.changeNetworks(ctx, tok, cidrs)
+			if err != nil {
+				return false, err
+			}
+			if changed {
+				actions = append(actions, "token.networks")
+			}
+		}
 		if in.Active != nil {
 			if *in.Active {
 				tok.StoredStatus = tokenmint.StatusActive
@@ -83,7 +102,11 @@ func (s *Service) UpdateToken(ctx context.Context, id string, in UpdateTokenInpu
 	}
 	s.changed(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID})
 	for _, a := range actions {
-		s.audit(ctx, tok.TenantID, a, "token", tok.ID, OutcomeSuccess, "")
+		detail := ""
+		if a == "token.networks" {
+			detail = "allowed_cidrs " + cmp.Or(tok.AllowedCIDRs.String(), "(anywhere)")
+		}
+		s.audit(ctx, tok.TenantID, a, "token", tok.ID, OutcomeSuccess, detail)
 		if a == "token.deactivate" && wasActive {
 			s.emit(ctx, tokenmint.EventTokenDeactivated, tok, "deactivated by hand")
 		}

@@ -16,6 +16,12 @@ type CreateTokenInput struct {
 	Description string
 	Project     string // project ID or name
 	Expiry      tokenmint.ExpiryRequest
+	// AllowedCIDRs are the networks the token may be used from, as given
+	// (parsed by tokenmint.ParseCIDRList); none: the default.
+	AllowedCIDRs []string
+	// defaultCIDRs bind a token that names no networks: an application
+	// token gets its application's default.
+	defaultCIDRs tokenmint.CIDRList
 }
 
 // IssuedToken is a token with its secret, which exists only in this value.
@@ -235,11 +241,15 @@ func (s *Service) prepareToken(ctx context.Context, owner tokenOwner, typ *token
 		s.audit(ctx, owner.tenantID, "token.create", "token", "", OutcomeDenied, "type "+typ.Name+": beyond the presenting credential")
 		return nil, tokenmint.Policy{}, err
 	}
+	cidrs, err := s.newTokenNetworks(ctx, owner.tenantID, typ, &in, bound)
+	if err != nil {
+		return nil, tokenmint.Policy{}, err
+	}
 	return &tokenmint.Token{
 		ID: secret.NewID(), TenantID: owner.tenantID, OwnerKind: owner.kind, OwnerID: owner.id,
 		Type: typ.Name, Name: in.Name, Description: in.Description, ProjectID: projectID,
 		CreatedAt: now, UpdatedAt: now, ExpiresAt: exp,
-		MaxUses: typ.MaxUses, StoredStatus: tokenmint.StatusActive,
+		MaxUses: typ.MaxUses, StoredStatus: tokenmint.StatusActive, AllowedCIDRs: cidrs,
 	}, pol, nil
 }
 

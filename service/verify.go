@@ -105,6 +105,9 @@ func (s *Service) verify(ctx context.Context, req VerifyRequest, tenantID *strin
 		s.auditBlocked(ctx, tok, req.IP)
 		return nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "token is blocked for this client IP")
 	}
+	if err := s.checkNetwork(ctx, tok, req.IP); err != nil {
+		return nil, err // before any use is spent (networks.go)
+	}
 	typ, ok := s.types.Lookup(tok.Type)
 	if !ok {
 		return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token type %s is no longer configured", tok.Type)
