@@ -89,6 +89,8 @@ type CreateTokenRequest struct {
 	Name        string `json:"name"`
 	Description string `json:"description,omitempty"`
 	Project     string `json:"project,omitempty"` // project ID or name
+	// AllowedCIDRs bind the token to networks (docs/bound-networks.md).
+	AllowedCIDRs []string `json:"allowed_cidrs,omitempty"`
 	Expiry
 }
 

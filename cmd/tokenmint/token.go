@@ -87,6 +87,9 @@ func printIssued(stdout, stderr io.Writer, it *tmhttp.IssuedToken) {
 	fmt.Fprintf(tw, "Name:\t%s\n", it.Name)
 	fmt.Fprintf(tw, "Type:\t%s\n", it.Type)
 	fmt.Fprintf(tw, "Expires:\t%s\n", formatExpiry(it.ExpiresAt))
+	if len(it.AllowedCIDRs) > 0 {
+		fmt.Fprintf(tw, "Allowed networks:\t%s\n", strings.Join(it.AllowedCIDRs, ", "))
+	}
 	tw.Flush()
 	fmt.Fprintln(stderr, "Store the token now: it is shown only this once and cannot be retrieved later.")
 }
@@ -118,6 +121,11 @@ func printToken(w io.Writer, t *tmhttp.Token) {
 		uses += fmt.Sprintf(" of %d", t.MaxUses)
 	}
 	row("Uses", uses)
+	networks := "anywhere"
+	if len(t.AllowedCIDRs) > 0 {
+		networks = strings.Join(t.AllowedCIDRs, ", ")
+	}
+	row("Allowed networks", networks)
 	if t.RevokedAt != nil {
 		row("Revoked", formatTime(*t.RevokedAt))
 	}

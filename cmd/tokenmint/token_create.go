@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
+	"tokenmint"
 	tmhttp "tokenmint/http"
 )
 
@@ -21,12 +23,14 @@ func runTokenCreate(args []string, _ io.Reader, stdout, stderr io.Writer) error 
 		typ, name     string
 		desc, project string
 		asJSON, quiet bool
+		cidrs         cidrFlag
 	)
 	opts.bind(f, true)
 	f.StringVar(&typ, "type", "", "token type (required), e.g. CIToken or UserToken")
 	f.StringVar(&name, "name", "", "token name (required)")
 	f.StringVar(&desc, "description", "", "what the token is for")
 	f.StringVar(&project, "project", "", "project ID or name, for project-scoped types")
+	f.Var(&cidrs, "allowed-cidr", "a network (CIDR or address) the token may be used from; repeat for more (docs/bound-networks.md)")
 	exp.bind(f, "the token")
 	f.BoolVar(&asJSON, "json", false, "print the answer as JSON")
 	f.BoolVar(&quiet, "quiet", false, "print only the token")
@@ -53,11 +57,23 @@ func runTokenCreate(args []string, _ io.Reader, stdout, stderr io.Writer) error 
 	}
 	it, err := c.CreateToken(context.Background(), tmhttp.CreateTokenRequest{
 		Type: typ, Name: name, Description: desc, Project: project, Expiry: e,
+		AllowedCIDRs: cidrs,
 	})
 	if err != nil {
 		return err
 	}
 	return printNewToken(stdout, stderr, it, asJSON, quiet)
+}
+
+// cidrFlag collects repeated --allowed-cidr values; one value may also
+// hold several, separated by commas.
+type cidrFlag []string
+
+func (c *cidrFlag) String() string { return strings.Join(*c, ",") }
+
+func (c *cidrFlag) Set(v string) error {
+	*c = append(*c, tokenmint.SplitCIDRText(v)...)
+	return nil
 }
 
 // printNewToken prints a token just issued in the form asked for.
