@@ -238,6 +238,8 @@ func matrixTable() []endpoint {
 		{method: "GET", route: "/ui/tokens/{id}", kind: ui, objects: tokenObjects, call: tok("/ui/tokens/{}", false, nil), want: uiOwnTokens(ok, ok)},
 		{method: "POST", route: "/ui/tokens/{id}/extend", kind: ui, objects: tokenObjects, call: tok("/ui/tokens/{}/extend", false, uiExtend), want: uiOwnTokens(seeOther, seeOther)},
 		{method: "POST", route: "/ui/tokens/{id}/active", kind: ui, objects: tokenObjects, call: tok("/ui/tokens/{}/active", false, uiForm("active", "true")), want: uiOwnTokens(seeOther, seeOther)},
+		// Bound networks: who may change a token (owner, administrator).
+		{method: "POST", route: "/ui/tokens/{id}/networks", kind: ui, objects: tokenObjects, call: tok("/ui/tokens/{}/networks", false, uiForm("allowed_cidrs", "")), want: uiOwnTokens(seeOther, seeOther)},
 		{method: "POST", route: "/ui/tokens/{id}/rotate", kind: ui, objects: tokenObjects, call: tok("/ui/tokens/{}/rotate", true, uiForm("grace_seconds", "0")), want: uiOwnTokens(ok, forbidden)},
 		{method: "GET", route: "/ui/tokens/{id}/revoke", kind: ui, objects: tokenObjects, call: tok("/ui/tokens/{}/revoke", false, nil), want: uiOwnTokens(ok, ok)},
 		{method: "POST", route: "/ui/tokens/{id}/revoke", kind: ui, objects: tokenObjects, call: tok("/ui/tokens/{}/revoke", true, uiForm()), want: uiOwnTokens(seeOther, seeOther)},

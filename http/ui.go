@@ -88,6 +88,7 @@ func (s *Server) uiRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /ui/tokens/{id}", s.uiAuthed(s.uiTokenPage))
 	m.HandleFunc("POST /ui/tokens/{id}/extend", s.uiAuthed(s.uiExtendToken))
 	m.HandleFunc("POST /ui/tokens/{id}/active", s.uiAuthed(s.uiSetTokenActive))
+	m.HandleFunc("POST /ui/tokens/{id}/networks", s.uiAuthed(s.uiTokenNetworks))
 	m.HandleFunc("POST /ui/tokens/{id}/rotate", s.uiAuthed(s.uiRotateToken))
 	m.HandleFunc("GET /ui/tokens/{id}/revoke", s.uiAuthed(s.uiRevokeTokenPage))
 	m.HandleFunc("POST /ui/tokens/{id}/revoke", s.uiAuthed(s.uiRevokeToken))

@@ -17,12 +17,15 @@ type tokenRow struct {
 	Expires, LastUsed                              *time.Time
 	Uses                                           int64
 	MaxUses                                        int
+	// Networks are the token's allowed networks (none: anywhere).
+	Networks []string
 }
 
 func (s *Server) tokenRow(t *tokenmint.Token, projects, owners map[string]string) tokenRow {
 	row := tokenRow{
 		ID: t.ID, Name: t.Name, Type: t.Type, Status: t.Status(s.svc.Now()), Prefix: t.Prefix,
 		Created: t.CreatedAt, Expires: t.ExpiresAt, LastUsed: t.LastUsedAt, Uses: t.Uses, MaxUses: t.MaxUses,
+		Networks: t.AllowedCIDRs.Strings(),
 	}
 	if t.ProjectID != "" {
 		row.Project = projects[t.ProjectID]
@@ -204,6 +207,9 @@ type newTokenForm struct {
 	NoExpiry                                    bool
 	// Justification is asked for types that need approval.
 	Justification string
+	// AllowedCIDRs is the "Allowed networks" field as typed: one network
+	// a line, or separated by commas.
+	AllowedCIDRs string
 }
 
 type newTokenData struct {
@@ -288,6 +294,7 @@ func (s *Server) uiNewTokenPage(w http.ResponseWriter, r *http.Request, us *uiSe
 // exceeds the maximum for type X" the date.
 var createTokenRules = []fieldRule{
 	{"justification", []string{"justification"}},
+	networkRule,
 	{"project", []string{"project"}},
 	expiryRules,
 	{"name", []string{"name must"}},
@@ -301,6 +308,7 @@ func (s *Server) uiCreateToken(w http.ResponseWriter, r *http.Request, us *uiSes
 		Type: f.Get("type"), Name: f.Get("name"), Description: f.Get("description"),
 		Project: f.Get("project"), ExpiresOn: f.Get("expires_on"), NoExpiry: f.Get("no_expiry") != "",
 		Justification: f.Get("justification"),
+		AllowedCIDRs:  f.Get("allowed_cidrs"),
 	}
 	pg := s.newPage(w, r, us, "Create Token")
 	pg.Nav = "tokens"
@@ -308,7 +316,8 @@ func (s *Server) uiCreateToken(w http.ResponseWriter, r *http.Request, us *uiSes
 	// reported first.
 	expiry, err := s.formExpiry(f)
 	var issued *service.IssuedToken
-	in := service.CreateTokenInput{Type: form.Type, Name: form.Name, Description: form.Description, Project: form.Project, Expiry: expiry}
+	in := service.CreateTokenInput{Type: form.Type, Name: form.Name, Description: form.Description, Project: form.Project, Expiry: expiry,
+		AllowedCIDRs: tokenmint.SplitCIDRText(form.AllowedCIDRs)}
 	if typ, ok := s.svc.Types().Lookup(form.Type); ok && typ.RequiresApproval() && err == nil {
 		// A type that needs approval is asked for, not created.
 		if _, err = s.svc.RequestToken(r.Context(), service.RequestTokenInput{CreateTokenInput: in, Justification: form.Justification}); err == nil {
