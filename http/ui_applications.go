@@ -15,6 +15,8 @@ type appForm struct {
 	Name, Description string
 	AccessTypes       map[string]bool
 	Enabled           bool
+	// DefaultCIDRs is the "Default allowed networks" field as typed.
+	DefaultCIDRs string
 }
 
 type appsData struct {
@@ -24,6 +26,7 @@ type appsData struct {
 }
 
 var appRules = []fieldRule{
+	{"default_allowed_cidrs", []string{"allowed_cidrs", "networks"}},
 	{"description", []string{"description"}},
 	{"access_types", []string{"access type"}},
 	{"name", []string{"name"}},
@@ -46,8 +49,10 @@ func (s *Server) uiApps(w http.ResponseWriter, r *http.Request, us *uiSession) {
 
 func (s *Server) uiCreateApp(w http.ResponseWriter, r *http.Request, us *uiSession) {
 	ats, set := formList(r, "access_types")
-	form := appForm{Name: strings.TrimSpace(r.PostForm.Get("name")), Description: r.PostForm.Get("description"), AccessTypes: set}
-	a, err := s.svc.CreateApplication(r.Context(), service.ApplicationInput{Name: form.Name, Description: form.Description, AccessTypes: ats})
+	form := appForm{Name: strings.TrimSpace(r.PostForm.Get("name")), Description: r.PostForm.Get("description"), AccessTypes: set,
+		DefaultCIDRs: r.PostForm.Get("default_allowed_cidrs")}
+	a, err := s.svc.CreateApplication(r.Context(), service.ApplicationInput{Name: form.Name, Description: form.Description, AccessTypes: ats,
+		DefaultAllowedCIDRs: tokenmint.SplitCIDRText(form.DefaultCIDRs)})
 	if err != nil {
 		pg := s.adminPage(w, r, us, "Applications", "applications")
 		status := s.formError(r, pg, err, appRules...)
@@ -81,7 +86,8 @@ func (s *Server) renderAppPage(w http.ResponseWriter, r *http.Request, us *uiSes
 		return
 	}
 	if form == nil {
-		form = &appForm{Name: a.Name, Description: a.Description, AccessTypes: map[string]bool{}, Enabled: a.Enabled}
+		form = &appForm{Name: a.Name, Description: a.Description, AccessTypes: map[string]bool{}, Enabled: a.Enabled,
+			DefaultCIDRs: strings.Join(a.DefaultAllowedCIDRs.Strings(), "\n")}
 		for _, at := range a.AccessTypes {
 			form.AccessTypes[at] = true
 		}
@@ -111,10 +117,17 @@ func (s *Server) uiAppPage(w http.ResponseWriter, r *http.Request, us *uiSession
 func (s *Server) uiUpdateApp(w http.ResponseWriter, r *http.Request, us *uiSession) {
 	ats, set := formList(r, "access_types")
 	f := r.PostForm
-	form := appForm{Name: strings.TrimSpace(f.Get("name")), Description: f.Get("description"), AccessTypes: set, Enabled: f.Get("enabled") != ""}
-	a, err := s.svc.UpdateApplication(r.Context(), r.PathValue("id"), service.ApplicationUpdate{
-		Name: &form.Name, Description: &form.Description, AccessTypes: &ats, Enabled: &form.Enabled,
-	})
+	form := appForm{Name: strings.TrimSpace(f.Get("name")), Description: f.Get("description"), AccessTypes: set, Enabled: f.Get("enabled") != "",
+		DefaultCIDRs: f.Get("default_allowed_cidrs")}
+	upd := service.ApplicationUpdate{Name: &form.Name, Description: &form.Description, AccessTypes: &ats, Enabled: &form.Enabled}
+	if f.Has("default_allowed_cidrs") {
+		cidrs := tokenmint.SplitCIDRText(form.DefaultCIDRs)
+		if cidrs == nil {
+			cidrs = []string{}
+		}
+		upd.DefaultAllowedCIDRs = &cidrs
+	}
+	a, err := s.svc.UpdateApplication(r.Context(), r.PathValue("id"), upd)
 	if err != nil {
 		pg := s.adminPage(w, r, us, "Application", "applications")
 		status := s.formError(r, pg, err, appRules...)

@@ -1,0 +1,82 @@
+package http_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestUIBrowserBoundNetworks creates a token bound to networks through the
+// Create Token form in headless Chromium (a bad network first, answered on
+// the field), sees it listed with its networks, and narrows them on the
+// token's page, which refuses the token at once. The harness has no
+// trusted proxy, so the browser's and this test's client IP is 127.0.0.1.
+func TestUIBrowserBoundNetworks(t *testing.T) {
+	bctx := startBrowser(t)
+	e := newEnv(t)
+	e.createUser("nina", "member")
+	nina := newTab(t, bctx, e.srv.URL)
+	nina.login("nina", "nina-password")
+	tokens, audits := e.counts()
+
+	nina.open("/ui/tokens/new")
+	nina.do("fill the form with a bad network",
+		chromedp.Click(chromedp.ID("type-CIToken"), chromedp.NodeVisible),
+		chromedp.SendKeys(chromedp.ID("name"), "bound-ui"),
+		chromedp.SendKeys(chromedp.ID("allowed_cidrs"), "127.0.0.1\n10.0.0.0/33"),
+	)
+	if st := nina.click("save-token"); st != http.StatusBadRequest {
+		t.Fatalf("a bad network: status %d, want 400", st)
+	}
+	if msg := nina.text("#allowed_cidrs-error"); !strings.Contains(msg, "10.0.0.0/33") {
+		t.Errorf("field error %q, want it to name the bad network", msg)
+	}
+	if v := nina.value("#allowed_cidrs"); !strings.Contains(v, "10.0.0.0/33") {
+		t.Errorf("the form lost what was typed: %q", v)
+	}
+	if tk, au := e.counts(); tk != tokens || au != audits {
+		t.Fatalf("the refused form changed tokens %d→%d, audit %d→%d", tokens, tk, audits, au)
+	}
+	nina.do("correct the networks",
+		chromedp.Click(chromedp.ID("type-CIToken"), chromedp.NodeVisible),
+		chromedp.SetValue(chromedp.ID("allowed_cidrs"), "127.0.0.1, 2001:db8::/32"),
+	)
+	if st := nina.click("save-token"); st != http.StatusCreated {
+		t.Fatalf("save: status %d", st)
+	}
+	nina.screenshot("bound-token-created")
+	if got := nina.text("#secret-networks"); got != "127.0.0.1/32, 2001:db8::/32" {
+		t.Errorf("new token page shows networks %q", got)
+	}
+	plain := nina.value("#token-plain")
+	r := e.verify("Bearer "+plain, "?permission=results:upload")
+	if r.status != http.StatusOK {
+		t.Fatalf("verify from 127.0.0.1: %d %s", r.status, r.body)
+	}
+	id := r.json(t)["token_id"].(string)
+
+	nina.click("close-secret")
+	if txt := nina.text(`#token-table tr[data-token-id="` + id + `"]`); !strings.Contains(txt, "bound-ui") {
+		t.Errorf("list row: %q", txt)
+	}
+	nina.open("/ui/tokens/" + id)
+	if got := nina.text("#token-networks"); got != "127.0.0.1/32, 2001:db8::/32" {
+		t.Errorf("token page shows networks %q", got)
+	}
+	nina.do("narrow the networks", chromedp.SetValue(chromedp.ID("allowed_cidrs"), "192.0.2.0/24"))
+	if st := nina.click("save-networks"); st != http.StatusOK {
+		t.Fatalf("save networks: status %d", st)
+	}
+	if f := nina.text("#flash"); !strings.Contains(f, "192.0.2.0/24") {
+		t.Errorf("flash %q", f)
+	}
+	if got := nina.text("#token-networks"); got != "192.0.2.0/24" {
+		t.Errorf("after narrowing the page shows %q", got)
+	}
+	nina.screenshot("bound-token-narrowed")
+	if r := e.verify("Bearer "+plain, "?permission=results:upload"); r.status != http.StatusForbidden {
+		t.Errorf("verify from 127.0.0.1 after narrowing: %d %s, want 403", r.status, r.body)
+	}
+}
