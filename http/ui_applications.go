@@ -103,7 +103,7 @@ func (s *Server) renderAppPage(w http.ResponseWriter, r *http.Request, us *uiSes
 		return
 	}
 	if tokenForm != nil {
-		tf.Name, tf.ExpiresOn, tf.NoExpiry = tokenForm.Name, tokenForm.ExpiresOn, tokenForm.NoExpiry
+		tf.Name, tf.ExpiresOn, tf.NoExpiry, tf.AllowedCIDRs = tokenForm.Name, tokenForm.ExpiresOn, tokenForm.NoExpiry, tokenForm.AllowedCIDRs
 	}
 	pg.Title = "Application " + a.Name
 	pg.Data = appPageData{App: a, Credentials: creds, Tokens: tokens, AccessTypes: tokenmint.AccessTypes, Form: *form, TokenForm: tf}

@@ -11,6 +11,9 @@ import (
 // appTokenForm is the New token form of an application's page.
 type appTokenForm struct {
 	Name, ExpiresOn string
+	// AllowedCIDRs is the token's "Allowed networks" field as typed
+	// (empty: the application's default).
+	AllowedCIDRs string
 	NoExpiry        bool
 	// Max is the latest expiry date of the ApplicationToken type now ("":
 	// no limit); NoExpiryAllowed folds the type and the tenant policy.
@@ -57,6 +60,7 @@ func (s *Server) appTokenRows(r *http.Request, a *tokenmint.Application) ([]toke
 }
 
 var appTokenRules = []fieldRule{
+	{"token_allowed_cidrs", []string{"allowed_cidrs", "networks"}},
 	expiryRules,
 	{"token_name", []string{"name"}},
 }
@@ -68,13 +72,14 @@ func (s *Server) uiCreateAppToken(w http.ResponseWriter, r *http.Request, us *ui
 	var issued *service.IssuedToken
 	if err == nil {
 		issued, err = s.svc.CreateApplicationToken(r.Context(), r.PathValue("id"), service.CreateTokenInput{
-			Name: f.Get("token_name"), Expiry: expiry,
+			Name: f.Get("token_name"), Expiry: expiry, AllowedCIDRs: tokenmint.SplitCIDRText(f.Get("token_allowed_cidrs")),
 		})
 	}
 	if err != nil {
 		pg := s.adminPage(w, r, us, "Application", "applications")
 		status := s.formError(r, pg, err, appTokenRules...)
-		s.renderAppPage(w, r, us, pg, status, nil, &appTokenForm{Name: f.Get("token_name"), ExpiresOn: f.Get("expires_on"), NoExpiry: f.Get("no_expiry") != ""})
+		s.renderAppPage(w, r, us, pg, status, nil, &appTokenForm{Name: f.Get("token_name"), ExpiresOn: f.Get("expires_on"), NoExpiry: f.Get("no_expiry") != "",
+			AllowedCIDRs: f.Get("token_allowed_cidrs")})
 		return
 	}
 	a, err := s.svc.GetApplication(r.Context(), r.PathValue("id"))

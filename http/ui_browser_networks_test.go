@@ -79,4 +79,36 @@ func TestUIBrowserBoundNetworks(t *testing.T) {
 	if r := e.verify("Bearer "+plain, "?permission=results:upload"); r.status != http.StatusForbidden {
 		t.Errorf("verify from 127.0.0.1 after narrowing: %d %s, want 403", r.status, r.body)
 	}
+
+	// An application with default networks, set on its form: a token made
+	// on its page without networks of its own gets them.
+	admin := newTab(t, bctx, e.srv.URL)
+	admin.login("admin", adminPassword)
+	admin.open("/ui/admin/applications")
+	admin.do("new application", chromedp.SendKeys(chromedp.ID("app-name"), "runner", chromedp.NodeVisible),
+		chromedp.SendKeys(chromedp.ID("app-default-cidrs"), "192.0.2.300"))
+	if st := admin.click("create-app"); st != http.StatusBadRequest {
+		t.Fatalf("application with a bad default network: %d, want 400", st)
+	}
+	if msg := admin.text("#default_allowed_cidrs-error"); !strings.Contains(msg, "192.0.2.300") {
+		t.Errorf("default networks field error %q", msg)
+	}
+	admin.do("fix the default", chromedp.SetValue(chromedp.ID("app-default-cidrs"), "127.0.0.0/8"))
+	admin.click("create-app")
+	if h := admin.text("h1"); h != "Application runner" {
+		t.Fatalf("after creating the application: %q", h)
+	}
+	if v := admin.value("#app-default-cidrs"); v != "127.0.0.0/8" {
+		t.Errorf("application page shows default %q", v)
+	}
+	admin.do("app token", chromedp.SendKeys(chromedp.ID("token-name"), "runner-1"))
+	if st := admin.click("create-app-token"); st != http.StatusCreated {
+		t.Fatalf("create application token: %d", st)
+	}
+	if got := admin.text("#secret-networks"); got != "127.0.0.0/8" {
+		t.Errorf("application token's networks %q, want the default", got)
+	}
+	if r := e.verify("Bearer "+admin.value("#token-plain"), ""); r.status != http.StatusOK {
+		t.Errorf("application token from 127.0.0.1: %d %s", r.status, r.body)
+	}
 }
