@@ -14,7 +14,7 @@ type appTokenForm struct {
 	// AllowedCIDRs is the token's "Allowed networks" field as typed
 	// (empty: the application's default).
 	AllowedCIDRs string
-	NoExpiry        bool
+	NoExpiry     bool
 	// Max is the latest expiry date of the ApplicationToken type now ("":
 	// no limit); NoExpiryAllowed folds the type and the tenant policy.
 	Max, Min        string
