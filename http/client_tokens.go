@@ -98,6 +98,8 @@ type CreateTokenRequest struct {
 type UpdateTokenRequest struct {
 	Description *string `json:"description,omitempty"`
 	Active      *bool   `json:"active,omitempty"`
+	// AllowedCIDRs replaces the token's networks (an empty list: anywhere).
+	AllowedCIDRs *[]string `json:"allowed_cidrs,omitempty"`
 	Expiry
 }
 

@@ -2,10 +2,14 @@ package http_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"tokenmint/service"
+	"tokenmint/typesfile"
 )
 
 // doFrom is c.do sent on behalf of client IP ip (X-Forwarded-For; the
@@ -188,4 +192,24 @@ func TestApplicationDefaultAllowedCIDRsOverHTTP(t *testing.T) {
 	if fmt.Sprint(r.json(t)["default_allowed_cidrs"]) != "[]" {
 		t.Errorf("cleared default shows %v", r.json(t)["default_allowed_cidrs"])
 	}
+}
+
+// A type with require_allowed_cidrs says so in the types list and refuses
+// a token bound to nothing with 400, saying why.
+func TestTypeRequiringNetworksOverHTTP(t *testing.T) {
+	reg, err := typesfile.Parse("types.yaml", []byte("types:\n  - name: DeployToken\n    description: deploys\n    permissions: [api:read]\n    default_days_to_live: 30\n    require_allowed_cidrs: true\n  - name: CIToken\n    description: ci\n    permissions: [api:read]\n    default_days_to_live: 30\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := startEnv(t, io.Discard, false, func(c *service.Config) { c.Types = reg })
+	types := string(e.admin.do("GET", "/api/v1/token-types", nil).body)
+	if !strings.Contains(types, `"name":"DeployToken"`) || strings.Count(types, `"require_allowed_cidrs":true`) != 1 {
+		t.Errorf("token types: %s", types)
+	}
+	r := e.admin.do("POST", "/api/v1/tokens", map[string]any{"type": "DeployToken", "name": "deploy"})
+	expect(t, r, http.StatusBadRequest, "required networks missing")
+	if !strings.Contains(r.message(t), "requires allowed_cidrs") {
+		t.Errorf("message %q", r.message(t))
+	}
+	expect(t, e.admin.do("POST", "/api/v1/tokens", map[string]any{"type": "DeployToken", "name": "deploy", "allowed_cidrs": []string{"10.0.0.0/8"}}), http.StatusCreated, "with networks")
 }

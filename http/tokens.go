@@ -54,6 +54,8 @@ type tokenTypeView struct {
 	// ApprovalRequired: tokens of this type are asked for through
 	// POST /api/v1/token-requests and approved by an administrator.
 	ApprovalRequired bool `json:"approval_required"`
+	// RequireAllowedCIDRs: tokens of the type must name networks.
+	RequireAllowedCIDRs bool `json:"require_allowed_cidrs,omitempty"`
 }
 
 func (s *Server) handleTokenTypes(w http.ResponseWriter, r *http.Request) {
@@ -69,7 +71,8 @@ func (s *Server) handleTokenTypes(w http.ResponseWriter, r *http.Request) {
 			ProjectRequired: t.ProjectRequired, Projects: t.Projects,
 			DefaultDaysToLive: t.DefaultDaysToLive, MaxDaysToLive: t.MaxDaysToLive, AllowNoExpiry: t.NoExpiryAllowed,
 			MaxUses: t.MaxUses, Obsolete: t.Obsolete, ReplacedBy: t.ReplacedBy, MaxExpiresAt: t.MaxExpiresAt,
-			ApprovalRequired: t.RequiresApproval(),
+			ApprovalRequired:    t.RequiresApproval(),
+			RequireAllowedCIDRs: t.RequireAllowedCIDRs,
 		})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": out})
