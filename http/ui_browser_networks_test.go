@@ -80,6 +80,20 @@ func TestUIBrowserBoundNetworks(t *testing.T) {
 		t.Errorf("verify from 127.0.0.1 after narrowing: %d %s, want 403", r.status, r.body)
 	}
 
+	// "Create a token like this" and a prefilled link carry networks.
+	nina.open("/ui/tokens/new?like=" + id)
+	if v := nina.value("#allowed_cidrs"); v != "192.0.2.0/24" {
+		t.Errorf("the like-form's networks %q, want the token's", v)
+	}
+	nina.open("/ui/tokens/new?type=CIToken&allowed_cidrs=10.0.0.0/8,2001:db8::1")
+	if v := nina.value("#allowed_cidrs"); v != "10.0.0.0/8\n2001:db8::1/128" {
+		t.Errorf("a prefilled link's networks %q", v)
+	}
+	nina.open("/ui/tokens/new?type=CIToken&allowed_cidrs=10.0.0.0/99")
+	if msg := nina.text("#allowed_cidrs-error"); !strings.Contains(msg, "10.0.0.0/99") {
+		t.Errorf("a prefilled link's bad network: field error %q", msg)
+	}
+
 	// An application with default networks, set on its form: a token made
 	// on its page without networks of its own gets them.
 	admin := newTab(t, bctx, e.srv.URL)

@@ -16,7 +16,7 @@ import (
 //   - /ui/tokens/new?like=ID ("Create a token like this"): the form holds
 //     what service.LikeToken copies of the token ID, and the adjustments
 //     today's rules made are listed above it.
-//   - /ui/tokens/new?type=&name=&project=&days=&description=: a link a tool
+//   - /ui/tokens/new?type=&name=&project=&days=&description=&allowed_cidrs=: a link a tool
 //     hands to people. Each value is checked like the form's own; a bad one
 //     is left out and its field says why, the good ones are kept.
 
@@ -57,6 +57,13 @@ func (s *Server) prefilledTokenForm(r *http.Request, pg *page) (*newTokenData, e
 			pg.Fields["project"] = msg
 		} else {
 			d.Form.Project = id
+		}
+	}
+	if q.Has("allowed_cidrs") {
+		if l, err := tokenmint.ParseCIDRList(tokenmint.SplitCIDRText(q.Get("allowed_cidrs"))); err != nil {
+			pg.Fields["allowed_cidrs"] = sentence(tokenmint.ErrorMessage(err))
+		} else {
+			d.Form.AllowedCIDRs = strings.Join(l.Strings(), "\n")
 		}
 	}
 	if q.Has("days") {
@@ -153,7 +160,8 @@ func (s *Server) likeTokenForm(r *http.Request, pg *page, id string) (*newTokenD
 		return d, derr
 	}
 	in := rc.Input
-	d, err := s.newTokenData(ctx, newTokenForm{Type: in.Type, Name: in.Name, Description: in.Description, Project: in.Project})
+	d, err := s.newTokenData(ctx, newTokenForm{Type: in.Type, Name: in.Name, Description: in.Description, Project: in.Project,
+		AllowedCIDRs: strings.Join(in.AllowedCIDRs, "\n")})
 	if err != nil {
 		return nil, err
 	}

@@ -321,3 +321,24 @@ func TestBoundPresenterCannotMintBroader(t *testing.T) {
 		}
 	})
 }
+
+// A token recreated like a bound one is bound to the same networks.
+func TestRecreateKeepsNetworks(t *testing.T) {
+	onBothStores(t, func(t *testing.T, svc *service.Service, ctx context.Context, _ *tokenmint.FakeClock) {
+		src, err := svc.CreateToken(ctx, service.CreateTokenInput{Type: "CIToken", Name: "src", AllowedCIDRs: []string{"192.0.2.0/24", "2001:db8::/32"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, err := svc.LikeToken(ctx, src.Token.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(rc.Input.AllowedCIDRs, ","); got != "192.0.2.0/24,2001:db8::/32" {
+			t.Fatalf("LikeToken input networks %q", got)
+		}
+		copied, err := svc.RecreateToken(ctx, src.Token.ID, service.RecreateOverrides{})
+		if err != nil || copied.Token.AllowedCIDRs.String() != "192.0.2.0/24,2001:db8::/32" {
+			t.Fatalf("the copy: %v, %v", copied, err)
+		}
+	})
+}

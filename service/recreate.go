@@ -199,6 +199,9 @@ func (s *Service) likeInput(ctx context.Context, src *tokenmint.Token) (*Recreat
 	// Adjustment when today's rules change them), such as its network
 	// ranges or its rate limit; the UI's like-form (http/ui_tokenprefill.go)
 	// shows what this input holds.
+	// The networks it is bound to are copied as they are: a copy is never
+	// usable from more places than the token it is made like.
+	rc.Input.AllowedCIDRs = src.AllowedCIDRs.Strings()
 	if err := s.likeExpiry(ctx, src, typ, rc); err != nil {
 		return nil, err
 	}
