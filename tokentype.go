@@ -93,6 +93,9 @@ func (t *TokenType) Validate() error {
 	if err := t.validateApproval(); err != nil {
 		return err
 	}
+	if err := t.validateNetworks(); err != nil {
+		return err
+	}
 	if t.ReplacedBy != "" && !t.Obsolete {
 		return fmt.Errorf("type %s: replaced_by is only for obsolete types", t.Name)
 	}

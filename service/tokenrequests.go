@@ -55,6 +55,9 @@ func (s *Service) RequestToken(ctx context.Context, in RequestTokenInput) (*toke
 	if err != nil {
 		return nil, err
 	}
+	if err := refuseRequestNetworks(tok); err != nil {
+		return nil, err // docs/bound-networks.md
+	}
 	now := s.Now()
 	r := &tokenmint.TokenRequest{
 		ID: secret.NewID(), TenantID: p.TenantID, RequesterID: p.User.ID, Type: typ.Name,
