@@ -22,8 +22,9 @@ type CIDRList []netip.Prefix
 
 // ParseCIDRList reads the networks a token is bound to. Each entry is an
 // IPv4 or IPv6 CIDR range or a bare address, which means that address
-// alone (/32 or /128). Blank entries are skipped, duplicates (in any
-// notation of the same range) removed. More than MaxAllowedCIDRs distinct
+// alone (/32 or /128). A blank entry is refused: `[""]` must not read as
+// "anywhere" (a form's text goes through SplitCIDRText, which drops
+// blanks). Duplicates (in any notation of the same range) are removed. More than MaxAllowedCIDRs distinct
 // networks, or an entry that is not a network, is EINVALID with a message
 // naming the entry.
 func ParseCIDRList(entries []string) (CIDRList, error) {
@@ -31,7 +32,7 @@ func ParseCIDRList(entries []string) (CIDRList, error) {
 	for _, e := range entries {
 		e = strings.TrimSpace(e)
 		if e == "" {
-			continue
+			return nil, Errorf(EINVALID, "allowed_cidrs: an entry is empty (omit the field, or send [], for a token usable from anywhere)")
 		}
 		p, err := parseCIDR(e)
 		if err != nil {

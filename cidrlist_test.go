@@ -11,7 +11,7 @@ import (
 )
 
 func TestParseCIDRListCanonical(t *testing.T) {
-	l, err := tokenmint.ParseCIDRList([]string{" 10.1.2.3/8 ", "192.0.2.7", "2001:db8::1/32", "10.0.0.0/8", "", "::ffff:198.51.100.0/120", "192.0.2.7/32", "2001:DB8::5"})
+	l, err := tokenmint.ParseCIDRList([]string{" 10.1.2.3/8 ", "192.0.2.7", "2001:db8::1/32", "10.0.0.0/8", "::ffff:198.51.100.0/120", "192.0.2.7/32", "2001:DB8::5"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,11 +30,14 @@ func TestParseCIDRListCanonical(t *testing.T) {
 }
 
 func TestParseCIDRListRefusesJunk(t *testing.T) {
-	for _, bad := range []string{"10.0.0.0/33", "not-a-network", "10.0.0", "fe80::1%eth0", "1.2.3.4:80", "::ffff:0:0/95", "2001:db8::/129"} {
+	for _, bad := range []string{"", "10.0.0.0/33", "not-a-network", "10.0.0", "fe80::1%eth0", "1.2.3.4:80", "::ffff:0:0/95", "2001:db8::/129"} {
 		_, err := tokenmint.ParseCIDRList([]string{"192.0.2.0/24", bad})
 		if tokenmint.ErrorCode(err) != tokenmint.EINVALID || !strings.Contains(tokenmint.ErrorMessage(err), bad) {
 			t.Errorf("ParseCIDRList(%q) = %v, want EINVALID naming it", bad, err)
 		}
+	}
+	if _, err := tokenmint.ParseCIDRList([]string{" \t"}); tokenmint.ErrorCode(err) != tokenmint.EINVALID {
+		t.Errorf("a blank entry = %v, want EINVALID (it must not mean anywhere)", err)
 	}
 	var many []string
 	for i := 0; i < tokenmint.MaxAllowedCIDRs+1; i++ {
