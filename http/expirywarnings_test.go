@@ -92,6 +92,13 @@ func TestPolicyExpiryNoticeDays(t *testing.T) {
 	if got := noticeDays(t, p); !slices.Equal(got, []int{30, 7, 1}) || p["max_lifetime_days"] != float64(0) || p["expiry_digest_weekday"] != "monday" {
 		t.Errorf("refused changes were applied: %v", p)
 	}
+	// A day name in any case is read and kept in lower case.
+	r := e.admin.do("PUT", "/api/v1/policies", map[string]any{"expiry_digest_weekday": " Friday"})
+	expect(t, r, http.StatusOK, "capitalised weekday")
+	p = r.json(t)
+	if p["expiry_digest_weekday"] != "friday" {
+		t.Errorf("weekday \" Friday\" kept as %v, want friday", p["expiry_digest_weekday"])
+	}
 }
 
 // Under the default [30, 7, 1] the owner gets one e-mail and the webhook

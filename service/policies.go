@@ -72,6 +72,11 @@ func (s *Service) PutPolicy(ctx context.Context, in PolicyInput) (tokenmint.Poli
 		changes = append(changes, fmt.Sprintf("expiry_digest %t->%t", pol.ExpiryDigest, *v))
 		pol.ExpiryDigest = *v
 	}
+	if in.ExpiryDigestWeekday != nil {
+		// Day names are read in any case ("Friday"), kept in lower case.
+		day := strings.ToLower(strings.TrimSpace(*in.ExpiryDigestWeekday))
+		in.ExpiryDigestWeekday = &day
+	}
 	if v := in.ExpiryDigestWeekday; v != nil && *v != pol.ExpiryDigestWeekday {
 		changes = append(changes, fmt.Sprintf("expiry_digest_weekday %s->%s", pol.ExpiryDigestWeekday, *v))
 		pol.ExpiryDigestWeekday = *v
