@@ -116,6 +116,7 @@ type Store interface {
 	DashboardStore
 	SSOStore
 	TokenRequestStore
+	RateLimitStore
 
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

@@ -106,6 +106,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 		{"SigningKeys", testSigningKeys},
 		{"SSO", testSSO},
 		{"TokenRequests", testTokenRequests},
+		{"RateLimitSubjects", testRateLimitSubjects},
 		{"BadText", testBadText},
 	}
 	for _, g := range groups {

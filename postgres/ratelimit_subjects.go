@@ -1,0 +1,94 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"tokenmint"
+)
+
+// subjectTable is the table that holds a rate limit subject of a kind.
+func subjectTable(kind string) (string, error) {
+	switch kind {
+	case tokenmint.RateSubjectToken:
+		return "tokens", nil
+	case tokenmint.RateSubjectUser:
+		return "users", nil
+	case tokenmint.RateSubjectApplication:
+		return "applications", nil
+	}
+	return "", tokenmint.Errorf(tokenmint.EINVALID, "unknown rate limit subject kind %q", kind)
+}
+
+// PutRateLimit creates or replaces the limit of a token, user or
+// application of the tenant (ENOTFOUND when there is no such subject),
+// announcing the change in its transaction when asked to.
+func (db *DB) PutRateLimit(ctx context.Context, l *tokenmint.StoredRateLimit) error {
+	table, err := subjectTable(l.Kind)
+	if err != nil {
+		return err
+	}
+	return db.announced(ctx, func(q execer) error {
+		// INSERT ... SELECT inserts nothing for a subject not in the tenant.
+		tag, err := q.Exec(ctx, fmt.Sprintf(
+			`INSERT INTO rate_limits (tenant_id, subject_kind, subject_id, requests, per_seconds, updated_at)
+			 SELECT tenant_id, $1::text, id, $2::integer, $3::integer, $4::timestamptz FROM %s WHERE tenant_id = $5 AND id = $6
+			 ON CONFLICT (tenant_id, subject_kind, subject_id)
+			 DO UPDATE SET requests = excluded.requests, per_seconds = excluded.per_seconds, updated_at = excluded.updated_at`, table),
+			l.Kind, l.Limit.Requests, l.Limit.PerSeconds, l.UpdatedAt, l.TenantID, l.ID)
+		if err != nil {
+			return wrap("put rate limit", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return tokenmint.Errorf(tokenmint.ENOTFOUND, "%s not found", l.Kind)
+		}
+		return nil
+	})
+}
+
+// DeleteRateLimit removes the subject's limit; none is no error.
+func (db *DB) DeleteRateLimit(ctx context.Context, s tokenmint.RateLimitSubject) error {
+	return db.announced(ctx, func(q execer) error {
+		_, err := q.Exec(ctx,
+			`DELETE FROM rate_limits WHERE tenant_id = $1 AND subject_kind = $2 AND subject_id = $3`, s.TenantID, s.Kind, s.ID)
+		return wrap("delete rate limit", err)
+	})
+}
+
+// RateLimitOf returns the subject's limit (ENOTFOUND: none).
+func (db *DB) RateLimitOf(ctx context.Context, s tokenmint.RateLimitSubject) (*tokenmint.StoredRateLimit, error) {
+	l := &tokenmint.StoredRateLimit{RateLimitSubject: s}
+	err := db.pool.QueryRow(ctx,
+		`SELECT requests, per_seconds, updated_at FROM rate_limits WHERE tenant_id = $1 AND subject_kind = $2 AND subject_id = $3`,
+		s.TenantID, s.Kind, s.ID).Scan(&l.Limit.Requests, &l.Limit.PerSeconds, &l.UpdatedAt)
+	if err != nil {
+		return nil, readErr(err, "rate limit", "rate limit")
+	}
+	l.UpdatedAt = l.UpdatedAt.UTC()
+	return l, nil
+}
+
+// RateLimitsOf returns the limits of a token and of its owner in one read.
+func (db *DB) RateLimitsOf(ctx context.Context, tenantID, tokenID, ownerKind, ownerID string) (tok, owner tokenmint.RateLimit, err error) {
+	rows, err := db.pool.Query(ctx,
+		`SELECT subject_kind, requests, per_seconds FROM rate_limits
+		 WHERE tenant_id = $1 AND ((subject_kind = 'token' AND subject_id = $2) OR (subject_kind = $3 AND subject_id = $4))`,
+		tenantID, tokenID, ownerKind, ownerID)
+	if err != nil {
+		return tok, owner, wrap("rate limits", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind string
+		var l tokenmint.RateLimit
+		if err := rows.Scan(&kind, &l.Requests, &l.PerSeconds); err != nil {
+			return tok, owner, wrap("rate limits", err)
+		}
+		if kind == tokenmint.RateSubjectToken {
+			tok = l
+		} else {
+			owner = l
+		}
+	}
+	return tok, owner, wrap("rate limits", rows.Err())
+}
