@@ -39,6 +39,9 @@ type CredentialBound struct {
 	// AllowedCIDRs are the networks it is bound to (empty = anywhere): a
 	// token it creates is bound within them.
 	AllowedCIDRs CIDRList
+	// RateLimit is its own effective rate limit (zero: none): a token it
+	// creates or changes may not be given a looser one.
+	RateLimit RateLimit
 }
 
 // Subject returns the ID of the acting identity.

@@ -36,6 +36,9 @@ type TokenType struct {
 	// RequireAllowedCIDRs refuses a token of this type that is bound to no
 	// network (given, or the application's default).
 	RequireAllowedCIDRs bool `json:"require_allowed_cidrs,omitempty" yaml:"require_allowed_cidrs"`
+	// RateLimit is the default limit of the type's tokens that carry none
+	// of their own (nil: none).
+	RateLimit *RateLimit `json:"rate_limit,omitempty" yaml:"rate_limit"`
 }
 
 // Creatable reports whether a person may create tokens of this type.
@@ -95,6 +98,11 @@ func (t *TokenType) Validate() error {
 	}
 	if err := t.validateNetworks(); err != nil {
 		return err
+	}
+	if t.RateLimit != nil {
+		if err := t.RateLimit.Validate(); err != nil {
+			return fmt.Errorf("type %s: %s", t.Name, ErrorMessage(err))
+		}
 	}
 	if t.ReplacedBy != "" && !t.Obsolete {
 		return fmt.Errorf("type %s: replaced_by is only for obsolete types", t.Name)

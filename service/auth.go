@@ -144,6 +144,9 @@ type RateLimitError struct {
 	RetryAfter time.Duration
 	// Reason is what the caller is told ("" for used-up attempts).
 	Reason string
+	// State, for a token over its rate limit, is the limit that refused
+	// it (RateLimit-* headers); nil for the other limits.
+	State *RateState
 }
 
 func (e *RateLimitError) Error() string { return e.Message() }
@@ -222,7 +225,7 @@ func (s *Service) TokenPrincipal(ctx context.Context, raw string, spend bool) (*
 	}
 	bound := &tokenmint.CredentialBound{
 		ProjectID: res.Token.ProjectID, Permissions: res.Permissions,
-		ExpiresAt: res.ExpiresAt(), AllowedCIDRs: res.Token.AllowedCIDRs,
+		ExpiresAt: res.ExpiresAt(), AllowedCIDRs: res.Token.AllowedCIDRs, RateLimit: res.TokenRateLimit,
 	}
 	p := &tokenmint.Principal{TenantID: res.Token.TenantID, Token: res.Token, Permissions: res.Permissions, Credential: bound}
 	if bound.ProjectID != "" {

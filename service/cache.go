@@ -33,6 +33,8 @@ const (
 	// ChangeHeartbeat changes nothing: an instance sends it to itself to
 	// confirm its change feed (Service.ConfirmChanges).
 	ChangeHeartbeat = "heartbeat"
+	// ChangeRateLimit: a token's or an owner's rate limit changed.
+	ChangeRateLimit = "rate_limit"
 )
 
 // DefaultCacheEntries bounds each of the cache's maps unless
@@ -122,6 +124,9 @@ type cache struct {
 	users timedMap[grantsKeyT, *tokenmint.User]
 	// hooks are each tenant's webhooks, for knowing who subscribes.
 	hooks timedMap[string, []*tokenmint.Webhook]
+	// rateLimits are tokens' own and their owners' rate limits, by token
+	// ID (ratelimits.go).
+	rateLimits timedMap[string, rateLimitPair]
 }
 
 // newCache returns an empty cache whose entries are trusted for ttl
@@ -153,6 +158,7 @@ func (c *cache) reset() {
 	c.policies = timedMap[string, tokenmint.Policy]{}
 	c.users = timedMap[grantsKeyT, *tokenmint.User]{}
 	c.hooks = timedMap[string, []*tokenmint.Webhook]{}
+	c.rateLimits = timedMap[string, rateLimitPair]{}
 }
 
 func (c *cache) now() int64 { return c.clock.Now().UnixNano() }
@@ -270,6 +276,7 @@ func (c *cache) Invalidate(ch Change) {
 	case ChangeToken:
 		c.dropTokenLocked(ch.ID)
 		delete(c.sources, ch.ID)
+		delete(c.rateLimits, ch.ID)
 	case ChangeAccessToken:
 		c.revokeJTILocked(ch.ID)
 	case ChangeUser:
@@ -282,6 +289,10 @@ func (c *cache) Invalidate(ch Change) {
 		delete(c.policies, ch.TenantID)
 	case ChangeWebhooks:
 		delete(c.hooks, ch.TenantID)
+	case ChangeRateLimit:
+		// Owner limits are shared by many tokens: drop them all (a rare
+		// administrative change).
+		c.rateLimits = timedMap[string, rateLimitPair]{}
 	case ChangeProject:
 		// Memberships hang off projects: drop grants and project lookups.
 		c.grants = timedMap[grantsKeyT, tokenmint.Grants]{}

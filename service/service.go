@@ -77,6 +77,10 @@ type Config struct {
 	// ScopeAliases are the vendor scope names the token endpoint accepts
 	// (oauth_scope.go). Nil: DefaultScopeAliases; empty: none.
 	ScopeAliases ScopeAliases
+	// SharedRateCounts says several instances share the store: rate
+	// limits are counted across them through RunRateSync (ratesync.go)
+	// rather than exactly in this process.
+	SharedRateCounts bool
 }
 
 // Service is the application layer. It is safe for concurrent use.
@@ -104,6 +108,9 @@ type Service struct {
 	// attemptsPruned is when this instance last pruned ended attempt
 	// windows (unix nanoseconds).
 	attemptsPruned atomic.Int64
+	// rates counts verifications of rate-limited tokens and owners
+	// (ratelimiter.go).
+	rates *rateLimiter
 }
 
 // New returns a Service. Call Close to flush buffered usage.
@@ -152,6 +159,7 @@ func New(cfg Config) *Service {
 		audits:     newAuditBatcher(cfg.Store),
 		unknownLim: newLimiter(cfg.Clock, unknownTokensPerMinute, time.Minute),
 		deliveries: newDeliveryCounters(),
+		rates:      newRateLimiter(cfg.SharedRateCounts),
 	}
 	s.hashes = newHashGate(passwordCheckSlots(cfg.PasswordHashMemory, max(cfg.PasswordParams.Memory, secret.DefaultPasswordParams.Memory)), passwordCheckWait)
 	s.usage = NewUsageBuffer(cfg.Store, cfg.Logger, 250_000)

@@ -22,6 +22,9 @@ type CreateTokenInput struct {
 	// defaultCIDRs bind a token that names no networks: an application
 	// token gets its application's default.
 	defaultCIDRs tokenmint.CIDRList
+	// RateLimit is the token's own rate limit (zero: none, the type's
+	// default applies).
+	RateLimit tokenmint.RateLimit
 }
 
 // IssuedToken is a token with its secret, which exists only in this value.
@@ -184,7 +187,16 @@ func (s *Service) issueToken(ctx context.Context, owner tokenOwner, typ *tokenmi
 	if err != nil {
 		return nil, err
 	}
-	return s.storeToken(ctx, owner, tok, pol)
+	issued, err := s.storeToken(ctx, owner, tok, pol)
+	if err != nil {
+		return nil, err
+	}
+	// The secret is not out yet: no request can use the token before its
+	// rate limit is stored (or the token deleted again).
+	if err := s.storeNewTokenRateLimit(ctx, issued.Token, in.RateLimit); err != nil {
+		return nil, err
+	}
+	return issued, nil
 }
 
 // prepareToken checks a new token of typ for owner, whose current grants
@@ -239,6 +251,9 @@ func (s *Service) prepareToken(ctx context.Context, owner tokenOwner, typ *token
 	}
 	if err := bound.Within(perms, projectID, exp); err != nil {
 		s.audit(ctx, owner.tenantID, "token.create", "token", "", OutcomeDenied, "type "+typ.Name+": beyond the presenting credential")
+		return nil, tokenmint.Policy{}, err
+	}
+	if err := s.checkNewTokenRateLimit(ctx, owner.tenantID, typ, bound, in.RateLimit); err != nil {
 		return nil, tokenmint.Policy{}, err
 	}
 	cidrs, err := s.newTokenNetworks(ctx, owner.tenantID, typ, &in, bound)

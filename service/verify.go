@@ -41,6 +41,11 @@ type VerifyResult struct {
 	// Claims are a verified JWT access token's (nil for opaque tokens);
 	// shared with the cache, so read-only.
 	Claims *tokenmint.AccessClaims
+	// TokenRateLimit is the token's effective rate limit (its own or its
+	// type's; zero: none), and Rate the state of the limits after this
+	// request (Limit 0 when neither the token nor its owner is limited).
+	TokenRateLimit tokenmint.RateLimit
+	Rate           RateState
 	// sorted is Permissions in order, when the cache already had it.
 	sorted []tokenmint.Permission
 	// tok and exp hold what Token points to for a cached token, in the
@@ -149,9 +154,18 @@ func (s *Service) verify(ctx context.Context, req VerifyRequest, tenantID *strin
 		return nil, err
 	}
 	res.Type, res.Grants, res.Permissions, res.sorted, res.SecretValidUntil = typ, g, perms, memo.sorted, validUntil
+	lims, err := s.rateLimitsOf(ctx, tok)
+	if err != nil {
+		return nil, err
+	}
+	res.TokenRateLimit, _ = lims.effective(typ)
 	if req.Inspect {
+		// Introspection is not a use: it does not count against limits.
 		res.ProjectID = cmp.Or(projectID, tok.ProjectID)
 		return res, nil
+	}
+	if err := s.countRate(lims, res, now); err != nil {
+		return nil, err
 	}
 	if tok.MaxUses > 0 && !req.NoSpend {
 		ok, err := s.store.SpendUse(ctx, tok.ID, now)

@@ -37,7 +37,8 @@ type tomlType struct {
 	OwnerKind         string                 `toml:"owner_kind"`
 	Approval          string                 `toml:"approval"`
 	// RequireAllowedCIDRs: see tokenmint.TokenType.
-	RequireAllowedCIDRs bool `toml:"require_allowed_cidrs"`
+	RequireAllowedCIDRs bool                 `toml:"require_allowed_cidrs"`
+	RateLimit           *tokenmint.RateLimit `toml:"rate_limit"`
 }
 
 // parseTOML decodes a TOML types document. go-toml decodes the values and

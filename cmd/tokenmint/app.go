@@ -86,6 +86,7 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 			log.Warn("with PostgreSQL every instance must use the same pepper: set TOKENMINT_PEPPER on all of them (this one uses " + filepath.Join(cfg.DataDir, secret.PepperFile) + ")")
 		}
 		svcCfg.CacheTrust = service.TrustConfirmedFeed
+		svcCfg.SharedRateCounts = true // rate limits hold across instances (ratesync.go)
 		svcCfg.Readiness = func() error {
 			if !pg.ChangesListening() {
 				return service.ErrNotListening
@@ -104,6 +105,7 @@ func openApp(ctx context.Context, cfg *serverConfig, log *slog.Logger, clock tok
 	background = append(background, svc.RunBackground) // jobs, webhooks, e-mail; Close waits for them
 	if pg, ok := store.(*postgres.DB); ok {
 		background = append(background, listenForChanges(pg, svc, clock, log))
+		background = append(background, func(ctx context.Context) { svc.RunRateSync(ctx, pg, service.DefaultRateSyncInterval) })
 	}
 	boot, err := svc.Bootstrap(ctx, cfg.AdminPassword)
 	if err != nil {
