@@ -49,6 +49,7 @@ func allowed(res *service.VerifyResult, tenant string) *authv3.CheckResponse {
 		set[HeaderExpiration] = v
 		toClient = append(toClient, overwrite(HeaderExpiration, v))
 	}
+	toClient = appendRateLimitHeaders(toClient, res.Rate)
 	ok := &authv3.OkHttpResponse{ResponseHeadersToAdd: toClient}
 	for _, h := range identityHeaders {
 		if v, has := set[h]; has {
@@ -78,6 +79,7 @@ type denial struct {
 	httpStatus int
 	grpcCode   codes.Code
 	retryAfter time.Duration // rate limited: when to try again
+	rate       *service.RateState
 }
 
 // outcomeOf maps domain error codes to the gRPC code of the check's
@@ -101,7 +103,7 @@ func denialOf(err error) denial {
 	var d denial
 	var rl *service.RateLimitError
 	if errors.As(err, &rl) {
-		d.retryAfter = rl.RetryAfter
+		d.retryAfter, d.rate = rl.RetryAfter, rl.State
 		err = tokenmint.Errorf(tokenmint.ETOOMANY, "%s", rl.Message())
 	}
 	d.code, d.message = tokenmint.ErrorCode(err), tokenmint.ErrorMessage(err)
@@ -135,6 +137,9 @@ func (d denial) response() *authv3.CheckResponse {
 		headers = append(headers, overwrite("WWW-Authenticate", `Bearer realm="tokenmint", error="insufficient_scope"`))
 	case 429:
 		headers = append(headers, overwrite("Retry-After", strconv.Itoa(int(d.retryAfter.Seconds())+1)))
+		if d.rate != nil {
+			headers = appendRateLimitHeaders(headers, *d.rate)
+		}
 	}
 	return &authv3.CheckResponse{
 		Status: &rpcstatus.Status{Code: int32(d.grpcCode), Message: d.message},
@@ -144,4 +149,17 @@ func (d denial) response() *authv3.CheckResponse {
 			Body:    string(b) + "\n",
 		}},
 	}
+}
+
+// appendRateLimitHeaders adds the RateLimit header fields of a
+// rate-limited token (none for an unlimited one), for the client: on the
+// allowed answer as response headers, on the denied one with Retry-After.
+func appendRateLimitHeaders(h []*corev3.HeaderValueOption, st service.RateState) []*corev3.HeaderValueOption {
+	if st.Limit == 0 {
+		return h
+	}
+	return append(h,
+		overwrite("RateLimit-Limit", strconv.Itoa(st.Limit)),
+		overwrite("RateLimit-Remaining", strconv.Itoa(st.Remaining)),
+		overwrite("RateLimit-Reset", strconv.Itoa(st.Reset)))
 }

@@ -309,6 +309,7 @@ func matrixTable() []endpoint {
 			call:    func(_ *matrix, _ who, q string) request { return request{path: "/api/v1/auth/verify" + q} },
 			want:    verifyPolicy, orBadRequest: []string{verifyTwoPerms, verifyTwoProjects}})
 	}
+	table = append(table, rateLimitRows()...)
 	return table
 }
 

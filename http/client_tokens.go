@@ -33,6 +33,11 @@ type Token struct {
 	// AllowedCIDRs are the networks the token may be used from (absent:
 	// anywhere); see docs/bound-networks.md.
 	AllowedCIDRs []string `json:"allowed_cidrs,omitempty"`
+	// Rate limits, in single-token answers only: the token's own (absent:
+	// none), the one in force with its source, and its owner's.
+	RateLimit          *tokenmint.RateLimit `json:"rate_limit,omitempty"`
+	EffectiveRateLimit *EffectiveRateLimit  `json:"effective_rate_limit,omitempty"`
+	OwnerRateLimit     *tokenmint.RateLimit `json:"owner_rate_limit,omitempty"`
 
 	// TypePermissions are the permissions of the token's type (not what it
 	// may do now, which also depends on its owner), shown for tokens of

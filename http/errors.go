@@ -24,6 +24,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var rl *service.RateLimitError
 	if errors.As(err, &rl) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())+1))
+		if rl.State != nil {
+			setRateLimitHeaders(w.Header(), *rl.State)
+		}
 		err = tokenmint.Errorf(tokenmint.ETOOMANY, "%s", rl.Message())
 	}
 	code := tokenmint.ErrorCode(err)

@@ -119,6 +119,7 @@ func (s *Server) routes() {
 
 	s.lifecycleRoutes(m)
 	s.tokenRequestRoutes(m)
+	s.rateLimitRoutes(m)
 	s.dashboardRoutes(m)
 	s.oauthRoutes(m)
 	s.openAPIRoutes(m)

@@ -55,7 +55,8 @@ type tokenTypeView struct {
 	// POST /api/v1/token-requests and approved by an administrator.
 	ApprovalRequired bool `json:"approval_required"`
 	// RequireAllowedCIDRs: tokens of the type must name networks.
-	RequireAllowedCIDRs bool `json:"require_allowed_cidrs,omitempty"`
+	RequireAllowedCIDRs bool                 `json:"require_allowed_cidrs,omitempty"`
+	RateLimit           *tokenmint.RateLimit `json:"rate_limit,omitempty"`
 }
 
 func (s *Server) handleTokenTypes(w http.ResponseWriter, r *http.Request) {
@@ -73,6 +74,7 @@ func (s *Server) handleTokenTypes(w http.ResponseWriter, r *http.Request) {
 			MaxUses: t.MaxUses, Obsolete: t.Obsolete, ReplacedBy: t.ReplacedBy, MaxExpiresAt: t.MaxExpiresAt,
 			ApprovalRequired:    t.RequiresApproval(),
 			RequireAllowedCIDRs: t.RequireAllowedCIDRs,
+			RateLimit:           t.RateLimit,
 		})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": out})
@@ -98,6 +100,8 @@ type createTokenRequest struct {
 	Project     string `json:"project"`
 	// AllowedCIDRs bind the token to networks (docs/bound-networks.md).
 	AllowedCIDRs []string `json:"allowed_cidrs"`
+	// RateLimit is the token's own limit (absent or null: none).
+	RateLimit rateLimitField `json:"rate_limit"`
 	expiryFields
 }
 
@@ -116,13 +120,19 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, create func
 	issued, err := create(r.Context(), service.CreateTokenInput{
 		Type: in.Type, Name: in.Name, Description: in.Description, Project: in.Project, Expiry: in.request(),
 		AllowedCIDRs: in.AllowedCIDRs,
+		RateLimit:    in.RateLimit.limit,
 	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/api/v1/tokens/"+issued.Token.ID)
-	writeJSON(w, http.StatusCreated, s.issuedView(r, issued))
+	v := s.issuedView(r, issued)
+	if err := s.addRateLimits(r, &v.Token, issued.Token); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, v)
 }
 
 func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) {
@@ -161,7 +171,7 @@ func (s *Server) handleGetToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.tokenView(r, tok))
+	s.writeTokenWithLimits(w, r, http.StatusOK, tok)
 }
 
 func (s *Server) handleSelfToken(w http.ResponseWriter, r *http.Request) {
@@ -170,7 +180,7 @@ func (s *Server) handleSelfToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.tokenView(r, tok))
+	s.writeTokenWithLimits(w, r, http.StatusOK, tok)
 }
 
 type updateTokenRequest struct {
@@ -178,6 +188,8 @@ type updateTokenRequest struct {
 	Active      *bool   `json:"active"`
 	// AllowedCIDRs replaces the token's networks ([]: anywhere).
 	AllowedCIDRs *[]string `json:"allowed_cidrs"`
+	// RateLimit sets the token's own limit; null clears it.
+	RateLimit rateLimitField `json:"rate_limit"`
 	expiryFields
 }
 
@@ -192,12 +204,21 @@ func (s *Server) handleUpdateToken(w http.ResponseWriter, r *http.Request) {
 		req := in.request()
 		upd.Expiry = &req
 	}
-	tok, err := s.svc.UpdateToken(r.Context(), r.PathValue("id"), upd)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	var tok *tokenmint.Token
+	var err error
+	if upd.Description != nil || upd.Active != nil || upd.Expiry != nil || upd.AllowedCIDRs != nil || !in.RateLimit.set {
+		if tok, err = s.svc.UpdateToken(r.Context(), r.PathValue("id"), upd); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 	}
-	writeJSON(w, http.StatusOK, s.tokenView(r, tok))
+	if in.RateLimit.set {
+		if tok, err = s.updateTokenRateLimit(r, r.PathValue("id"), in.RateLimit); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	s.writeTokenWithLimits(w, r, http.StatusOK, tok)
 }
 
 func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -59,6 +60,7 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	exp := res.ExpiresAt()
 	setVerifyHeaders(w.Header(), exp, res.Token.OwnerID, tenant)
+	setRateLimitHeaders(w.Header(), res.Rate)
 	writeVerifyAnswer(w, &verifyResponse{
 		Active: true, Tenant: tenant, Subject: res.Token.OwnerID, OwnerKind: res.Token.OwnerKind,
 		TokenID: res.Token.ID, Type: res.Token.Type, Project: res.ProjectID,
@@ -148,6 +150,10 @@ func unescapeQuery(s string) (string, error) {
 }
 
 func verifyOutcome(err error) string {
+	var rl *service.RateLimitError
+	if errors.As(err, &rl) {
+		return "rate_limited"
+	}
 	switch tokenmint.ErrorCode(err) {
 	case tokenmint.EUNAUTHORIZED:
 		return "unauthorized"

@@ -1,0 +1,18 @@
+package http_test
+
+import "net/http"
+
+// rateLimitRows are the matrix rows of the owners' rate limits: the
+// tenant's administrators only, for users and applications alike.
+func rateLimitRows() []endpoint {
+	const ok, noContent = http.StatusOK, http.StatusNoContent
+	limit := fixed(map[string]any{"requests": 100, "per_seconds": 60})
+	return []endpoint{
+		{method: "GET", route: "/api/v1/users/{id}/rate-limit", objects: adminObjects, call: at("/api/v1/users/{}/rate-limit", userID, nil), want: adminOnly(ok)},
+		{method: "PUT", route: "/api/v1/users/{id}/rate-limit", objects: adminObjects, call: at("/api/v1/users/{}/rate-limit", userID, limit), want: adminOnly(ok)},
+		{method: "DELETE", route: "/api/v1/users/{id}/rate-limit", objects: adminObjects, call: at("/api/v1/users/{}/rate-limit", userID, nil), want: adminOnly(noContent)},
+		{method: "GET", route: "/api/v1/applications/{id}/rate-limit", objects: adminObjects, call: at("/api/v1/applications/{}/rate-limit", appID(false), nil), want: adminOnly(ok)},
+		{method: "PUT", route: "/api/v1/applications/{id}/rate-limit", objects: adminObjects, call: at("/api/v1/applications/{}/rate-limit", appID(false), limit), want: adminOnly(ok)},
+		{method: "DELETE", route: "/api/v1/applications/{id}/rate-limit", objects: adminObjects, call: at("/api/v1/applications/{}/rate-limit", appID(false), nil), want: adminOnly(noContent)},
+	}
+}
