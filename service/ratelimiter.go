@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"tokenmint"
@@ -73,11 +74,14 @@ type rateShard struct {
 type rateLimiter struct {
 	seed   maphash.Seed
 	shared bool
-	shards [rateShards]rateShard
+	// interval is the sync interval in nanoseconds (RunRateSync).
+	interval atomic.Int64
+	shards   [rateShards]rateShard
 }
 
 func newRateLimiter(shared bool) *rateLimiter {
 	l := &rateLimiter{seed: maphash.MakeSeed(), shared: shared}
+	l.interval.Store(int64(DefaultRateSyncInterval))
 	for i := range l.shards {
 		l.shards[i].m = map[rateKey]*rateCounter{}
 	}
@@ -169,7 +173,7 @@ func (l *rateLimiter) counterLocked(sh *rateShard, r *rateReq, ns int64) *rateCo
 		// windows of another size.
 		*c = rateCounter{perNs: perNs, win: ns / perNs, name: sharedKeyName(&r.key, r.limit.PerSeconds)}
 		c.requests = int64(r.limit.Requests)
-		c.budget = l.budgetFor(c, ns)
+		c.budget = l.coldBudget(c, ns)
 	}
 	c.requests = int64(r.limit.Requests)
 	c.roll(ns, l)
@@ -196,7 +200,7 @@ func (c *rateCounter) roll(ns int64, l *rateLimiter) {
 		c.prev = 0
 	}
 	c.cur, c.pending, c.win = 0, 0, w
-	c.budget = l.budgetFor(c, ns)
+	c.budget = l.coldBudget(c, ns)
 }
 
 // estimate is the sliding window's count at ns.
@@ -261,4 +265,19 @@ func evictIdleLocked(sh *rateShard, ns int64) {
 			delete(sh.m, k)
 		}
 	}
+}
+
+// coldBudget is the budget of a counter this instance has not synced in
+// its current window (a new key, or a new window): it knows nothing of
+// what the other instances counted there, so it takes half of what is
+// left prorated to one sync interval of the window (at least one
+// request), which is what it would take at an even rate until the next
+// sync tells it more.
+func (l *rateLimiter) coldBudget(c *rateCounter, ns int64) int64 {
+	if !l.shared {
+		return math.MaxInt64
+	}
+	left := float64(c.requests) - c.estimate(ns)
+	share := left / 2 * float64(l.interval.Load()) / float64(c.perNs)
+	return max(1, int64(math.Ceil(share)))
 }

@@ -1,6 +1,9 @@
 package service
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -20,20 +23,51 @@ func TestRateLimiterTakeAllocatesNothing(t *testing.T) {
 	}
 }
 
-// Across instances, one instance accepts at most half of what it
-// believes is left before a sync tells it what the others did.
+// fakeCounts is a shared count store in memory.
+type fakeCounts map[string]int64
+
+func (f fakeCounts) AddRateCounts(_ context.Context, counts []tokenmint.RateCount) ([]int64, error) {
+	out := make([]int64, len(counts))
+	for i, c := range counts {
+		k := c.Key + "@" + c.Window.String()
+		f[k] += c.Delta
+		out[i] = f[k]
+	}
+	return out, nil
+}
+
+func (f fakeCounts) PruneRateCounts(context.Context, time.Time) error { return nil }
+
+// Across instances, a fresh counter accepts one request until a sync has
+// told it what the others counted; then at most half of what is left
+// until the next sync, a quarter when others counted meanwhile.
 func TestRateLimiterSharedBudget(t *testing.T) {
 	l := newRateLimiter(true)
+	store := fakeCounts{}
 	now := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 	a := rateReq{key: rateKey{kind: 't', id: "tok-1"}, limit: tokenmint.RateLimit{Requests: 100, PerSeconds: 10}}
-	ok := 0
-	for range 200 {
-		if _, _, accepted := l.take(now, a, rateReq{}); accepted {
-			ok++
+	burst := func() (ok int) {
+		for range 200 {
+			if _, wait, accepted := l.take(now, a, rateReq{}); accepted {
+				ok++
+			} else if wait <= 0 {
+				t.Fatal("refused without a wait")
+			}
 		}
+		return ok
 	}
-	if ok != 50 {
-		t.Fatalf("accepted %d before a sync, want 50 (half of 100)", ok)
+	if got := burst(); got != 1 {
+		t.Fatalf("fresh counter: %d accepted before a sync, want 1", got)
+	}
+	// Another instance counted 39 meanwhile.
+	store["t:tok-1:10@"+now.String()] = 39
+	l.sync(context.Background(), store, now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if got := burst(); got != 15 {
+		t.Fatalf("after a sync showing 40 counted, 39 by others: %d accepted, want 15 (a quarter of the 60 left)", got)
+	}
+	l.sync(context.Background(), store, now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if got := burst(); got != 23 {
+		t.Fatalf("after a sync showing no one else counted: %d accepted, want 23 (half of the 45 left)", got)
 	}
 }
 

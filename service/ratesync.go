@@ -23,6 +23,7 @@ type syncItem struct {
 	c     *rateCounter
 	win   int64
 	delta int64
+	base  int64 // the shared count as this instance knew it when sending
 }
 
 // RunRateSync adds, every interval, what this instance counted for the
@@ -38,6 +39,7 @@ func (s *Service) RunRateSync(ctx context.Context, counts tokenmint.RateCountSto
 	if interval <= 0 {
 		interval = DefaultRateSyncInterval
 	}
+	s.rates.interval.Store(int64(interval))
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	var pruned time.Time
@@ -79,7 +81,7 @@ func (l *rateLimiter) sync(ctx context.Context, counts tokenmint.RateCountStore,
 				c.oldPending = 0
 			}
 			if c.pending > 0 {
-				items = append(items, syncItem{shard: i, key: k, c: c, win: c.win, delta: c.pending})
+				items = append(items, syncItem{shard: i, key: k, c: c, win: c.win, delta: c.pending, base: c.cur - c.pending})
 				c.pending = 0
 			}
 		}
@@ -113,6 +115,11 @@ func (l *rateLimiter) sync(ctx context.Context, counts tokenmint.RateCountStore,
 			// accepted since the batch left.
 			c.cur = max(c.cur, totals[i]+c.pending)
 			c.budget = l.budgetFor(c, now.UnixNano())
+			if others := totals[i] - it.delta - it.base; others > 0 {
+				// Others count this key too: share what is left more
+				// thinly, since they take from it before the next sync.
+				c.budget = max(1, (c.budget+1)/2)
+			}
 		case c.win == it.win+1:
 			c.prev = max(c.prev, totals[i])
 			c.budget = l.budgetFor(c, now.UnixNano())
