@@ -96,6 +96,8 @@ type CreateTokenRequest struct {
 	Project     string `json:"project,omitempty"` // project ID or name
 	// AllowedCIDRs bind the token to networks (docs/bound-networks.md).
 	AllowedCIDRs []string `json:"allowed_cidrs,omitempty"`
+	// RateLimit is the token's own rate limit (nil: none).
+	RateLimit *tokenmint.RateLimit `json:"rate_limit,omitempty"`
 	Expiry
 }
 

@@ -569,7 +569,7 @@ func TestHelpListsFlags(t *testing.T) {
 	isolateClient(t)
 	cases := map[string][]string{
 		"token get":     {"-url", "-user", "-password", "-password-stdin", "-tenant", "-name", "-days", "-project"},
-		"token create":  {"-type", "-name", "-description", "-project", "-days", "-expires", "-no-expiry", "-json", "-url", "-token"},
+		"token create":  {"-type", "-name", "-description", "-project", "-days", "-expires", "-no-expiry", "-rate-limit", "-json", "-url", "-token"},
 		"token list":    {"-status", "-type", "-all", "-owner", "-limit", "-json"},
 		"token show":    {"-json"},
 		"token extend":  {"-days", "-expires", "-no-expiry"},

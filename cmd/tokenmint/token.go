@@ -126,6 +126,12 @@ func printToken(w io.Writer, t *tmhttp.Token) {
 		networks = strings.Join(t.AllowedCIDRs, ", ")
 	}
 	row("Allowed networks", networks)
+	if t.EffectiveRateLimit != nil {
+		row("Rate limit", fmt.Sprintf("%d requests per %d s (%s)", t.EffectiveRateLimit.Requests, t.EffectiveRateLimit.PerSeconds, rateSourceText(t.EffectiveRateLimit.Source)))
+	}
+	if t.OwnerRateLimit != nil {
+		row("Owner rate limit", fmt.Sprintf("%d requests per %d s, shared by the owner's tokens", t.OwnerRateLimit.Requests, t.OwnerRateLimit.PerSeconds))
+	}
 	if t.RevokedAt != nil {
 		row("Revoked", formatTime(*t.RevokedAt))
 	}
@@ -163,4 +169,12 @@ func hostname() string {
 		h = h[:i]
 	}
 	return h
+}
+
+// rateSourceText says where a token's rate limit comes from.
+func rateSourceText(source string) string {
+	if source == "type" {
+		return "its type's default"
+	}
+	return "its own"
 }

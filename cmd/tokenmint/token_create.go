@@ -22,6 +22,7 @@ func runTokenCreate(args []string, _ io.Reader, stdout, stderr io.Writer) error 
 		exp           expiryFlags
 		typ, name     string
 		desc, project string
+		rateLimit     string
 		asJSON, quiet bool
 		cidrs         cidrFlag
 	)
@@ -32,6 +33,7 @@ func runTokenCreate(args []string, _ io.Reader, stdout, stderr io.Writer) error 
 	f.StringVar(&project, "project", "", "project ID or name, for project-scoped types")
 	f.Var(&cidrs, "allowed-cidr", "a network (CIDR or address) the token may be used from; repeat for more (docs/bound-networks.md)")
 	exp.bind(f, "the token")
+	f.StringVar(&rateLimit, "rate-limit", "", "the token's own rate limit, REQUESTS/SECONDS (e.g. 100/60); default: its type's, if any")
 	f.BoolVar(&asJSON, "json", false, "print the answer as JSON")
 	f.BoolVar(&quiet, "quiet", false, "print only the token")
 	pos, err := f.parse(args, stdout, stderr)
@@ -51,13 +53,21 @@ func runTokenCreate(args []string, _ io.Reader, stdout, stderr io.Writer) error 
 	if err != nil {
 		return f.usageError(stderr, "%v", err)
 	}
+	var limit *tokenmint.RateLimit
+	if rateLimit != "" {
+		l, err := tokenmint.ParseRateLimit(rateLimit)
+		if err != nil {
+			return f.usageError(stderr, "--rate-limit: %s", tokenmint.ErrorMessage(err))
+		}
+		limit = &l
+	}
 	c, _, err := opts.tokenClient()
 	if err != nil {
 		return err
 	}
 	it, err := c.CreateToken(context.Background(), tmhttp.CreateTokenRequest{
 		Type: typ, Name: name, Description: desc, Project: project, Expiry: e,
-		AllowedCIDRs: cidrs,
+		AllowedCIDRs: cidrs, RateLimit: limit,
 	})
 	if err != nil {
 		return err
