@@ -72,7 +72,8 @@ func (s *Service) countRate(lims rateLimitPair, res *VerifyResult, now time.Time
 		rateReq{key: rateKey{kind: ownerRateKind(tok.OwnerKind), id: tok.OwnerID}, limit: lims.owner})
 	res.Rate = st
 	if !ok {
-		return &RateLimitError{RetryAfter: wait, Reason: "rate limit exceeded; try again later", State: &st}
+		refused := st // a copy of its own, so st stays on the stack of an accepted request
+		return &RateLimitError{RetryAfter: wait, Reason: "rate limit exceeded; try again later", State: &refused}
 	}
 	return nil
 }

@@ -121,6 +121,7 @@ func (api *benchAPI) do(req *http.Request, what string, out any) error {
 // benchFixtures are the credentials the scenarios present.
 type benchFixtures struct {
 	token                  string // one CIToken, opaque
+	rateLimited            string // an application token with its own and its owner's rate limit
 	clientID, clientSecret string // an application with read-write and introspect access
 	jwtCC                  string // access tokens of client_credentials,
 	jwtPassword            string // of the password grant
@@ -157,6 +158,9 @@ func seedFixtures(ctx context.Context, api *benchAPI, user, password string) (*b
 	}
 	var err error
 	if fx.token, err = api.createToken(ctx, "bench"); err != nil {
+		return nil, err
+	}
+	if fx.rateLimited, err = seedRateLimited(ctx, api); err != nil {
 		return nil, err
 	}
 	var appOut struct {

@@ -128,6 +128,7 @@ func (rep *benchReport) computeRatios(o *benchOptions) {
 		unloaded = &s.P50ms
 	}
 	add("verify-unloaded p50", "<= 0.1", "ms", unloaded, atMost(0.1))
+	add(scenVerifyRateLimited+"/verify-opaque req/s", ">= 0.95", "", div(rep.scenario(scenVerifyRateLimited), opaque, rps), atLeast(0.95))
 	for _, name := range []string{scenJWTCC, scenJWTPassword, scenJWTExchange} {
 		add(name+"/verify-opaque req/s", ">= 0.8", "", div(rep.scenario(name), opaque, rps), atLeast(0.8))
 	}

@@ -36,7 +36,7 @@ const (
 
 // scenarioNames lists the scenarios in the order they run; the scale
 // scenarios come from --tokens and run between cache-memory and rss.
-var scenarioNames = []string{scenBare, scenUnloaded, scenVerifyOpaque, scenJWTCC, scenJWTPassword, scenJWTExchange,
+var scenarioNames = []string{scenBare, scenUnloaded, scenVerifyOpaque, scenVerifyRateLimited, scenJWTCC, scenJWTPassword, scenJWTExchange,
 	scenIntroOpaque, scenIntroJWT, scenIssueCC, scenCreateToken, scenCacheMemory, scenScalePrefix + "N", scenRSS}
 
 // scaleTokens returns N of a verify-scale-N scenario.
@@ -193,6 +193,8 @@ func (env *benchEnv) loadFor(name string) (loadSpec, bool) {
 		s.request = fixed(env.verifyRequest(fx.token))
 	case scenVerifyOpaque:
 		s.request = fixed(env.verifyRequest(fx.token))
+	case scenVerifyRateLimited:
+		s.request = fixed(env.verifyRequest(fx.rateLimited))
 	case scenJWTCC:
 		s.request = fixed(env.verifyRequest(fx.jwtCC))
 	case scenJWTPassword:

@@ -14,7 +14,7 @@ import (
 
 // benchTestScenarios are the scenarios the tests run: all but rss (whose
 // point is ten minutes) at tiny durations.
-const benchTestScenarios = "bare,verify-unloaded,verify-opaque,verify-jwt-cc,verify-jwt-password,verify-jwt-exchange," +
+const benchTestScenarios = "bare,verify-unloaded,verify-opaque,verify-ratelimited,verify-jwt-cc,verify-jwt-password,verify-jwt-exchange," +
 	"introspect-opaque,introspect-jwt,issue-cc,create-token,cache-memory,verify-scale"
 
 func benchTestArgs(dataDir string, extra ...string) []string {
@@ -59,7 +59,7 @@ func checkBenchReport(t *testing.T, rep *benchReport) {
 func checkBenchTable(t *testing.T, out string) {
 	t.Helper()
 	for _, line := range []string{
-		"verify-opaque/bare req/s", "verify-opaque/bare p99", "verify-unloaded p50",
+		"verify-opaque/bare req/s", "verify-opaque/bare p99", "verify-unloaded p50", "verify-ratelimited/verify-opaque req/s",
 		"verify-jwt-cc/verify-opaque req/s", "verify-jwt-password/verify-opaque req/s", "verify-jwt-exchange/verify-opaque req/s",
 		"introspect-opaque/verify-opaque req/s", "introspect-jwt/verify-opaque req/s",
 		"issue-cc req/s / 10000", "create-token req/s / 5000", "verify-scale-200/verify-scale-10 req/s",
