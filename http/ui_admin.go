@@ -99,6 +99,8 @@ type userPageData struct {
 	Roles []string
 	Form  userForm
 	Self  bool
+	// RateLimit is the limit the user's tokens share.
+	RateLimit ownerRateLimitForm
 }
 
 func (s *Server) renderUserPage(w http.ResponseWriter, r *http.Request, us *uiSession, pg *page, status int, form *userForm) {
@@ -113,8 +115,13 @@ func (s *Server) renderUserPage(w http.ResponseWriter, r *http.Request, us *uiSe
 			form.Roles[role] = true
 		}
 	}
+	rl, err := s.ownerRateLimitForm(r, tokenmint.OwnerUser, u.ID)
+	if err != nil {
+		s.uiError(w, r, us, err)
+		return
+	}
 	pg.Title = "User " + u.Username
-	pg.Data = userPageData{User: u, Roles: tokenmint.Roles, Form: *form, Self: u.ID == us.p.User.ID}
+	pg.Data = userPageData{User: u, Roles: tokenmint.Roles, Form: *form, Self: u.ID == us.p.User.ID, RateLimit: rl}
 	s.render(w, r, status, "admin_user", pg)
 }
 

@@ -69,6 +69,8 @@ type appPageData struct {
 	AccessTypes []string
 	Form        appForm
 	TokenForm   appTokenForm
+	// RateLimit is the limit the application's tokens share.
+	RateLimit ownerRateLimitForm
 }
 
 // renderAppPage shows an application; form and tokenForm, when not nil,
@@ -105,8 +107,13 @@ func (s *Server) renderAppPage(w http.ResponseWriter, r *http.Request, us *uiSes
 	if tokenForm != nil {
 		tf.Name, tf.ExpiresOn, tf.NoExpiry, tf.AllowedCIDRs = tokenForm.Name, tokenForm.ExpiresOn, tokenForm.NoExpiry, tokenForm.AllowedCIDRs
 	}
+	rl, err := s.ownerRateLimitForm(r, tokenmint.OwnerApplication, a.ID)
+	if err != nil {
+		s.uiError(w, r, us, err)
+		return
+	}
 	pg.Title = "Application " + a.Name
-	pg.Data = appPageData{App: a, Credentials: creds, Tokens: tokens, AccessTypes: tokenmint.AccessTypes, Form: *form, TokenForm: tf}
+	pg.Data = appPageData{App: a, Credentials: creds, Tokens: tokens, AccessTypes: tokenmint.AccessTypes, Form: *form, TokenForm: tf, RateLimit: rl}
 	s.render(w, r, status, "admin_app", pg)
 }
 

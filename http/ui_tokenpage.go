@@ -45,6 +45,9 @@ type tokenPageData struct {
 	// like this" to its owner (ui_tokenprefill.go).
 	Permissions []tokenmint.Permission
 	Recreatable bool
+	// RateLimit is the token's limit in force in words, with its source,
+	// and OwnerRateLimit its owner's ("" for none).
+	RateLimit, OwnerRateLimit string
 }
 
 // extendForm is the date picker of the Extend form, bounded by the limits
@@ -99,6 +102,9 @@ func (s *Server) tokenPage(r *http.Request, us *uiSession, id string) (*tokenPag
 		}
 	}
 	if err := s.loadUsage(r, d); err != nil {
+		return nil, err
+	}
+	if err := s.loadRateLimits(r, d, tok); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -210,6 +210,8 @@ type newTokenForm struct {
 	// AllowedCIDRs is the "Allowed networks" field as typed: one network
 	// a line, or separated by commas.
 	AllowedCIDRs string
+	// RateRequests and RateSeconds are the optional rate limit, as typed.
+	RateRequests, RateSeconds string
 }
 
 type newTokenData struct {
@@ -295,6 +297,7 @@ func (s *Server) uiNewTokenPage(w http.ResponseWriter, r *http.Request, us *uiSe
 var createTokenRules = []fieldRule{
 	{"justification", []string{"justification"}},
 	networkRule,
+	rateLimitRule,
 	{"project", []string{"project"}},
 	expiryRules,
 	{"name", []string{"name must"}},
@@ -309,18 +312,25 @@ func (s *Server) uiCreateToken(w http.ResponseWriter, r *http.Request, us *uiSes
 		Project: f.Get("project"), ExpiresOn: f.Get("expires_on"), NoExpiry: f.Get("no_expiry") != "",
 		Justification: f.Get("justification"),
 		AllowedCIDRs:  f.Get("allowed_cidrs"),
+		RateRequests:  f.Get("rate_requests"), RateSeconds: f.Get("rate_seconds"),
 	}
 	pg := s.newPage(w, r, us, "Create Token")
 	pg.Nav = "tokens"
 	// Expiry rules are checked after the type's, so a missing type is
 	// reported first.
 	expiry, err := s.formExpiry(f)
+	var limit tokenmint.RateLimit
+	if err == nil {
+		limit, err = formRateLimit(f)
+	}
 	var issued *service.IssuedToken
 	in := service.CreateTokenInput{Type: form.Type, Name: form.Name, Description: form.Description, Project: form.Project, Expiry: expiry,
-		AllowedCIDRs: tokenmint.SplitCIDRText(form.AllowedCIDRs)}
+		AllowedCIDRs: tokenmint.SplitCIDRText(form.AllowedCIDRs), RateLimit: limit}
 	if typ, ok := s.svc.Types().Lookup(form.Type); ok && typ.RequiresApproval() && err == nil {
 		// A type that needs approval is asked for, not created.
-		if _, err = s.svc.RequestToken(r.Context(), service.RequestTokenInput{CreateTokenInput: in, Justification: form.Justification}); err == nil {
+		if !limit.IsZero() {
+			err = errRequestRateLimit
+		} else if _, err = s.svc.RequestToken(r.Context(), service.RequestTokenInput{CreateTokenInput: in, Justification: form.Justification}); err == nil {
 			redirectWith(w, r, "/ui/token-requests", "Request sent. An administrator will approve or deny it; you can then collect the token here.")
 			return
 		}
