@@ -47,7 +47,7 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 		}, []string{"method", "route", "status"}),
 		verifies: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tokenmint_verify_total",
-			Help: "Token verifications by outcome (ok, unauthorized, forbidden, error).",
+			Help: "Token verifications by outcome (ok, unauthorized, forbidden, invalid, rate_limited, error).",
 		}, []string{"outcome"}),
 	}
 	reg.MustRegister(m.requests, m.verifies)
