@@ -69,6 +69,11 @@ func TestUIBrowserRateLimits(t *testing.T) {
 		if txt := admin.text("#token-rate-limit"); txt != "2 requests per 60 s (its own)" {
 			t.Errorf("token page rate limit %q", txt)
 		}
+		// "Create a token like this" fills in its limit.
+		admin.open("/ui/tokens/new?like=" + id)
+		if req, per := admin.value("#rate_requests"), admin.value("#rate_seconds"); req != "2" || per != "60" {
+			t.Errorf("the like-form's rate limit: %q per %q, want 2 per 60", req, per)
+		}
 	})
 
 	t.Run("admin sets a user's shared limit", func(t *testing.T) {

@@ -160,8 +160,12 @@ func (s *Server) likeTokenForm(r *http.Request, pg *page, id string) (*newTokenD
 		return d, derr
 	}
 	in := rc.Input
-	d, err := s.newTokenData(ctx, newTokenForm{Type: in.Type, Name: in.Name, Description: in.Description, Project: in.Project,
-		AllowedCIDRs: strings.Join(in.AllowedCIDRs, "\n")})
+	form := newTokenForm{Type: in.Type, Name: in.Name, Description: in.Description, Project: in.Project,
+		AllowedCIDRs: strings.Join(in.AllowedCIDRs, "\n")}
+	if !in.RateLimit.IsZero() {
+		form.RateRequests, form.RateSeconds = strconv.Itoa(in.RateLimit.Requests), strconv.Itoa(in.RateLimit.PerSeconds)
+	}
+	d, err := s.newTokenData(ctx, form)
 	if err != nil {
 		return nil, err
 	}

@@ -266,3 +266,25 @@ func (s *Service) storeNewTokenRateLimit(ctx context.Context, tok *tokenmint.Tok
 	}
 	return nil
 }
+
+// likeRateLimit copies a token's own rate limit into the input of a token
+// made like it (recreate.go); one without a limit of its own makes one
+// without (its type's default then applies to both). A presenting token
+// whose own limit is tighter cuts the copy to it, as creating would
+// otherwise refuse.
+func (s *Service) likeRateLimit(ctx context.Context, src *tokenmint.Token, typ *tokenmint.TokenType, rc *Recreation) error {
+	l, err := s.store.RateLimitOf(ctx, tokenmint.RateLimitSubject{TenantID: src.TenantID, Kind: tokenmint.RateSubjectToken, ID: src.ID})
+	switch {
+	case tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND:
+	case err != nil:
+		return err
+	default:
+		rc.Input.RateLimit = l.Limit
+	}
+	bound := tokenmint.PrincipalFromContext(ctx).CredentialBound()
+	if eff, _ := (rateLimitPair{token: rc.Input.RateLimit}).effective(typ); bound != nil && eff.Looser(bound.RateLimit) {
+		rc.Input.RateLimit = bound.RateLimit
+		rc.Adjustments = append(rc.Adjustments, Adjustment{"rate_limit", "rate limit cut to " + bound.RateLimit.String() + ", the presenting token's own"})
+	}
+	return nil
+}

@@ -301,3 +301,38 @@ func TestRateLimitedCredentialCannotMintLooser(t *testing.T) {
 		t.Errorf("denied creations audited: %d, want 3", len(entries))
 	}
 }
+
+// A token recreated like another carries its rate limit; one without a
+// limit of its own makes one without.
+func TestRecreatedTokenKeepsItsRateLimit(t *testing.T) {
+	svc, ctx, _ := newRateService(t)
+	src, err := svc.CreateToken(ctx, service.CreateTokenInput{Type: "CIToken", Name: "src", RateLimit: tokenmint.RateLimit{Requests: 7, PerSeconds: 30}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	re, err := svc.RecreateToken(ctx, src.Token.ID, service.RecreateOverrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := svc.TokenRateLimits(ctx, re.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Own == nil || *info.Own != (tokenmint.RateLimit{Requests: 7, PerSeconds: 30}) {
+		t.Fatalf("recreated token's limit = %v, want 7/30", info.Own)
+	}
+	if got := accept(t, svc, re.Plain, 10); got != 7 {
+		t.Fatalf("recreated token: %d accepted, want 7", got)
+	}
+	plain, err := svc.CreateToken(ctx, service.CreateTokenInput{Type: "CIToken", Name: "plain"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := svc.LikeToken(ctx, plain.Token.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rc.Input.RateLimit.IsZero() {
+		t.Fatalf("like an unlimited token: %v", rc.Input.RateLimit)
+	}
+}

@@ -205,6 +205,9 @@ func (s *Service) likeInput(ctx context.Context, src *tokenmint.Token) (*Recreat
 	if err := s.likeExpiry(ctx, src, typ, rc); err != nil {
 		return nil, err
 	}
+	if err := s.likeRateLimit(ctx, src, typ, rc); err != nil {
+		return nil, err
+	}
 	return rc, nil
 }
 
