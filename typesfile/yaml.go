@@ -68,6 +68,13 @@ func decodeStrict(node *yaml.Node, out *tokenmint.TokenType) error {
 		if k := node.Content[i]; !knownFields[k.Value] {
 			return fmt.Errorf("line %d: type %q: unknown field %q", k.Line, nameOf(node), k.Value)
 		}
+		if v := node.Content[i+1]; node.Content[i].Value == "rate_limit" && v.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				if k := v.Content[j]; k.Value != "requests" && k.Value != "per_seconds" {
+					return fmt.Errorf("line %d: type %q: unknown field %q of rate_limit (requests, per_seconds)", k.Line, nameOf(node), k.Value)
+				}
+			}
+		}
 	}
 	if err := node.Decode(out); err != nil {
 		return fmt.Errorf("type %q: %w", nameOf(node), err)
