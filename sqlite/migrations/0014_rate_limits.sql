@@ -23,3 +23,13 @@ END;
 CREATE TRIGGER rate_limits_application_deleted AFTER DELETE ON applications BEGIN
 	DELETE FROM rate_limits WHERE tenant_id = OLD.tenant_id AND subject_kind = 'application' AND subject_id = OLD.id;
 END;
+
+-- The counts instances share on PostgreSQL. One SQLite server counts
+-- exactly in memory and never writes here; the table exists so both
+-- schemas hold the same tables (tokenmint migrate copies table by table).
+CREATE TABLE rate_counts (
+	key          TEXT NOT NULL,
+	window_start INTEGER NOT NULL,
+	count        INTEGER NOT NULL,
+	PRIMARY KEY (key, window_start)
+);
