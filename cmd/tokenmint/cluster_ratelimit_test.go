@@ -109,3 +109,53 @@ func TestRateLimitHoldsAcrossTwoInstances(t *testing.T) {
 		t.Errorf("two instances accepted %d in one window, over the stated bound %d", gotTogether, bound)
 	}
 }
+
+// A limit lowered on one instance applies on the other within a second,
+// although the other had the old one cached: the token's own limit and
+// its owner's.
+func TestRateLimitLoweredOnOneInstanceAppliesOnTheOther(t *testing.T) {
+	url := postgrestest.Start(t).NewDatabase(t)
+	a := startInstance(t, url)
+	b := startInstance(t, url)
+	sa := a.login(t)
+	create := func(limit string) (string, string) {
+		st, body := sa.call("POST", "/api/v1/tokens", `{"type":"CIToken","name":"metered","rate_limit":`+limit+`}`)
+		if st != http.StatusCreated {
+			t.Fatalf("create: %d %s", st, body)
+		}
+		var m map[string]any
+		json.Unmarshal(body, &m)
+		return m["token"].(string), m["id"].(string)
+	}
+	tok, id := create(`{"requests":1000,"per_seconds":60}`)
+	if verifyOn(b.srv.URL, tok) != 200 {
+		t.Fatal("verify on B")
+	}
+	if st, body := sa.call("PATCH", "/api/v1/tokens/"+id, `{"rate_limit":{"requests":1,"per_seconds":60}}`); st != 200 {
+		t.Fatalf("PATCH on A: %d %s", st, body)
+	}
+	refusedWithin(t, time.Second, func() bool { return limitedTo(b.srv.URL, tok, "1") }, "a token's lowered limit on A reaches B")
+
+	// The owner's limit, set on A, binds another of its tokens on B.
+	other, _ := create(`null`)
+	if verifyOn(b.srv.URL, other) != 200 {
+		t.Fatal("verify the other token on B")
+	}
+	if st, body := sa.call("PUT", "/api/v1/users/admin/rate-limit", `{"requests":1,"per_seconds":60}`); st != 200 {
+		t.Fatalf("PUT owner limit on A: %d %s", st, body)
+	}
+	refusedWithin(t, time.Second, func() bool { return limitedTo(b.srv.URL, other, "1") }, "an owner limit set on A reaches B")
+}
+
+// limitedTo reports whether verifying tok on base is refused with 429 by
+// a limit of the given requests (RateLimit-Limit), not by something else.
+func limitedTo(base, tok, requests string) bool {
+	req, _ := http.NewRequest("GET", base+"/api/v1/auth/verify", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("RateLimit-Limit") == requests
+}
