@@ -270,14 +270,16 @@ func evictIdleLocked(sh *rateShard, ns int64) {
 // coldBudget is the budget of a counter this instance has not synced in
 // its current window (a new key, or a new window): it knows nothing of
 // what the other instances counted there, so it takes half of what is
-// left prorated to one sync interval of the window (at least one
-// request), which is what it would take at an even rate until the next
-// sync tells it more.
+// left prorated to one sync interval of the window, which is what it
+// would take at an even rate until the next sync tells it more — but at
+// least a tenth of what is left (and one request), so a client's short
+// burst on a long window is not refused while the first sync is on its
+// way.
 func (l *rateLimiter) coldBudget(c *rateCounter, ns int64) int64 {
 	if !l.shared {
 		return math.MaxInt64
 	}
 	left := float64(c.requests) - c.estimate(ns)
-	share := left / 2 * float64(l.interval.Load()) / float64(c.perNs)
+	share := max(left/2*float64(l.interval.Load())/float64(c.perNs), left/10)
 	return max(1, int64(math.Ceil(share)))
 }

@@ -38,8 +38,8 @@ func (f fakeCounts) AddRateCounts(_ context.Context, counts []tokenmint.RateCoun
 
 func (f fakeCounts) PruneRateCounts(context.Context, time.Time) error { return nil }
 
-// Across instances, a fresh counter accepts one request until a sync has
-// told it what the others counted; then at most half of what is left
+// Across instances, a fresh counter accepts a tenth of the limit until a
+// sync has told it what the others counted; then at most half of what is left
 // until the next sync, a quarter when others counted meanwhile.
 func TestRateLimiterSharedBudget(t *testing.T) {
 	l := newRateLimiter(true)
@@ -56,11 +56,11 @@ func TestRateLimiterSharedBudget(t *testing.T) {
 		}
 		return ok
 	}
-	if got := burst(); got != 1 {
-		t.Fatalf("fresh counter: %d accepted before a sync, want 1", got)
+	if got := burst(); got != 10 {
+		t.Fatalf("fresh counter: %d accepted before a sync, want 10 (a tenth of the limit)", got)
 	}
-	// Another instance counted 39 meanwhile.
-	store["t:tok-1:10@"+now.String()] = 39
+	// Another instance counted 30 meanwhile.
+	store["t:tok-1:10@"+now.String()] = 30
 	l.sync(context.Background(), store, now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if got := burst(); got != 15 {
 		t.Fatalf("after a sync showing 40 counted, 39 by others: %d accepted, want 15 (a quarter of the 60 left)", got)
