@@ -23,7 +23,10 @@ func setRateLimitHeaders(h http.Header, st service.RateState) {
 	if st.Limit == 0 {
 		return
 	}
-	h[rateLimitLimitKey] = []string{strconv.Itoa(st.Limit)}
-	h[rateLimitRemainingKey] = []string{strconv.Itoa(st.Remaining)}
-	h[rateLimitResetKey] = []string{strconv.Itoa(st.Reset)}
+	// One backing array for the three values: one allocation, not three.
+	v := [...]string{strconv.Itoa(st.Limit), strconv.Itoa(st.Remaining), strconv.Itoa(st.Reset)}
+	vals := v[:]
+	h[rateLimitLimitKey] = vals[0:1:1]
+	h[rateLimitRemainingKey] = vals[1:2:2]
+	h[rateLimitResetKey] = vals[2:3:3]
 }
