@@ -94,42 +94,27 @@ type rateReq struct {
 	limit tokenmint.RateLimit
 }
 
-func (l *rateLimiter) shardOf(k *rateKey) int {
-	return int(maphash.String(l.seed, k.id) % rateShards)
+func (l *rateLimiter) shardOf(shardKey string) int {
+	return int(maphash.String(l.seed, shardKey) % rateShards)
 }
 
 // take counts one request against a and b, both of which must allow it:
 // a request refused by one is not counted by the other. It returns the
 // state of the limit with the least left (or the one that refused) and,
-// when refused, how long to wait.
-func (l *rateLimiter) take(now time.Time, a, b rateReq) (RateState, time.Duration, bool) {
+// when refused, how long to wait. shardKey chooses the shard of both
+// counters: the owner's ID, so a token's counter and its owner's share
+// one lock, taken once.
+func (l *rateLimiter) take(now time.Time, shardKey string, a, b rateReq) (RateState, time.Duration, bool) {
 	ns := now.UnixNano()
-	ia, ib := -1, -1
+	sh := &l.shards[l.shardOf(shardKey)]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	var ca, cb *rateCounter
 	if !a.limit.IsZero() {
-		ia = l.shardOf(&a.key)
+		ca = l.counterLocked(sh, &a, ns)
 	}
 	if !b.limit.IsZero() {
-		ib = l.shardOf(&b.key)
-	}
-	// Locks are taken in shard order, so two requests never deadlock.
-	first, second := ia, ib
-	if first > second {
-		first, second = second, first
-	}
-	if first >= 0 {
-		l.shards[first].mu.Lock()
-		defer l.shards[first].mu.Unlock()
-	}
-	if second >= 0 && second != first {
-		l.shards[second].mu.Lock()
-		defer l.shards[second].mu.Unlock()
-	}
-	var ca, cb *rateCounter
-	if ia >= 0 {
-		ca = l.counterLocked(&l.shards[ia], &a, ns)
-	}
-	if ib >= 0 {
-		cb = l.counterLocked(&l.shards[ib], &b, ns)
+		cb = l.counterLocked(sh, &b, ns)
 	}
 	for _, c := range [2]*rateCounter{ca, cb} {
 		if c == nil {

@@ -17,8 +17,8 @@ func TestRateLimiterTakeAllocatesNothing(t *testing.T) {
 	now := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 	a := rateReq{key: rateKey{kind: 't', id: "tok-1"}, limit: tokenmint.RateLimit{Requests: 1_000_000, PerSeconds: 60}}
 	b := rateReq{key: rateKey{kind: 'u', id: "user-1"}, limit: tokenmint.RateLimit{Requests: 1_000_000, PerSeconds: 60}}
-	l.take(now, a, b)
-	if n := testing.AllocsPerRun(1000, func() { l.take(now, a, b) }); n != 0 {
+	l.take(now, "user-1", a, b)
+	if n := testing.AllocsPerRun(1000, func() { l.take(now, "user-1", a, b) }); n != 0 {
 		t.Fatalf("take allocates %v times per call, want 0", n)
 	}
 }
@@ -48,7 +48,7 @@ func TestRateLimiterSharedBudget(t *testing.T) {
 	a := rateReq{key: rateKey{kind: 't', id: "tok-1"}, limit: tokenmint.RateLimit{Requests: 100, PerSeconds: 10}}
 	burst := func() (ok int) {
 		for range 200 {
-			if _, wait, accepted := l.take(now, a, rateReq{}); accepted {
+			if _, wait, accepted := l.take(now, "user-1", a, rateReq{}); accepted {
 				ok++
 			} else if wait <= 0 {
 				t.Fatal("refused without a wait")
@@ -78,6 +78,6 @@ func BenchmarkRateLimiterTake(b *testing.B) {
 	owner := rateReq{key: rateKey{kind: 'u', id: "00000000-0000-7000-8000-000000000002"}, limit: tokenmint.RateLimit{Requests: 1_000_000, PerSeconds: 1}}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		l.take(now.Add(time.Duration(i)*time.Microsecond), tok, owner)
+		l.take(now.Add(time.Duration(i)*time.Microsecond), owner.key.id, tok, owner)
 	}
 }

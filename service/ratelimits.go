@@ -67,7 +67,7 @@ func (s *Service) countRate(lims rateLimitPair, res *VerifyResult, now time.Time
 		return nil
 	}
 	tok := res.Token
-	st, wait, ok := s.rates.take(now,
+	st, wait, ok := s.rates.take(now, tok.OwnerID,
 		rateReq{key: rateKey{kind: 't', id: tok.ID}, limit: tl},
 		rateReq{key: rateKey{kind: ownerRateKind(tok.OwnerKind), id: tok.OwnerID}, limit: lims.owner})
 	res.Rate = st
