@@ -124,9 +124,10 @@ type cache struct {
 	users timedMap[grantsKeyT, *tokenmint.User]
 	// hooks are each tenant's webhooks, for knowing who subscribes.
 	hooks timedMap[string, []*tokenmint.Webhook]
-	// rateLimits are tokens' own and their owners' rate limits, by token
-	// ID (ratelimits.go).
-	rateLimits timedMap[string, rateLimitPair]
+	// ownerLimits are the rate limits owners' tokens share (the zero
+	// limit for none), one entry per owner; a token's own limit rides in
+	// its cachedToken (ratelimits.go).
+	ownerLimits timedMap[grantsKeyT, tokenmint.RateLimit]
 }
 
 // newCache returns an empty cache whose entries are trusted for ttl
@@ -158,7 +159,7 @@ func (c *cache) reset() {
 	c.policies = timedMap[string, tokenmint.Policy]{}
 	c.users = timedMap[grantsKeyT, *tokenmint.User]{}
 	c.hooks = timedMap[string, []*tokenmint.Webhook]{}
-	c.rateLimits = timedMap[string, rateLimitPair]{}
+	c.ownerLimits = timedMap[grantsKeyT, tokenmint.RateLimit]{}
 }
 
 func (c *cache) now() int64 { return c.clock.Now().UnixNano() }
@@ -276,7 +277,6 @@ func (c *cache) Invalidate(ch Change) {
 	case ChangeToken:
 		c.dropTokenLocked(ch.ID)
 		delete(c.sources, ch.ID)
-		delete(c.rateLimits, ch.ID)
 	case ChangeAccessToken:
 		c.revokeJTILocked(ch.ID)
 	case ChangeUser:
@@ -290,9 +290,11 @@ func (c *cache) Invalidate(ch Change) {
 	case ChangeWebhooks:
 		delete(c.hooks, ch.TenantID)
 	case ChangeRateLimit:
-		// Owner limits are shared by many tokens: drop them all (a rare
-		// administrative change).
-		c.rateLimits = timedMap[string, rateLimitPair]{}
+		// The subject is a token (its limit rides in its cached secrets)
+		// or an owner; IDs are global, so dropping all three is exact.
+		c.dropTokenLocked(ch.ID)
+		delete(c.ownerLimits, grantsKeyT{tokenmint.OwnerUser, ch.TenantID, ch.ID})
+		delete(c.ownerLimits, grantsKeyT{tokenmint.OwnerApplication, ch.TenantID, ch.ID})
 	case ChangeProject:
 		// Memberships hang off projects: drop grants and project lookups.
 		c.grants = timedMap[grantsKeyT, tokenmint.Grants]{}

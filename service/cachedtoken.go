@@ -27,6 +27,9 @@ type cachedToken struct {
 	// ip holds the token's blocked IPs and allowed networks; nil, one
 	// word, for the many tokens that have neither.
 	ip *ipRules
+	// limit is the token's own rate limit, nil for none (ratelimits.go):
+	// an unlimited token costs the verify path this nil check.
+	limit *tokenmint.RateLimit
 }
 
 // ipRules are what a token says about client IPs: the addresses it is

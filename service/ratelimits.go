@@ -7,9 +7,9 @@ import (
 	"tokenmint"
 )
 
-// rateLimitPair is what the cache keeps per token: its own limit and its
-// owner's (zero: none). The type's default is applied on reading, so a
-// changed types file needs no invalidation.
+// rateLimitPair is a token's own limit and its owner's (zero: none). The
+// type's default is applied on reading, so a changed types file needs no
+// invalidation.
 type rateLimitPair struct {
 	token, owner tokenmint.RateLimit
 }
@@ -31,20 +31,43 @@ func (p rateLimitPair) effective(typ *tokenmint.TokenType) (tokenmint.RateLimit,
 	return tokenmint.RateLimit{}, ""
 }
 
-// rateLimitsOf returns a token's and its owner's limits through the
-// cache; a change of either announces ChangeRateLimit (or ChangeToken),
-// which drops the entry on every instance.
-func (s *Service) rateLimitsOf(ctx context.Context, tok *tokenmint.Token) (rateLimitPair, error) {
-	if p, _, ok := lookup(s.cache, &s.cache.rateLimits, tok.ID); ok {
+// fillRateLimits reads, when a token is put in the cache, its own limit
+// (kept in e) and its owner's (kept once per owner), in one query.
+func (s *Service) fillRateLimits(ctx context.Context, gen uint64, tok *tokenmint.Token, e *cachedToken) error {
+	t, o, err := s.store.RateLimitsOf(ctx, tok.TenantID, tok.ID, tok.OwnerKind, tok.OwnerID)
+	if err != nil {
+		return err
+	}
+	if !t.IsZero() {
+		e.limit = &t
+	}
+	store(s.cache, gen, &s.cache.ownerLimits, grantsKeyT{tok.OwnerKind, tok.TenantID, tok.OwnerID}, o)
+	return nil
+}
+
+// rateLimitsOf returns a cached token's own limit and its owner's, the
+// owner's through the cache; a change of either announces
+// ChangeRateLimit, which drops them on every instance.
+func (s *Service) rateLimitsOf(ctx context.Context, tok *tokenmint.Token, own *tokenmint.RateLimit) (rateLimitPair, error) {
+	var p rateLimitPair
+	if own != nil {
+		p.token = *own
+	}
+	key := grantsKeyT{tok.OwnerKind, tok.TenantID, tok.OwnerID}
+	if o, _, ok := lookup(s.cache, &s.cache.ownerLimits, key); ok {
+		p.owner = o
 		return p, nil
 	}
 	gen := s.cache.generation()
-	t, o, err := s.store.RateLimitsOf(ctx, tok.TenantID, tok.ID, tok.OwnerKind, tok.OwnerID)
-	if err != nil {
+	l, err := s.store.RateLimitOf(ctx, tokenmint.RateLimitSubject{TenantID: tok.TenantID, Kind: tok.OwnerKind, ID: tok.OwnerID})
+	switch {
+	case tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND:
+	case err != nil:
 		return rateLimitPair{}, err
+	default:
+		p.owner = l.Limit
 	}
-	p := rateLimitPair{token: t, owner: o}
-	store(s.cache, gen, &s.cache.rateLimits, tok.ID, p)
+	store(s.cache, gen, &s.cache.ownerLimits, key, p.owner)
 	return p, nil
 }
 

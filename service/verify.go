@@ -154,7 +154,7 @@ func (s *Service) verify(ctx context.Context, req VerifyRequest, tenantID *strin
 		return nil, err
 	}
 	res.Type, res.Grants, res.Permissions, res.sorted, res.SecretValidUntil = typ, g, perms, memo.sorted, validUntil
-	lims, err := s.rateLimitsOf(ctx, tok)
+	lims, err := s.rateLimitsOf(ctx, tok, e.limit)
 	if err != nil {
 		return nil, err
 	}
@@ -270,6 +270,9 @@ func (s *Service) lookupSecretFrom(ctx context.Context, plain, ip string) (cache
 	e, ok := newCachedToken(tok, validUntil, blocks)
 	if !ok {
 		return cachedToken{}, tokenmint.Errorf(tokenmint.EINTERNAL, "token %s has an owner kind or state this server does not know", tok.ID)
+	}
+	if err := s.fillRateLimits(ctx, gen, tok, &e); err != nil {
+		return cachedToken{}, err
 	}
 	s.cache.putSecret(gen, secretKeyOf(&hash), e)
 	return e, nil
