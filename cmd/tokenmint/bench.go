@@ -113,6 +113,13 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, *serverCon
 	case o.connections < 1 || o.issueConnections < 1 || o.seedWorkers < 1 || o.cacheTokens < 1:
 		return nil, nil, errors.New("--connections, --issue-connections, --seed-workers and --cache-tokens must be at least 1")
 	}
+	if o.cpuProfileDir != "" {
+		// Made before any scenario runs: a missing folder used to end the
+		// run at the first profile, after the seeding was paid for.
+		if err := os.MkdirAll(o.cpuProfileDir, 0o755); err != nil {
+			return nil, nil, fmt.Errorf("--cpuprofile-dir: %w", err)
+		}
+	}
 	if o.url != "" {
 		if o.adminPassword == "" {
 			o.adminPassword = os.Getenv("TOKENMINT_ADMIN_PASSWORD")

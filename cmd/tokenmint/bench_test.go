@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -183,5 +186,19 @@ func TestBenchURLJSON(t *testing.T) {
 	pol, err := in.app.store.PolicyByTenant(ctx, tenant.ID)
 	if err != nil || pol.MaxTokensPerOwner != tokenmint.DefaultMaxTokensPerOwner {
 		t.Errorf("max_tokens_per_owner after bench: %d (%v), want %d again", pol.MaxTokensPerOwner, err, tokenmint.DefaultMaxTokensPerOwner)
+	}
+}
+
+// TestBenchMakesTheProfileFolder: --cpuprofile-dir names a folder that may
+// not exist yet; bench makes it before seeding instead of failing at the
+// first scenario's profile.
+func TestBenchMakesTheProfileFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "profiles", "run1")
+	o, _, err := parseBenchFlags([]string{"--cpuprofile-dir", dir}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(o.cpuProfileDir); err != nil || !st.IsDir() {
+		t.Fatalf("profile folder %s: %v", dir, err)
 	}
 }
