@@ -132,3 +132,8 @@ type RateCountStore interface {
 	// PruneRateCounts deletes the rows of windows that started before t.
 	PruneRateCounts(ctx context.Context, before time.Time) error
 }
+
+// RetryAfterSeconds is the whole seconds a refused client is told to wait
+// for d (Retry-After, and RateLimit-Reset of a refusal): rounded up past
+// d, so a client that waits exactly that long is not refused again.
+func RetryAfterSeconds(d time.Duration) int { return int(d.Seconds()) + 1 }

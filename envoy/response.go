@@ -136,7 +136,7 @@ func (d denial) response() *authv3.CheckResponse {
 	case 403:
 		headers = append(headers, overwrite("WWW-Authenticate", `Bearer realm="tokenmint", error="insufficient_scope"`))
 	case 429:
-		headers = append(headers, overwrite("Retry-After", strconv.Itoa(int(d.retryAfter.Seconds())+1)))
+		headers = append(headers, overwrite("Retry-After", strconv.Itoa(tokenmint.RetryAfterSeconds(d.retryAfter))))
 		if d.rate != nil {
 			headers = appendRateLimitHeaders(headers, *d.rate)
 		}

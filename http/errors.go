@@ -23,7 +23,7 @@ type errorDetail struct {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var rl *service.RateLimitError
 	if errors.As(err, &rl) {
-		w.Header().Set("Retry-After", strconv.Itoa(int(rl.RetryAfter.Seconds())+1))
+		w.Header().Set("Retry-After", strconv.Itoa(tokenmint.RetryAfterSeconds(rl.RetryAfter)))
 		if rl.State != nil {
 			setRateLimitHeaders(w.Header(), *rl.State)
 		}

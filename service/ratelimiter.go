@@ -121,7 +121,12 @@ func (l *rateLimiter) take(now time.Time, shardKey string, a, b rateReq) (RateSt
 			continue
 		}
 		if wait, ok := l.allows(c, ns); !ok {
-			return RateState{Limit: int(c.requests), Remaining: 0, Reset: c.resetSeconds(ns)}, wait, false
+			// A refused request's reset is when one fits again (the
+			// Retry-After), not the fixed window's end: with the sliding
+			// window the previous window's count still weighs after it, and
+			// a client retrying at RateLimit-Reset would be refused again.
+			reset := max(c.resetSeconds(ns), tokenmint.RetryAfterSeconds(wait))
+			return RateState{Limit: int(c.requests), Remaining: 0, Reset: reset}, wait, false
 		}
 	}
 	st := RateState{Remaining: math.MaxInt}
