@@ -34,23 +34,11 @@ func (db *DB) TokensDueNotice(ctx context.Context, tenantID string, from, to tim
 // RecordExpiryNotice records the notice and appends ev in one transaction;
 // a notice recorded before changes nothing.
 func (db *DB) RecordExpiryNotice(ctx context.Context, n tokenmint.ExpiryNotice, ev *tokenmint.Event) (bool, error) {
-	var recorded bool
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		// INSERT ... SELECT inserts nothing for a token not in the tenant.
-		tag, err := tx.Exec(ctx,
-			`INSERT INTO token_expiry_notices (token_id, expires_at, window_days, sent_at)
-			 SELECT id, $1::timestamptz, $2::integer, $3::timestamptz FROM tokens WHERE tenant_id = $4 AND id = $5
-			 ON CONFLICT (token_id, expires_at, window_days) DO NOTHING`,
-			n.ExpiresAt, n.WindowDays, n.SentAt, n.TenantID, n.TokenID)
-		if err != nil {
-			return err
-		}
-		if recorded = tag.RowsAffected() > 0; !recorded {
-			return tokenExists(ctx, tx, n.TenantID, n.TokenID)
-		}
-		return appendEvent(ctx, tx, ev)
-	})
-	return recorded, err
+	return db.recordTokenNotice(ctx, n.TenantID, n.TokenID, ev,
+		`INSERT INTO token_expiry_notices (token_id, expires_at, window_days, sent_at)
+		 SELECT id, $1::timestamptz, $2::integer, $3::timestamptz FROM tokens WHERE tenant_id = $4 AND id = $5
+		 ON CONFLICT (token_id, expires_at, window_days) DO NOTHING`,
+		n.ExpiresAt, n.WindowDays, n.SentAt, n.TenantID, n.TokenID)
 }
 
 // DigestTokens returns the tenant's user-owned tokens active at from that

@@ -133,19 +133,27 @@ func (db *DB) DeleteIdleToken(ctx context.Context, tenantID, id string, idleSinc
 // RecordNotice records the notice and appends ev in one transaction; a
 // notice recorded before changes nothing.
 func (db *DB) RecordNotice(ctx context.Context, n tokenmint.Notice, ev *tokenmint.Event) (bool, error) {
+	return db.recordTokenNotice(ctx, n.TenantID, n.TokenID, ev,
+		`INSERT INTO token_notices (token_id, kind, expires_at, sent_at)
+		 SELECT id, $1::text, $2::timestamptz, $3::timestamptz FROM tokens WHERE tenant_id = $4 AND id = $5
+		 ON CONFLICT (token_id, kind, expires_at) DO NOTHING`,
+		n.Kind, n.ExpiresAt, n.SentAt, n.TenantID, n.TokenID)
+}
+
+// recordTokenNotice runs insert, which records a notice of the tenant's
+// token once (INSERT ... SELECT ... ON CONFLICT DO NOTHING inserts nothing
+// for a token not in the tenant, or a notice recorded before), and
+// appends ev in the same transaction when it recorded one. A token not in
+// the tenant is ENOTFOUND.
+func (db *DB) recordTokenNotice(ctx context.Context, tenantID, tokenID string, ev *tokenmint.Event, insert string, args ...any) (bool, error) {
 	var recorded bool
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		// INSERT ... SELECT inserts nothing for a token not in the tenant.
-		tag, err := tx.Exec(ctx,
-			`INSERT INTO token_notices (token_id, kind, expires_at, sent_at)
-			 SELECT id, $1::text, $2::timestamptz, $3::timestamptz FROM tokens WHERE tenant_id = $4 AND id = $5
-			 ON CONFLICT (token_id, kind, expires_at) DO NOTHING`,
-			n.Kind, n.ExpiresAt, n.SentAt, n.TenantID, n.TokenID)
+		tag, err := tx.Exec(ctx, insert, args...)
 		if err != nil {
 			return err
 		}
 		if recorded = tag.RowsAffected() > 0; !recorded {
-			return tokenExists(ctx, tx, n.TenantID, n.TokenID)
+			return tokenExists(ctx, tx, tenantID, tokenID)
 		}
 		return appendEvent(ctx, tx, ev)
 	})

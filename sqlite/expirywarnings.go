@@ -28,26 +28,11 @@ func (db *DB) TokensDueNotice(ctx context.Context, tenantID string, from, to tim
 // RecordExpiryNotice records the notice and appends ev in one transaction;
 // a notice recorded before changes nothing.
 func (db *DB) RecordExpiryNotice(ctx context.Context, n tokenmint.ExpiryNotice, ev *tokenmint.Event) (bool, error) {
-	var recorded bool
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		// INSERT ... SELECT inserts nothing for a token not in the tenant.
-		res, err := tx.ExecContext(ctx,
-			`INSERT INTO token_expiry_notices (token_id, expires_at, window_days, sent_at)
-			 SELECT id, ?, ?, ? FROM tokens WHERE tenant_id = ? AND id = ?
-			 ON CONFLICT (token_id, expires_at, window_days) DO NOTHING`,
-			toMicro(n.ExpiresAt), n.WindowDays, toMicro(n.SentAt), n.TenantID, n.TokenID)
-		if err != nil {
-			return wrap("record expiry notice", err)
-		}
-		if recorded, err = affectedOne(res, "record expiry notice"); err != nil || !recorded {
-			if err == nil {
-				err = tokenExists(ctx, tx, n.TenantID, n.TokenID)
-			}
-			return err
-		}
-		return appendEvent(ctx, tx, ev)
-	})
-	return recorded, err
+	return db.recordTokenNotice(ctx, "record expiry notice", n.TenantID, n.TokenID, ev,
+		`INSERT INTO token_expiry_notices (token_id, expires_at, window_days, sent_at)
+		 SELECT id, ?, ?, ? FROM tokens WHERE tenant_id = ? AND id = ?
+		 ON CONFLICT (token_id, expires_at, window_days) DO NOTHING`,
+		toMicro(n.ExpiresAt), n.WindowDays, toMicro(n.SentAt), n.TenantID, n.TokenID)
 }
 
 // DigestTokens returns the tenant's user-owned tokens active at from that

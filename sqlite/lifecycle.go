@@ -138,20 +138,28 @@ func (db *DB) DeleteIdleToken(ctx context.Context, tenantID, id string, idleSinc
 // RecordNotice records the notice and appends ev in one transaction; a
 // notice recorded before changes nothing.
 func (db *DB) RecordNotice(ctx context.Context, n tokenmint.Notice, ev *tokenmint.Event) (bool, error) {
+	return db.recordTokenNotice(ctx, "record notice", n.TenantID, n.TokenID, ev,
+		`INSERT INTO token_notices (token_id, kind, expires_at, sent_at)
+		 SELECT id, ?, ?, ? FROM tokens WHERE tenant_id = ? AND id = ?
+		 ON CONFLICT (token_id, kind, expires_at) DO NOTHING`,
+		n.Kind, toMicro(n.ExpiresAt), toMicro(n.SentAt), n.TenantID, n.TokenID)
+}
+
+// recordTokenNotice runs insert, which records a notice of the tenant's
+// token once (INSERT ... SELECT ... ON CONFLICT DO NOTHING inserts nothing
+// for a token not in the tenant, or a notice recorded before), and
+// appends ev in the same transaction when it recorded one. A token not in
+// the tenant is ENOTFOUND.
+func (db *DB) recordTokenNotice(ctx context.Context, op, tenantID, tokenID string, ev *tokenmint.Event, insert string, args ...any) (bool, error) {
 	var recorded bool
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		// INSERT ... SELECT inserts nothing for a token not in the tenant.
-		res, err := tx.ExecContext(ctx,
-			`INSERT INTO token_notices (token_id, kind, expires_at, sent_at)
-			 SELECT id, ?, ?, ? FROM tokens WHERE tenant_id = ? AND id = ?
-			 ON CONFLICT (token_id, kind, expires_at) DO NOTHING`,
-			n.Kind, toMicro(n.ExpiresAt), toMicro(n.SentAt), n.TenantID, n.TokenID)
+		res, err := tx.ExecContext(ctx, insert, args...)
 		if err != nil {
-			return wrap("record notice", err)
+			return wrap(op, err)
 		}
-		if recorded, err = affectedOne(res, "record notice"); err != nil || !recorded {
+		if recorded, err = affectedOne(res, op); err != nil || !recorded {
 			if err == nil {
-				err = tokenExists(ctx, tx, n.TenantID, n.TokenID)
+				err = tokenExists(ctx, tx, tenantID, tokenID)
 			}
 			return err
 		}
