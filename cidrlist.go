@@ -2,7 +2,6 @@ package tokenmint
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -202,14 +201,4 @@ func (l CIDRList) MarshalJSON() ([]byte, error) {
 		s = []string{}
 	}
 	return json.Marshal(s)
-}
-
-// validateNetworks refuses require_allowed_cidrs on a type that needs
-// approval: a token request does not carry networks (yet), so no token
-// of such a type could ever be collected.
-func (t *TokenType) validateNetworks() error {
-	if t.RequireAllowedCIDRs && t.RequiresApproval() {
-		return fmt.Errorf("type %s: require_allowed_cidrs cannot be combined with approval: required (token requests do not carry networks)", t.Name)
-	}
-	return nil
 }

@@ -88,9 +88,15 @@ type TokenRequest struct {
 	// limits of the day, when the token is collected.
 	Expiry        ExpiryRequest
 	Justification string
-	Status        string
-	DecidedBy     string
-	DecidedAt     *time.Time
+	// AllowedCIDRs are the networks the token will be bound to, resolved
+	// when asked (empty: anywhere). Administrators see them to decide.
+	AllowedCIDRs CIDRList
+	// RateLimit is the token's own rate limit (zero: none, the type's
+	// default applies).
+	RateLimit RateLimit
+	Status    string
+	DecidedBy string
+	DecidedAt *time.Time
 	// Reason is a denial's reason, or why the request expired or was
 	// cancelled.
 	Reason string

@@ -96,9 +96,6 @@ func (t *TokenType) Validate() error {
 	if err := t.validateApproval(); err != nil {
 		return err
 	}
-	if err := t.validateNetworks(); err != nil {
-		return err
-	}
 	if t.RateLimit != nil {
 		if err := t.RateLimit.Validate(); err != nil {
 			return fmt.Errorf("type %s: %s", t.Name, ErrorMessage(err))

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"tokenmint"
 )
 
 // TokenRequest is a request for a token of a type that needs approval, as
@@ -28,6 +30,10 @@ type TokenRequest struct {
 	// TokenExpiry is the expiry asked for the token.
 	ExpiresAt   time.Time   `json:"expires_at"`
 	TokenExpiry TokenExpiry `json:"token_expiry"`
+	// AllowedCIDRs are the networks the token will be bound to (absent:
+	// anywhere) and RateLimit its own rate limit (absent: none).
+	AllowedCIDRs []string             `json:"allowed_cidrs,omitempty"`
+	RateLimit    *tokenmint.RateLimit `json:"rate_limit,omitempty"`
 }
 
 // TokenExpiry is the expiry a request asks for its token, resolved against

@@ -29,6 +29,13 @@ func tokenRequestView(r *tokenmint.TokenRequest) TokenRequest {
 		DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt, Reason: r.Reason, TokenID: r.TokenID,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ExpiresAt: r.ExpiresAt,
 		TokenExpiry: TokenExpiry{DaysToLive: r.Expiry.DaysToLive, NoExpiry: r.Expiry.NoExpiry},
+		// Not secret, unlike the description: the deciding administrators
+		// see how narrow the token will be.
+		AllowedCIDRs: r.AllowedCIDRs.Strings(),
+	}
+	if !r.RateLimit.IsZero() {
+		l := r.RateLimit
+		v.RateLimit = &l
 	}
 	switch {
 	case r.Expiry.ExpiresAt != nil:
@@ -58,6 +65,7 @@ func (s *Server) handleRequestToken(w http.ResponseWriter, r *http.Request) {
 	req, err := s.svc.RequestToken(r.Context(), service.RequestTokenInput{
 		CreateTokenInput: service.CreateTokenInput{
 			Type: in.Type, Name: in.Name, Description: in.Description, Project: in.Project, Expiry: in.request(),
+			AllowedCIDRs: in.AllowedCIDRs, RateLimit: in.RateLimit.limit,
 		},
 		Justification: in.Justification,
 	})

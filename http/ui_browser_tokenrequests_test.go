@@ -43,6 +43,10 @@ func TestUIBrowserTokenRequest(t *testing.T) {
 		t.Errorf("refusal says %q", msg)
 	}
 	mia.do("justify", chromedp.SetValue(chromedp.ID("justification"), "Friday's release needs a production deploy token"))
+	// The request keeps the networks and the rate limit of the form (this
+	// browser and the test client use the server from 127.0.0.1).
+	mia.do("restrict", chromedp.SetValue(chromedp.ID("allowed_cidrs"), "127.0.0.1\n10.0.0.0/8"),
+		chromedp.SetValue(chromedp.ID("rate_requests"), "100"), chromedp.SetValue(chromedp.ID("rate_seconds"), "60"))
 	if st := mia.click("save-token"); st != http.StatusOK {
 		t.Fatalf("request: status %d", st)
 	}
@@ -58,12 +62,19 @@ func TestUIBrowserTokenRequest(t *testing.T) {
 	if eval[bool](mia, `!!document.querySelector('button[data-collect]')`) {
 		t.Fatal("a pending request offers Collect token")
 	}
+	const restrictions = "From 10.0.0.0/8, 127.0.0.1/32; 100 requests per 60 s"
+	if got := mia.text(`#my-requests-table td[data-restrictions]`); got != restrictions {
+		t.Fatalf("My requests shows restrictions %q, want %q", got, restrictions)
+	}
 
 	admin := newTab(t, bctx, e.srv.URL)
 	admin.login("admin", adminPassword)
 	admin.open("/ui/admin/token-requests")
 	if row := admin.text(`#admin-requests-table tr[data-status="pending"]`); !strings.Contains(row, "mia") || !strings.Contains(row, "Friday's release") {
 		t.Fatalf("admin's pending row = %q", row)
+	}
+	if got := admin.text(`#admin-requests-table td[data-restrictions]`); got != restrictions {
+		t.Fatalf("the admin's page shows restrictions %q, want %q", got, restrictions)
 	}
 	if st := admin.load("approve", chromedp.Click(chromedp.CSS(`button[data-approve]`), chromedp.NodeVisible)); st != http.StatusOK {
 		t.Fatalf("approve: status %d", st)
@@ -97,7 +108,8 @@ func TestUIBrowserTokenRequest(t *testing.T) {
 	if w := mia.text("#once-warning"); !strings.Contains(w, "will not be shown again") {
 		t.Errorf("warning %q", w)
 	}
-	if r := e.withToken(plain).do("GET", "/api/v1/tokens/self", nil); r.status != http.StatusOK || !strings.Contains(string(r.body), `"ProductionDeployToken"`) {
+	if r := e.withToken(plain).do("GET", "/api/v1/tokens/self", nil); r.status != http.StatusOK || !strings.Contains(string(r.body), `"ProductionDeployToken"`) ||
+		!strings.Contains(string(r.body), `"allowed_cidrs":["10.0.0.0/8","127.0.0.1/32"]`) {
 		t.Fatalf("the collected token does not work: %d %s", r.status, r.body)
 	}
 

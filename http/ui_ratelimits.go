@@ -93,8 +93,3 @@ func (s *Server) loadRateLimits(r *http.Request, d *tokenPageData, tok *tokenmin
 	d.OwnerRateLimit = rateLimitText(info.Owner)
 	return nil
 }
-
-// errRequestRateLimit refuses a rate limit on a token request: requests
-// do not keep one yet, and a limit the user asked for must not be dropped
-// silently.
-var errRequestRateLimit = tokenmint.Errorf(tokenmint.EINVALID, "rate limit: a token request cannot carry a rate limit yet; ask without one (the type's default applies) and set it on the token once collected")

@@ -3,6 +3,7 @@ package http
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"tokenmint"
 	"tokenmint/service"
@@ -26,6 +27,10 @@ type requestRow struct {
 	*tokenmint.TokenRequest
 	Requester string
 	Project   string
+	// Networks and Limit show the token's networks and own rate limit in
+	// words ("" for none), for the administrator deciding.
+	Networks string
+	Limit    string
 }
 
 type requestListData struct {
@@ -59,7 +64,12 @@ func (s *Server) listRequests(r *http.Request, all bool) (*requestListData, erro
 		}
 	}
 	for _, x := range list {
-		d.Rows = append(d.Rows, requestRow{TokenRequest: x, Requester: names[x.RequesterID], Project: projects[x.ProjectID]})
+		row := requestRow{TokenRequest: x, Requester: names[x.RequesterID], Project: projects[x.ProjectID],
+			Networks: strings.Join(x.AllowedCIDRs.Strings(), ", ")}
+		if !x.RateLimit.IsZero() {
+			row.Limit = rateLimitText(&x.RateLimit)
+		}
+		d.Rows = append(d.Rows, row)
 	}
 	if next != "" {
 		nq := url.Values{"cursor": {next}}

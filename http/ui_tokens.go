@@ -327,10 +327,9 @@ func (s *Server) uiCreateToken(w http.ResponseWriter, r *http.Request, us *uiSes
 	in := service.CreateTokenInput{Type: form.Type, Name: form.Name, Description: form.Description, Project: form.Project, Expiry: expiry,
 		AllowedCIDRs: tokenmint.SplitCIDRText(form.AllowedCIDRs), RateLimit: limit}
 	if typ, ok := s.svc.Types().Lookup(form.Type); ok && typ.RequiresApproval() && err == nil {
-		// A type that needs approval is asked for, not created.
-		if !limit.IsZero() {
-			err = errRequestRateLimit
-		} else if _, err = s.svc.RequestToken(r.Context(), service.RequestTokenInput{CreateTokenInput: in, Justification: form.Justification}); err == nil {
+		// A type that needs approval is asked for, not created; the
+		// request keeps the networks and the rate limit for its token.
+		if _, err = s.svc.RequestToken(r.Context(), service.RequestTokenInput{CreateTokenInput: in, Justification: form.Justification}); err == nil {
 			redirectWith(w, r, "/ui/token-requests", "Request sent. An administrator will approve or deny it; you can then collect the token here.")
 			return
 		}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -10,18 +11,19 @@ import (
 
 const tokenRequestColumns = `id, tenant_id, requester_id, type, name, description, project_id,
 	expiry_at, expiry_on, days_to_live, no_expiry, justification, status, decided_by, decided_at,
-	reason, token_id, created_at, updated_at, expires_at`
+	reason, token_id, created_at, updated_at, expires_at, allowed_cidrs, rate_requests, rate_per_seconds`
 
 // CreateTokenRequest stores a new request; an ID taken is ECONFLICT, an
 // unknown tenant or requester ENOTFOUND.
 func (db *DB) CreateTokenRequest(ctx context.Context, r *tokenmint.TokenRequest) error {
+	rateRequests, ratePer := requestRateLimit(r.RateLimit)
 	_, err := db.pool.Exec(ctx,
 		`INSERT INTO token_requests (`+tokenRequestColumns+`)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
 		r.ID, r.TenantID, r.RequesterID, r.Type, r.Name, r.Description, r.ProjectID,
 		r.Expiry.ExpiresAt, r.Expiry.ExpiresOn, r.Expiry.DaysToLive, r.Expiry.NoExpiry,
 		r.Justification, r.Status, r.DecidedBy, r.DecidedAt, r.Reason, r.TokenID,
-		r.CreatedAt, r.UpdatedAt, r.ExpiresAt)
+		r.CreatedAt, r.UpdatedAt, r.ExpiresAt, r.AllowedCIDRs.String(), rateRequests, ratePer)
 	return writeErr(err, "token request", "create token request")
 }
 
@@ -103,9 +105,12 @@ func (db *DB) TransitionTokenRequest(ctx context.Context, tr tokenmint.RequestTr
 func scanTokenRequest(row pgx.Row) (*tokenmint.TokenRequest, error) {
 	var r tokenmint.TokenRequest
 	var days *int32
+	var cidrs string
+	var rateRequests, ratePer *int32
 	if err := row.Scan(&r.ID, &r.TenantID, &r.RequesterID, &r.Type, &r.Name, &r.Description, &r.ProjectID,
 		&r.Expiry.ExpiresAt, &r.Expiry.ExpiresOn, &days, &r.Expiry.NoExpiry, &r.Justification, &r.Status,
-		&r.DecidedBy, &r.DecidedAt, &r.Reason, &r.TokenID, &r.CreatedAt, &r.UpdatedAt, &r.ExpiresAt); err != nil {
+		&r.DecidedBy, &r.DecidedAt, &r.Reason, &r.TokenID, &r.CreatedAt, &r.UpdatedAt, &r.ExpiresAt,
+		&cidrs, &rateRequests, &ratePer); err != nil {
 		return nil, readErr(err, "token request", "read token request")
 	}
 	if days != nil {
@@ -114,5 +119,22 @@ func scanTokenRequest(row pgx.Row) (*tokenmint.TokenRequest, error) {
 	}
 	r.Expiry.ExpiresAt, r.Expiry.ExpiresOn, r.DecidedAt = utcPtr(r.Expiry.ExpiresAt), utcPtr(r.Expiry.ExpiresOn), utcPtr(r.DecidedAt)
 	r.CreatedAt, r.UpdatedAt, r.ExpiresAt = utc(r.CreatedAt), utc(r.UpdatedAt), utc(r.ExpiresAt)
+	var err error
+	if r.AllowedCIDRs, err = tokenmint.ParseStoredCIDRs(cidrs); err != nil {
+		return nil, fmt.Errorf("postgres: token request %s: allowed_cidrs: %w", r.ID, err)
+	}
+	if rateRequests != nil && ratePer != nil {
+		r.RateLimit = tokenmint.RateLimit{Requests: int(*rateRequests), PerSeconds: int(*ratePer)}
+	}
 	return &r, nil
+}
+
+// requestRateLimit is a request's own rate limit as its two columns, both
+// NULL for none.
+func requestRateLimit(l tokenmint.RateLimit) (*int32, *int32) {
+	if l.IsZero() {
+		return nil, nil
+	}
+	n, per := int32(l.Requests), int32(l.PerSeconds)
+	return &n, &per
 }

@@ -101,14 +101,3 @@ func (s *Service) changeNetworks(ctx context.Context, tok *tokenmint.Token, l to
 	tok.AllowedCIDRs = l
 	return true, nil
 }
-
-// refuseRequestNetworks refuses a token request whose token would be bound
-// to networks: requests do not keep them (token_requests has no column for
-// them), and a token collected unbound would be broader than the one asked
-// for. Collect the token, then bind it with PATCH.
-func refuseRequestNetworks(tok *tokenmint.Token) error {
-	if tok.AllowedCIDRs.Bound() {
-		return tokenmint.Errorf(tokenmint.EINVALID, "a token request cannot carry allowed_cidrs: collect the token, then bind it to networks with PATCH /api/v1/tokens/{id} (a bound token cannot ask for tokens either)")
-	}
-	return nil
-}

@@ -31,7 +31,8 @@ const (
 // RequestToken records the caller's request for a token of a type that
 // requires approval. It is refused when the caller could not create such
 // a token now (rights, project, limits), so no one asks for what they could
-// never hold.
+// never hold. Its networks and rate limit are checked like a creation's
+// and kept for the token.
 func (s *Service) RequestToken(ctx context.Context, in RequestTokenInput) (*tokenmint.TokenRequest, error) {
 	p, err := s.ownTokensAccess(ctx, true)
 	if err != nil {
@@ -55,14 +56,15 @@ func (s *Service) RequestToken(ctx context.Context, in RequestTokenInput) (*toke
 	if err != nil {
 		return nil, err
 	}
-	if err := refuseRequestNetworks(tok); err != nil {
-		return nil, err // docs/bound-networks.md
-	}
 	now := s.Now()
 	r := &tokenmint.TokenRequest{
 		ID: secret.NewID(), TenantID: p.TenantID, RequesterID: p.User.ID, Type: typ.Name,
 		Name: in.Name, Description: in.Description, ProjectID: tok.ProjectID, Expiry: in.Expiry,
 		Justification: in.Justification, Status: tokenmint.RequestPending,
+		// The networks as resolved (asked for, else the presenting
+		// credential's) and the limit asked for: the collected token gets
+		// exactly these, never a broader one.
+		AllowedCIDRs: tok.AllowedCIDRs, RateLimit: in.RateLimit,
 		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(tokenmint.RequestTTL),
 	}
 	if err := s.store.CreateTokenRequest(ctx, r); err != nil {
@@ -349,6 +351,7 @@ func (s *Service) CollectTokenRequest(ctx context.Context, id string) (*IssuedTo
 	owner := userOwner(p)
 	tok, pol, err := s.prepareToken(ctx, owner, typ, g, CreateTokenInput{
 		Type: r.Type, Name: r.Name, Description: r.Description, Project: r.ProjectID, Expiry: r.Expiry,
+		AllowedCIDRs: r.AllowedCIDRs.Strings(), RateLimit: r.RateLimit,
 	})
 	if err != nil {
 		s.audit(ctx, p.TenantID, "token_request.issue", "token_request", r.ID, OutcomeDenied, "type "+r.Type+": no longer allowed")
@@ -360,10 +363,16 @@ func (s *Service) CollectTokenRequest(ctx context.Context, id string) (*IssuedTo
 		return nil, nil, err
 	}
 	issued, err := s.storeToken(ctx, owner, tok, pol)
+	if err == nil {
+		// As in issueToken: the secret is not out yet, and the token is
+		// deleted again if its own limit cannot be stored.
+		err = s.storeNewTokenRateLimit(ctx, issued.Token, r.RateLimit)
+	}
 	if err != nil {
-		// The token was not created (its quota, a failing store): give
-		// the request back so it can be collected once that is fixed.
-		// Its token_id keeps the unused ID until the next collection.
+		// The token was not created, or deleted again (its quota, a
+		// failing store): give the request back so it can be collected
+		// once that is fixed. Its token_id keeps the unused ID until the
+		// next collection.
 		back := tokenmint.RequestTransition{TenantID: p.TenantID, ID: r.ID, From: tokenmint.RequestIssued, To: tokenmint.RequestApproved, At: now}
 		if _, rerr := s.store.TransitionTokenRequest(context.WithoutCancel(ctx), back); rerr != nil {
 			s.log.Error("returning a token request to approved failed", "request", r.ID, "err", rerr)

@@ -72,6 +72,11 @@ type requestEnv struct {
 
 // forEachStore runs f on SQLite and on PostgreSQL.
 func forEachStore(t *testing.T, f func(t *testing.T, e *requestEnv)) {
+	forEachStoreWith(t, approvalTypes(t), f)
+}
+
+// forEachStoreWith runs f on both stores with the types of reg.
+func forEachStoreWith(t *testing.T, reg *tokenmint.TypeRegistry, f func(t *testing.T, e *requestEnv)) {
 	for _, name := range []string{"sqlite", "postgres"} {
 		t.Run(name, func(t *testing.T) {
 			var wrap func(*sqlite.DB) tokenmint.Store
@@ -92,7 +97,7 @@ func forEachStore(t *testing.T, f func(t *testing.T, e *requestEnv)) {
 			if wrap == nil {
 				var db *sqlite.DB
 				svc, admin, db, clock = newServiceWith(t, nil, func(c *service.Config) {
-					c.Types = approvalTypes(t)
+					c.Types = reg
 					c.Lifecycle.Mailer = mail
 				})
 				store = db
@@ -100,7 +105,7 @@ func forEachStore(t *testing.T, f func(t *testing.T, e *requestEnv)) {
 				store = wrap(nil)
 				clock = tokenmint.NewFakeClock(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC))
 				cfg := testConfig(store, clock)
-				cfg.Types = approvalTypes(t)
+				cfg.Types = reg
 				cfg.Lifecycle.Mailer = mail
 				svc = startService(t, cfg)
 				admin = bootstrapAdmin(t, svc, store)

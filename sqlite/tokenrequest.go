@@ -3,13 +3,14 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"tokenmint"
 )
 
 const tokenRequestColumns = `id, tenant_id, requester_id, type, name, description, project_id,
 	expiry_at, expiry_on, days_to_live, no_expiry, justification, status, decided_by, decided_at,
-	reason, token_id, created_at, updated_at, expires_at`
+	reason, token_id, created_at, updated_at, expires_at, allowed_cidrs, rate_requests, rate_per_seconds`
 
 // CreateTokenRequest stores a new request; an ID taken is ECONFLICT, an
 // unknown tenant or requester ENOTFOUND.
@@ -18,13 +19,15 @@ func (db *DB) CreateTokenRequest(ctx context.Context, r *tokenmint.TokenRequest)
 	if r.Expiry.DaysToLive != nil {
 		days = sql.NullInt64{Int64: int64(*r.Expiry.DaysToLive), Valid: true}
 	}
+	rateRequests, ratePer := requestRateLimit(r.RateLimit)
 	_, err := db.write.ExecContext(ctx,
 		`INSERT INTO token_requests (`+tokenRequestColumns+`)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.TenantID, r.RequesterID, r.Type, r.Name, r.Description, r.ProjectID,
 		toNullMicro(r.Expiry.ExpiresAt), toNullMicro(r.Expiry.ExpiresOn), days, r.Expiry.NoExpiry,
 		r.Justification, r.Status, r.DecidedBy, toNullMicro(r.DecidedAt), r.Reason, r.TokenID,
-		toMicro(r.CreatedAt), toMicro(r.UpdatedAt), toMicro(r.ExpiresAt))
+		toMicro(r.CreatedAt), toMicro(r.UpdatedAt), toMicro(r.ExpiresAt),
+		r.AllowedCIDRs.String(), rateRequests, ratePer)
 	return writeErr(err, "token request", "create token request")
 }
 
@@ -112,9 +115,11 @@ func scanTokenRequest(s scanner) (*tokenmint.TokenRequest, error) {
 	var expAt, expOn, decided sql.NullInt64
 	var days sql.NullInt64
 	var created, updated, expires int64
+	var cidrs string
+	var rateRequests, ratePer sql.NullInt64
 	if err := s.Scan(&r.ID, &r.TenantID, &r.RequesterID, &r.Type, &r.Name, &r.Description, &r.ProjectID,
 		&expAt, &expOn, &days, &r.Expiry.NoExpiry, &r.Justification, &r.Status, &r.DecidedBy, &decided,
-		&r.Reason, &r.TokenID, &created, &updated, &expires); err != nil {
+		&r.Reason, &r.TokenID, &created, &updated, &expires, &cidrs, &rateRequests, &ratePer); err != nil {
 		return nil, readErr(err, "token request", "read token request")
 	}
 	r.Expiry.ExpiresAt, r.Expiry.ExpiresOn, r.DecidedAt = fromNullMicro(expAt), fromNullMicro(expOn), fromNullMicro(decided)
@@ -123,5 +128,21 @@ func scanTokenRequest(s scanner) (*tokenmint.TokenRequest, error) {
 		r.Expiry.DaysToLive = &d
 	}
 	r.CreatedAt, r.UpdatedAt, r.ExpiresAt = fromMicro(created), fromMicro(updated), fromMicro(expires)
+	var err error
+	if r.AllowedCIDRs, err = tokenmint.ParseStoredCIDRs(cidrs); err != nil {
+		return nil, fmt.Errorf("sqlite: token request %s: allowed_cidrs: %w", r.ID, err)
+	}
+	if rateRequests.Valid && ratePer.Valid {
+		r.RateLimit = tokenmint.RateLimit{Requests: int(rateRequests.Int64), PerSeconds: int(ratePer.Int64)}
+	}
 	return &r, nil
+}
+
+// requestRateLimit is a request's own rate limit as its two columns, both
+// NULL for none.
+func requestRateLimit(l tokenmint.RateLimit) (sql.NullInt64, sql.NullInt64) {
+	if l.IsZero() {
+		return sql.NullInt64{}, sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: int64(l.Requests), Valid: true}, sql.NullInt64{Int64: int64(l.PerSeconds), Valid: true}
 }

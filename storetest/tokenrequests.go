@@ -39,6 +39,10 @@ func assertTokenRequest(t *testing.T, got, want *tokenmint.TokenRequest) {
 		got.Expiry.DaysToLive != nil && *got.Expiry.DaysToLive != *want.Expiry.DaysToLive {
 		t.Errorf("token request DaysToLive = %v, want %v", got.Expiry.DaysToLive, want.Expiry.DaysToLive)
 	}
+	if got.AllowedCIDRs.String() != want.AllowedCIDRs.String() || got.RateLimit != want.RateLimit {
+		t.Errorf("token request networks %q, rate limit %v; want %q, %v",
+			got.AllowedCIDRs.String(), got.RateLimit, want.AllowedCIDRs.String(), want.RateLimit)
+	}
 	assertTimePtr(t, "request Expiry.ExpiresAt", got.Expiry.ExpiresAt, want.Expiry.ExpiresAt)
 	assertTimePtr(t, "request Expiry.ExpiresOn", got.Expiry.ExpiresOn, want.Expiry.ExpiresOn)
 	assertTimePtr(t, "request DecidedAt", got.DecidedAt, want.DecidedAt)
@@ -59,6 +63,13 @@ func testTokenRequests(t *testing.T, newStore storeFunc) {
 	r2 := newTokenRequest(tenantA, "req-0002", "usr-a2")
 	r2.Expiry = tokenmint.ExpiryRequest{ExpiresAt: ptr(at(40 * day))}
 	r2.ProjectID = "prj-1"
+	// The token's networks and own rate limit round-trip (r1 has neither).
+	cidrs, err := tokenmint.ParseCIDRList([]string{"10.0.0.0/8", "2001:db8::/32", "192.0.2.7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.AllowedCIDRs = cidrs
+	r2.RateLimit = tokenmint.RateLimit{Requests: 30, PerSeconds: 60}
 	r3 := newTokenRequest(tenantA, "req-0003", "usr-a1")
 	r3.Expiry = tokenmint.ExpiryRequest{ExpiresOn: ptr(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))}
 	r4 := newTokenRequest(tenantB, "req-0004", "usr-b1")
@@ -73,7 +84,7 @@ func testTokenRequests(t *testing.T, newStore storeFunc) {
 	for _, r := range []*tokenmint.TokenRequest{r1, r2, r3, r4} {
 		assertTokenRequest(t, must(t, s.TokenRequestByID, r.TenantID, r.ID), r)
 	}
-	_, err := s.TokenRequestByID(ctx, tenantB, r1.ID)
+	_, err = s.TokenRequestByID(ctx, tenantB, r1.ID)
 	assertCode(t, err, tokenmint.ENOTFOUND)
 
 	ids := func(f tokenmint.TokenRequestFilter) []string {

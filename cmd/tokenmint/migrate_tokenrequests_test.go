@@ -15,7 +15,8 @@ import (
 )
 
 // Moving to PostgreSQL keeps token requests with every field: the expiry
-// asked for in its forms, the decision and the state.
+// asked for in its forms, the decision and the state, the token's networks
+// and its own rate limit.
 func TestMigrateKeepsTokenRequests(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tokenmint.db")
@@ -25,10 +26,15 @@ func TestMigrateKeepsTokenRequests(t *testing.T) {
 	}
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	decided, on, days := at.Add(time.Hour), time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), 12
+	nets, err := tokenmint.ParseCIDRList([]string{"10.1.0.0/16", "2001:db8::/48"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	reqs := []*tokenmint.TokenRequest{
 		{ID: "req-1", TenantID: "ten-1", RequesterID: "usr-1", Type: "Deploy", Name: "a", Description: "d", Justification: "why\nnot",
 			Expiry: tokenmint.ExpiryRequest{DaysToLive: &days}, Status: tokenmint.RequestApproved, DecidedBy: "usr-2", DecidedAt: &decided,
-			CreatedAt: at, UpdatedAt: decided, ExpiresAt: at.Add(8 * tokenmint.Day)},
+			CreatedAt: at, UpdatedAt: decided, ExpiresAt: at.Add(8 * tokenmint.Day),
+			AllowedCIDRs: nets, RateLimit: tokenmint.RateLimit{Requests: 5, PerSeconds: 3600}},
 		{ID: "req-2", TenantID: "ten-1", RequesterID: "usr-1", Type: "Deploy", Name: "b", ProjectID: "prj-1", Justification: "j",
 			Expiry: tokenmint.ExpiryRequest{ExpiresOn: &on, NoExpiry: false}, Status: tokenmint.RequestDenied, Reason: "no",
 			CreatedAt: at, UpdatedAt: at, ExpiresAt: at.Add(7 * tokenmint.Day)},

@@ -78,13 +78,19 @@ func TestTokenRequestAndCollect(t *testing.T) {
 	if code, _, errs := cli(t, "", "token", "request", "ProductionDeployToken", "--name", "deploy"); code != 2 || !strings.Contains(errs, "--justification") {
 		t.Fatalf("request without justification: exit %d, stderr %q", code, errs)
 	}
-	code, out, errs := cli(t, "", "token", "request", "ProductionDeployToken", "--name", "deploy", "--days", "5", "--justification", "release train 12")
+	// The request keeps networks and a rate limit (this test verifies
+	// from 127.0.0.1).
+	code, out, errs := cli(t, "", "token", "request", "ProductionDeployToken", "--name", "deploy", "--days", "5", "--justification", "release train 12",
+		"--allowed-cidr", "127.0.0.1", "--allowed-cidr", "10.0.0.0/8", "--rate-limit", "100/60")
 	if code != 0 {
 		t.Fatalf("request: exit %d, stderr %s", code, errs)
 	}
 	m := regexp.MustCompile(`(?m)^Request:\s+(\S+)$`).FindStringSubmatch(out)
 	if m == nil || !strings.Contains(out, "pending") || !strings.Contains(errs, "token collect "+m[1]) {
 		t.Fatalf("request printed %q, stderr %q", out, errs)
+	}
+	if !regexp.MustCompile(`(?m)^Networks:\s+10\.0\.0\.0/8, 127\.0\.0\.1/32$`).MatchString(out) || !regexp.MustCompile(`(?m)^Rate limit:\s+100/60$`).MatchString(out) {
+		t.Fatalf("request printed %q, want its networks and rate limit", out)
 	}
 	id := m[1]
 	if code, _, errs := cli(t, "", "token", "collect", id); code != 1 || !strings.Contains(errs, "HTTP 409") {
