@@ -184,6 +184,10 @@ type RequestTransition struct {
 	// expires_at is at or before At (the expiry job); otherwise it applies
 	// only to one whose expires_at is after At.
 	Lapsed bool
+	// WithTokenID, when set, makes the transition apply only to a request
+	// that still names this token (taking back a collection whose token
+	// was never written, and no other).
+	WithTokenID string
 }
 
 // TokenRequestFilter selects requests of a tenant, newest first.

@@ -83,6 +83,9 @@ func (db *DB) TransitionTokenRequest(ctx context.Context, tr tokenmint.RequestTr
 	c.add("tenant_id = " + c.param(tr.TenantID))
 	c.add("id = " + c.param(tr.ID))
 	c.add("status = " + c.param(tr.From))
+	if tr.WithTokenID != "" {
+		c.add("token_id = " + c.param(tr.WithTokenID))
+	}
 	if tr.Lapsed {
 		c.add("expires_at <= " + c.param(tr.At))
 	} else {

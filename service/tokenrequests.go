@@ -336,6 +336,9 @@ func (s *Service) CollectTokenRequest(ctx context.Context, id string) (*IssuedTo
 		return nil, nil, tokenmint.Errorf(tokenmint.EFORBIDDEN, "only the requester collects the token of a request")
 	}
 	now := s.Now()
+	if err := s.retakeLostCollection(ctx, r, now); err != nil {
+		return nil, nil, err
+	}
 	if err := requestOpen(r, tokenmint.RequestApproved, now); err != nil {
 		return nil, nil, err
 	}
@@ -381,6 +384,41 @@ func (s *Service) CollectTokenRequest(ctx context.Context, id string) (*IssuedTo
 	}
 	s.audit(ctx, p.TenantID, "token_request.issue", "token_request", r.ID, OutcomeSuccess, "token "+tok.ID)
 	return issued, r, nil
+}
+
+// lostCollectionAfter is how long a collection may be under way: a
+// request issued longer ago whose token does not exist was claimed by a
+// collection that died (a crash between the claim and the token's write).
+// Past lostCollectionUntil a missing token is taken to have been deleted
+// since (the shortest inactivity rule is a day), and nothing is given back.
+const (
+	lostCollectionAfter = 2 * time.Minute
+	lostCollectionUntil = time.Hour
+)
+
+// retakeLostCollection gives a request back to its requester when a
+// collection claimed it but its token was never written, so an approval
+// is not lost to a crash. Only the claim naming that very token is taken
+// back (WithTokenID): a collection under way, or one that succeeded since,
+// is left alone.
+func (s *Service) retakeLostCollection(ctx context.Context, r *tokenmint.TokenRequest, now time.Time) error {
+	if age := now.Sub(r.UpdatedAt); r.Status != tokenmint.RequestIssued || r.TokenID == "" || age < lostCollectionAfter || age > lostCollectionUntil {
+		return nil
+	}
+	_, err := s.store.TokenByID(ctx, r.TenantID, r.TokenID)
+	if tokenmint.ErrorCode(err) != tokenmint.ENOTFOUND {
+		return err // the token exists (nil: shown once already), or the store failed
+	}
+	back := tokenmint.RequestTransition{TenantID: r.TenantID, ID: r.ID, From: tokenmint.RequestIssued, To: tokenmint.RequestApproved, At: now, WithTokenID: r.TokenID}
+	ok, err := s.store.TransitionTokenRequest(ctx, back)
+	if err != nil {
+		return err
+	}
+	if ok {
+		s.log.Warn("token request given back: its collection ended before the token was written", "request", r.ID)
+		r.Status, r.UpdatedAt = tokenmint.RequestApproved, now
+	}
+	return nil
 }
 
 // expireTokenRequestsJob expires the tenant's requests nobody acted on in

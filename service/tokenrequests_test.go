@@ -554,3 +554,53 @@ func TestTokenRequestDescriptionIsPrivate(t *testing.T) {
 		}
 	})
 }
+
+// A collection that died between claiming the request and writing its
+// token (a crash) does not lose the approval: once the claim is older than
+// a collection can take, the requester collects again, exactly once. A
+// claim whose token was written, or one too old to be a lost collection,
+// is left alone.
+func TestTokenRequestLostCollectionIsGivenBack(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *requestEnv) {
+		member := e.user("mia", tokenmint.RoleMember)
+		claimLost := func() *tokenmint.TokenRequest {
+			t.Helper()
+			r := e.request(member)
+			if _, err := e.svc.ApproveTokenRequest(e.admin, r.ID); err != nil {
+				t.Fatal(err)
+			}
+			// What a collection's claim writes before the token: the
+			// token never follows.
+			ok, err := e.store.TransitionTokenRequest(context.Background(), tokenmint.RequestTransition{
+				TenantID: r.TenantID, ID: r.ID, From: tokenmint.RequestApproved, To: tokenmint.RequestIssued,
+				At: e.clock.Now(), TokenID: "00000000-0000-4000-8000-00000000dead",
+			})
+			if err != nil || !ok {
+				t.Fatalf("claim: %v %v", ok, err)
+			}
+			return r
+		}
+		r := claimLost()
+		_, _, err := e.svc.CollectTokenRequest(member, r.ID)
+		wantCode(t, err, tokenmint.ECONFLICT, "collection while another may be under way")
+
+		e.clock.Advance(3 * time.Minute)
+		issued, _, err := e.svc.CollectTokenRequest(member, r.ID)
+		if err != nil {
+			t.Fatalf("collection after a lost one: %v", err)
+		}
+		got, err := e.svc.GetTokenRequest(member, r.ID)
+		if err != nil || got.Status != tokenmint.RequestIssued || got.TokenID != issued.Token.ID {
+			t.Fatalf("request after the retaken collection: %+v %v, want issued with token %s", got, err, issued.Token.ID)
+		}
+		e.clock.Advance(3 * time.Minute)
+		_, _, err = e.svc.CollectTokenRequest(member, r.ID)
+		wantCode(t, err, tokenmint.ECONFLICT, "second collection of a written token")
+
+		// Hours later a missing token was deleted since, not lost on the way.
+		old := claimLost()
+		e.clock.Advance(2 * time.Hour)
+		_, _, err = e.svc.CollectTokenRequest(member, old.ID)
+		wantCode(t, err, tokenmint.ECONFLICT, "collection of a claim hours old")
+	})
+}

@@ -91,6 +91,10 @@ func (db *DB) TransitionTokenRequest(ctx context.Context, tr tokenmint.RequestTr
 		args = append(args, toMicro(*tr.ExpiresAt))
 	}
 	args = append(args, tr.TenantID, tr.ID, tr.From, toMicro(tr.At))
+	if tr.WithTokenID != "" {
+		timeCond += " AND token_id = ?"
+		args = append(args, tr.WithTokenID)
+	}
 	res, err := db.write.ExecContext(ctx,
 		`UPDATE token_requests SET `+set+` WHERE tenant_id = ? AND id = ? AND status = ? AND `+timeCond, args...)
 	if err != nil {

@@ -135,6 +135,14 @@ func testTokenRequests(t *testing.T, newStore storeFunc) {
 	}
 	r1.Status, r1.TokenID, r1.UpdatedAt = tokenmint.RequestIssued, "tok-9", at(2*day)
 	assertTokenRequest(t, must(t, s.TokenRequestByID, tenantA, r1.ID), r1)
+	// Taking a claim back applies only while the request names that token.
+	ok, err = s.TransitionTokenRequest(ctx, tokenmint.RequestTransition{
+		TenantID: tenantA, ID: r1.ID, From: tokenmint.RequestIssued, To: tokenmint.RequestApproved, At: at(2 * day), WithTokenID: "tok-8",
+	})
+	if err != nil || ok {
+		t.Fatalf("take back naming another token = %v, %v; want false, nil", ok, err)
+	}
+	assertTokenRequest(t, must(t, s.TokenRequestByID, tenantA, r1.ID), r1)
 
 	// A request whose time ran out takes no decision, only the expiry.
 	ok, err = s.TransitionTokenRequest(ctx, tokenmint.RequestTransition{
