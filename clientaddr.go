@@ -76,8 +76,11 @@ func InPrefixes(prefixes []netip.Prefix) func(netip.Addr) bool {
 }
 
 // ParsePeerAddr reads a socket peer's address, "host:port" or a bare
-// host, IPv4-mapped IPv6 as IPv4; the zero Addr when it is not an IP (a
-// Unix socket).
+// host, IPv4-mapped IPv6 as IPv4, without an IPv6 zone; the zero Addr when
+// it is not an IP (a Unix socket). The zone goes because blocks, trusted
+// proxies and bound networks are zone-less prefixes, which never contain a
+// zoned address: a link-local peer (fe80::1%eth0) would have escaped an IP
+// block on fe80::1 and been refused by every network.
 func ParsePeerAddr(remote string) netip.Addr {
 	host, _, err := net.SplitHostPort(remote)
 	if err != nil {
@@ -87,7 +90,7 @@ func ParsePeerAddr(remote string) netip.Addr {
 	if err != nil {
 		return netip.Addr{}
 	}
-	return a.Unmap()
+	return a.Unmap().WithZone("")
 }
 
 // parseHop reads one hop: an IPv4 or IPv6 address, bracketed or not,

@@ -24,6 +24,7 @@ func TestClientIPDerivation(t *testing.T) {
 		bad     bool // unparsable: refused
 	}{
 		{"untrusted peer ignores headers", "", "198.51.100.1:1234", map[string][]string{"X-Forwarded-For": {"203.0.113.9"}}, "198.51.100.1", false},
+		{"link-local peer without its zone", "", "[fe80::1%eth0]:1234", nil, "fe80::1", false},
 		{"plain hop", "", proxy, map[string][]string{"X-Forwarded-For": {"203.0.113.9"}}, "203.0.113.9", false},
 		{"hop with a port", "", proxy, map[string][]string{"X-Forwarded-For": {"203.0.113.9:4711"}}, "203.0.113.9", false},
 		{"IPv6 hop with a port", "", proxy, map[string][]string{"X-Forwarded-For": {"[2001:db8::9]:4711"}}, "2001:db8::9", false},
