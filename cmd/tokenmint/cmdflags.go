@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"tokenmint"
 )
 
 // errHelp means a command printed its help on request; the command then
@@ -179,4 +181,16 @@ func parseDate(s string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("--expires %q: give an RFC 3339 time (2026-12-31T18:00:00Z) or a date (2026-12-31)", s)
+}
+
+// rateLimitFlag reads --rate-limit N/S: nil when not given.
+func rateLimitFlag(v string) (*tokenmint.RateLimit, error) {
+	if v == "" {
+		return nil, nil
+	}
+	l, err := tokenmint.ParseRateLimit(v)
+	if err != nil {
+		return nil, fmt.Errorf("--rate-limit: %s", tokenmint.ErrorMessage(err))
+	}
+	return &l, nil
 }

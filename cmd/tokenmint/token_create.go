@@ -53,13 +53,9 @@ func runTokenCreate(args []string, _ io.Reader, stdout, stderr io.Writer) error 
 	if err != nil {
 		return f.usageError(stderr, "%v", err)
 	}
-	var limit *tokenmint.RateLimit
-	if rateLimit != "" {
-		l, err := tokenmint.ParseRateLimit(rateLimit)
-		if err != nil {
-			return f.usageError(stderr, "--rate-limit: %s", tokenmint.ErrorMessage(err))
-		}
-		limit = &l
+	limit, err := rateLimitFlag(rateLimit)
+	if err != nil {
+		return f.usageError(stderr, "%v", err)
 	}
 	c, _, err := opts.tokenClient()
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"tokenmint"
 	tmhttp "tokenmint/http"
 )
 
@@ -50,13 +49,9 @@ func runTokenRequest(args []string, _ io.Reader, stdout, stderr io.Writer) error
 	if err != nil {
 		return f.usageError(stderr, "%v", err)
 	}
-	var limit *tokenmint.RateLimit
-	if rateLimit != "" {
-		l, err := tokenmint.ParseRateLimit(rateLimit)
-		if err != nil {
-			return f.usageError(stderr, "--rate-limit: %s", tokenmint.ErrorMessage(err))
-		}
-		limit = &l
+	limit, err := rateLimitFlag(rateLimit)
+	if err != nil {
+		return f.usageError(stderr, "%v", err)
 	}
 	c, _, err := opts.tokenClient()
 	if err != nil {
