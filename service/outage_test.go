@@ -67,6 +67,15 @@ func (f *failingStore) TokenBySecret(ctx context.Context, hash []byte) (*tokenmi
 	return f.Store.TokenBySecret(ctx, hash)
 }
 
+// RateLimitOf is read on the verify path (a token's own limit when it is
+// cached, its owner's once per owner).
+func (f *failingStore) RateLimitOf(ctx context.Context, sub tokenmint.RateLimitSubject) (*tokenmint.StoredRateLimit, error) {
+	if f.failing("RateLimitOf") {
+		return nil, errUnreachable
+	}
+	return f.Store.RateLimitOf(ctx, sub)
+}
+
 func (f *failingStore) TenantByName(ctx context.Context, name string) (*tokenmint.Tenant, error) {
 	if f.failing("TenantByName") {
 		return nil, errUnreachable
@@ -136,7 +145,7 @@ func testOutageIsNeverABadCredential(t *testing.T, ttl time.Duration) {
 		"SessionPrincipal": func() error { _, _, err := svc.SessionPrincipal(ctx, login.Cookie); return err },
 		"Login":            func() error { _, err := svc.Login(ctx, "", "admin", "test-admin-password"); return err },
 	}
-	for _, method := range []string{"UserByID", "UserByUsername", "ListMemberships", "SessionByHash", "TokenBySecret", "TenantByName", "PolicyByTenant", "ProjectByID"} {
+	for _, method := range []string{"UserByID", "UserByUsername", "ListMemberships", "SessionByHash", "TokenBySecret", "TenantByName", "PolicyByTenant", "ProjectByID", "RateLimitOf"} {
 		for name, call := range calls {
 			if err := call(); err != nil { // warms the cache, if any
 				t.Fatalf("%s before the outage: %v", name, err)
