@@ -18,8 +18,12 @@ func pageInput(q url.Values) (service.PageInput, error) {
 
 // pageLimit reads the optional limit query parameter of a paginated list
 // (0 when absent: the service's default). The service checks the upper
-// bound.
+// bound. Every list reads its query through it, so it also refuses a
+// parameter given twice (singleValued).
 func pageLimit(q url.Values) (int, error) {
+	if err := singleValued(q); err != nil {
+		return 0, err
+	}
 	v := q.Get("limit")
 	if v == "" {
 		return 0, nil
@@ -39,4 +43,17 @@ func writePage(w http.ResponseWriter, items any, next string) {
 		resp["next_cursor"] = next
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// singleValued refuses a list query that repeats a parameter
+// (?status=active&status=revoked): the filters take one value each, and
+// reading the first one alone would answer a question nobody asked, as
+// verify refuses a repeated project or tenant.
+func singleValued(q url.Values) error {
+	for name, vs := range q {
+		if len(vs) > 1 {
+			return tokenmint.Errorf(tokenmint.EINVALID, "query parameter %s is given %d times; give it once", name, len(vs))
+		}
+	}
+	return nil
 }

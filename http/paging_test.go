@@ -45,3 +45,30 @@ func TestBadCursorIsRefusedOnEveryList(t *testing.T) {
 		t.Errorf("paging with next_cursor %q: %d %s", next, r.status, r.body)
 	}
 }
+
+// A list's query parameters take one value each: one given twice is 400
+// (it names the parameter), never the first value read alone.
+func TestRepeatedQueryParameterIsRefusedOnEveryList(t *testing.T) {
+	e := newEnv(t)
+	_, _, tokID := e.admin.createToken(map[string]any{"type": "CIToken", "name": "one"})
+	prj := e.admin.do("POST", "/api/v1/projects", map[string]any{"name": "prj"}).json(t)["id"].(string)
+	app := e.admin.do("POST", "/api/v1/applications", map[string]any{"name": "app", "access_types": []string{"read-only"}}).json(t)["id"].(string)
+	paths := append([]string{"/api/v1/tokens", "/api/v1/audit", "/api/v1/deliveries", "/api/v1/token-requests"}, pagedLists(tokID, prj, app)...)
+	for _, p := range paths {
+		sep := "?"
+		if strings.Contains(p, "?") {
+			sep = "&"
+		}
+		if r := e.admin.do("GET", p+sep+"limit=1&limit=2", nil); r.status != http.StatusBadRequest || !strings.Contains(r.message(t), "limit") {
+			t.Errorf("GET %s with limit twice: %d %s, want 400 naming limit", p, r.status, r.body)
+		}
+	}
+	for _, q := range []string{"status=active&status=revoked", "expires_on=2027-01-01&expires_on=2027-02-01"} {
+		if r := e.admin.do("GET", "/api/v1/tokens?"+q, nil); r.status != http.StatusBadRequest {
+			t.Errorf("GET /api/v1/tokens?%s: %d %s, want 400", q, r.status, r.body)
+		}
+	}
+	if r := e.admin.do("GET", "/api/v1/token-requests?status=pending&status=approved", nil); r.status != http.StatusBadRequest {
+		t.Errorf("token requests with status twice: %d %s, want 400", r.status, r.body)
+	}
+}
