@@ -65,16 +65,22 @@ func (s *Server) uiSetOwnerRateLimit(kind string) uiHandler {
 
 // ownerRateLimitForm is the owner limit form's values on the admin pages.
 type ownerRateLimitForm struct {
+	Action            string // where the form posts: the owner's page's rate-limit path
 	Requests, Seconds string
 	Text              string // the limit in force, in words ("" for none)
 }
 
 func (s *Server) ownerRateLimitForm(r *http.Request, kind, id string) (ownerRateLimitForm, error) {
+	f := ownerRateLimitForm{Action: "/ui/admin/users/" + url.PathEscape(id) + "/rate-limit"}
+	if kind == tokenmint.OwnerApplication {
+		f.Action = "/ui/admin/applications/" + url.PathEscape(id) + "/rate-limit"
+	}
 	l, err := s.svc.OwnerRateLimit(r.Context(), kind, id)
 	if err != nil || l == nil {
-		return ownerRateLimitForm{}, err
+		return f, err
 	}
-	return ownerRateLimitForm{Requests: strconv.Itoa(l.Requests), Seconds: strconv.Itoa(l.PerSeconds), Text: rateLimitText(l)}, nil
+	f.Requests, f.Seconds, f.Text = strconv.Itoa(l.Requests), strconv.Itoa(l.PerSeconds), rateLimitText(l)
+	return f, nil
 }
 
 // loadRateLimits puts the token's limits, in words, on its page.
