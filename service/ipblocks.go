@@ -153,15 +153,23 @@ func (s *Service) blockPrefixes(ctx context.Context, tenantID, tokenID string) (
 // auditBlocked records a request refused because its IP is blocked, at
 // most once per token and IP a minute.
 func (s *Service) auditBlocked(ctx context.Context, tok *tokenmint.Token, ip string) {
-	key := tok.ID + "\x00" + ip
-	if blocked, _ := s.lc.blockedLim.Blocked(key); blocked {
+	s.auditRefusedIP(ctx, tok, ip, "", "client IP is blocked")
+}
+
+// auditRefusedIP records a verification refused for its client IP (a
+// block, a network the token is not bound to), at most once a minute per
+// token, IP and kind of refusal (kind: a key prefix, "" for blocks), so a
+// flood from one IP writes one entry a minute.
+func (s *Service) auditRefusedIP(ctx context.Context, tok *tokenmint.Token, ip, kind, detail string) {
+	key := kind + tok.ID + "\x00" + ip
+	if limited, _ := s.lc.blockedLim.Blocked(key); limited {
 		return
 	}
 	s.lc.blockedLim.Fail(key)
 	e := &tokenmint.AuditEntry{
 		TenantID: tok.TenantID, Time: s.Now(), ActorKind: "token", ActorID: tok.ID,
 		Action: "token.verify", ObjectKind: "token", ObjectID: tok.ID, ClientIP: ip,
-		Outcome: OutcomeDenied, Detail: "client IP is blocked",
+		Outcome: OutcomeDenied, Detail: detail,
 	}
 	if err := s.audits.Do(ctx, e); err != nil {
 		s.log.Error("audit append failed", "action", e.Action, "err", err)

@@ -26,26 +26,13 @@ func (s *Service) checkNetwork(ctx context.Context, tok *tokenmint.Token, ip str
 }
 
 // auditOutsideNetworks records a request refused because its IP lies
-// outside the token's networks; like auditBlocked, a flood from one IP
-// writes one entry a minute.
+// outside the token's networks, rate limited like a blocked IP's.
 func (s *Service) auditOutsideNetworks(ctx context.Context, tok *tokenmint.Token, ip string) {
-	key := "net\x00" + tok.ID + "\x00" + ip
-	if limited, _ := s.lc.blockedLim.Blocked(key); limited {
-		return
-	}
-	s.lc.blockedLim.Fail(key)
 	detail := "client IP is outside the token's allowed networks"
 	if ip == "" {
 		detail = "no client IP to check against the token's allowed networks"
 	}
-	e := &tokenmint.AuditEntry{
-		TenantID: tok.TenantID, Time: s.Now(), ActorKind: "token", ActorID: tok.ID,
-		Action: "token.verify", ObjectKind: "token", ObjectID: tok.ID, ClientIP: ip,
-		Outcome: OutcomeDenied, Detail: detail,
-	}
-	if err := s.audits.Do(ctx, e); err != nil {
-		s.log.Error("audit append failed", "action", e.Action, "err", err)
-	}
+	s.auditRefusedIP(ctx, tok, ip, "net\x00", detail)
 }
 
 // newTokenNetworks decides the networks of a new token of typ: those asked
