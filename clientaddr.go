@@ -93,11 +93,16 @@ func ParsePeerAddr(remote string) netip.Addr {
 	return a.Unmap().WithZone("")
 }
 
+// ows is HTTP's optional whitespace around list elements (RFC 9110
+// §5.6.3): spaces and tabs only. Other control characters (a CR, say)
+// make a hop unreadable rather than being trimmed into an address.
+const ows = " \t"
+
 // parseHop reads one hop: an IPv4 or IPv6 address, bracketed or not,
 // optionally with a port (1.2.3.4:80, [2001:db8::1]:80), optionally quoted
 // (Forwarded). Obfuscated identifiers and "unknown" are not addresses.
 func parseHop(v string) (netip.Addr, bool) {
-	v = strings.TrimSpace(v)
+	v = strings.Trim(v, ows)
 	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 		v = v[1 : len(v)-1]
 	}
@@ -147,8 +152,8 @@ func forwardedFor(lines []string) []string {
 	for _, line := range lines {
 		for _, elem := range strings.Split(line, ",") {
 			for _, pair := range strings.Split(elem, ";") {
-				k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
-				if ok && strings.EqualFold(strings.TrimSpace(k), "for") {
+				k, v, ok := strings.Cut(strings.Trim(pair, ows), "=")
+				if ok && strings.EqualFold(strings.Trim(k, ows), "for") {
 					hops = append(hops, v)
 				}
 			}

@@ -97,7 +97,7 @@ func FuzzClientIP(f *testing.F) {
 // namedIn reports whether the header text names address a: as one of its
 // words, with or without a port or brackets.
 func namedIn(a netip.Addr, header string) bool {
-	for _, w := range strings.FieldsFunc(header, func(r rune) bool { return strings.ContainsRune(", ;=\"[]", r) }) {
+	for _, w := range strings.FieldsFunc(header, func(r rune) bool { return strings.ContainsRune(", \t;=\"[]", r) }) {
 		cands := []string{w}
 		if h, _, ok := strings.Cut(w, ":"); ok && strings.Count(w, ":") == 1 {
 			cands = append(cands, h)

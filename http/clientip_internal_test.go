@@ -37,6 +37,8 @@ func TestClientIPDerivation(t *testing.T) {
 		{"unknown right-most hop", "", proxy, map[string][]string{"X-Forwarded-For": {"unknown"}}, "", true},
 		{"garbage behind a trusted hop", "", proxy, map[string][]string{"X-Forwarded-For": {"junk, 10.0.0.7"}}, "", true},
 		{"empty hop", "", proxy, map[string][]string{"X-Forwarded-For": {"203.0.113.9, "}}, "", true},
+		{"tab around a hop is whitespace", "", proxy, map[string][]string{"X-Forwarded-For": {"1.1.1.1,\t203.0.113.9\t"}}, "203.0.113.9", false},
+		{"a carriage return is not whitespace", "", proxy, map[string][]string{"X-Forwarded-For": {"203.0.113.9\r"}}, "", true},
 		{"no header: the proxy is the client", "", proxy, nil, "10.0.0.2", false},
 		{"all hops trusted", "", proxy, map[string][]string{"X-Forwarded-For": {"10.0.0.7"}}, "10.0.0.2", false},
 		{"XFF mode ignores Forwarded", "", proxy, map[string][]string{"Forwarded": {"for=203.0.113.8"}}, "10.0.0.2", false},
