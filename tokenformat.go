@@ -44,13 +44,25 @@ func checksum(body string) string {
 // checksumOf is the checksum as an array, which verification compares
 // without allocating.
 func checksumOf(body string) [checksumLen]byte {
-	sum := crc32.Update(0, crc32.IEEETable, []byte(body))
+	sum := crc32OfString(body)
 	var out [checksumLen]byte
 	for i := checksumLen - 1; i >= 0; i-- {
 		out[i] = Base62Alphabet[sum%62]
 		sum /= 62
 	}
 	return out
+}
+
+// crc32OfString is crc32.ChecksumIEEE(body) over the string itself, table
+// by table entry: the package takes a []byte, and converting a token (longer
+// than the 32 bytes the compiler converts on the stack) cost an allocation
+// on every verification.
+func crc32OfString(body string) uint32 {
+	crc := ^uint32(0)
+	for i := 0; i < len(body); i++ {
+		crc = crc32.IEEETable[byte(crc)^body[i]] ^ (crc >> 8)
+	}
+	return ^crc
 }
 
 // EncodeToken returns the encoded form of a plain token: standard base64.

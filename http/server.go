@@ -135,7 +135,8 @@ func (s *Server) routes() {
 // dispatches it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	st := &requestState{statusWriter: statusWriter{ResponseWriter: w, status: http.StatusOK}}
+	sw := &st.statusWriter
 	if isUIPath(r.URL.Path) {
 		uiHeaders(sw)
 	}
@@ -152,7 +153,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.metrics.observe(r.Method, pattern, sw.status, time.Since(start))
 		return
 	}
-	ctx := service.ContextWithClientIP(r.Context(), ip)
+	st.ctx.Set(r.Context(), ip)
+	var ctx context.Context = &st.ctx
 	if s.secure && isUIPath(r.URL.Path) {
 		ctx = context.WithValue(ctx, secureCookiesKey{}, true) // for the UI's flash cookie
 	}
@@ -161,6 +163,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The mux recorded the pattern it matched on the request it served,
 	// which saves a second route lookup just for the metric's label.
 	s.metrics.observe(r.Method, routed.Pattern, sw.status, time.Since(start))
+}
+
+// requestState is what ServeHTTP adds to a request, in one allocation.
+type requestState struct {
+	statusWriter
+	ctx service.ClientIPContext
 }
 
 type statusWriter struct {

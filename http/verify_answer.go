@@ -138,14 +138,21 @@ var (
 )
 
 // setVerifyHeaders sets what setExpirationHeader and the identity headers
-// set, with one allocation per value.
+// set with two allocations: one backing array for the four values and one
+// string holding both expiry formats.
 func setVerifyHeaders(h http.Header, exp *time.Time, subject, tenant string) {
+	v := make([]string, 4)
 	if exp != nil {
-		var buf [40]byte
+		var buf [64]byte
 		u := exp.UTC()
-		h[tokenExpirationKey] = []string{string(u.AppendFormat(buf[:0], time.RFC3339))}
-		h[sonarQubeExpirationKey] = []string{string(u.AppendFormat(buf[:0], sonarQubeTimeLayout))}
+		b := u.AppendFormat(buf[:0], time.RFC3339)
+		n := len(b)
+		both := string(u.AppendFormat(b, sonarQubeTimeLayout))
+		v[2], v[3] = both[:n], both[n:]
+		h[tokenExpirationKey] = v[2:3:3]
+		h[sonarQubeExpirationKey] = v[3:4:4]
 	}
-	h[authSubjectKey] = []string{subject}
-	h[authTenantKey] = []string{tenant}
+	v[0], v[1] = subject, tenant
+	h[authSubjectKey] = v[0:1:1]
+	h[authTenantKey] = v[1:2:2]
 }

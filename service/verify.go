@@ -252,7 +252,10 @@ func (s *Service) lookupSecretFrom(ctx context.Context, plain, ip string) (cache
 		}
 	}
 	gen := s.cache.generation()
-	tok, validUntil, err := s.store.TokenBySecret(ctx, hash[:])
+	// The store gets a copy: a slice of hash handed to an interface would
+	// move hash to the heap on every verification, cached or not.
+	whole := hash
+	tok, validUntil, err := s.store.TokenBySecret(ctx, whole[:])
 	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
 		if ipKey != "" {
 			s.unknownLim.Fail(ipKey)
