@@ -38,7 +38,8 @@ FUZZ_TARGETS := \
 	./oauth:FuzzVerifyJWT ./sdk:FuzzParseJWT \
 	./http:FuzzClientIP ./http:FuzzVerifyAuthorization ./http:FuzzWriteEndpoints \
 	./http:FuzzOAuthTokenForm ./http:FuzzListCursor \
-	./http:FuzzAppendJSONString ./http:FuzzEachQueryPairMatchesParseQuery
+	./http:FuzzAppendJSONString ./http:FuzzEachQueryPairMatchesParseQuery \
+	./http:FuzzOAuthFormBodyMatchesParseForm ./http:FuzzAppendIntrospectionMatchesJSON
 fuzz:
 	@bins=$$(mktemp -d); trap 'rm -rf "$$bins"' EXIT; \
 	for t in $(FUZZ_TARGETS); do \

@@ -150,6 +150,20 @@ func AccessTypePermissions(universe PermissionSet, ats []string) PermissionSet {
 	return out
 }
 
+// AccessTypesAllow reports whether AccessTypePermissions(universe, ats)
+// holds p, without building the set (introspection asks it per call).
+func AccessTypesAllow(universe PermissionSet, ats []string, p Permission) bool {
+	if !universe.Has(p) {
+		return false
+	}
+	for _, at := range ats {
+		if accessTypeAllows(at, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // ParseScope splits an OAuth scope (space-separated permissions) into a
 // sorted list without repeats; a scope token that is not resource:verb is
 // EINVALID.

@@ -106,24 +106,18 @@ func parseOAuthForm(w http.ResponseWriter, r *http.Request) (*service.TokenReque
 	if err != nil || mt != "application/x-www-form-urlencoded" {
 		return nil, &service.OAuthError{Code: "invalid_request", Description: "Content-Type must be application/x-www-form-urlencoded"}
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxOAuthFormBytes)
-	if err := r.ParseForm(); err != nil {
-		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
-			return nil, &service.OAuthError{Code: "invalid_request", Description: "form body exceeds 64 KiB"}
-		}
-		return nil, &service.OAuthError{Code: "invalid_request", Description: "malformed form body"}
-	}
-	for k, vs := range r.PostForm {
-		if len(vs) > 1 {
-			return nil, &service.OAuthError{Code: "invalid_request", Description: "parameter " + k + " is given more than once"}
-		}
+	form, err := readOAuthFormBody(w, r, maxOAuthFormBytes)
+	if err != nil {
+		return nil, err
 	}
 	// acr_values may also ride on the token URL's query, for client
 	// libraries that cannot add form parameters to the password grant.
-	if q := r.URL.Query().Get("acr_values"); q != "" && !r.PostForm.Has("acr_values") {
-		r.PostForm.Set("acr_values", q)
+	if r.URL.RawQuery != "" && !form.Has("acr_values") {
+		if q := r.URL.Query().Get("acr_values"); q != "" {
+			form.Set("acr_values", q)
+		}
 	}
-	req := &service.TokenRequest{Form: r.PostForm}
+	req := &service.TokenRequest{Form: form}
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, _, _ := strings.Cut(h, " ")
 		if strings.EqualFold(scheme, "Basic") {
@@ -214,8 +208,7 @@ func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 		s.writeOAuthError(w, r, err)
 		return
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, res)
+	writeIntrospection(w, res)
 }
 
 func (s *Server) handleOAuthRevoke(w http.ResponseWriter, r *http.Request) {

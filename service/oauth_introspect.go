@@ -49,7 +49,7 @@ func (s *Service) introspectionCaller(ctx context.Context, req *IntrospectReques
 			// Introspection shows who holds a token and what it may do:
 			// only applications granted it (the introspect access type,
 			// or the permission itself) may ask.
-			if !tokenmint.AccessTypePermissions(s.types.Universe(), cl.app.AccessTypes).Has(IntrospectPermission) {
+			if !tokenmint.AccessTypesAllow(s.types.Universe(), cl.app.AccessTypes, IntrospectPermission) {
 				return "", tokenmint.Errorf(tokenmint.EFORBIDDEN, "the application lacks %s (access type %q)", IntrospectPermission, tokenmint.AccessIntrospect)
 			}
 			return cl.app.TenantID, nil
