@@ -57,27 +57,37 @@ func Errorf(code, format string, args ...any) *Error {
 // ErrorCode returns the code of the *Error in err's chain, EINTERNAL for any
 // other non-nil error and "" for nil.
 func ErrorCode(err error) string {
-	var e *Error
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.As(err, &e):
-		return e.Code
-	default:
-		return EINTERNAL
 	}
+	if e := errorIn(err); e != nil {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// errorIn returns the *Error in err's chain, or nil. An *Error itself is
+// answered without errors.As, whose target escapes: ErrorCode is asked on
+// every request's hot path, mostly of nil or a bare *Error.
+func errorIn(err error) *Error {
+	if e, ok := err.(*Error); ok {
+		return e
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
 }
 
 // ErrorMessage returns the safe message of the *Error in err's chain, or a
 // generic text for any other error so internal details never leak.
 func ErrorMessage(err error) string {
-	var e *Error
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.As(err, &e):
-		return e.Message
-	default:
-		return "internal error"
 	}
+	if e := errorIn(err); e != nil {
+		return e.Message
+	}
+	return "internal error"
 }

@@ -99,11 +99,20 @@ func descriptionSafe(s string) string {
 // maxOAuthFormBytes bounds an OAuth request's form body.
 const maxOAuthFormBytes = 64 << 10
 
+const formContentType = "application/x-www-form-urlencoded"
+
+// isFormContentType reports whether a Content-Type with parameters (a
+// charset) or in other case is the form type; the exact value every client
+// sends is compared first, without parsing.
+func isFormContentType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == formContentType
+}
+
 // parseOAuthForm reads a form-encoded OAuth request: the right content
 // type, at most 64 KiB, and no parameter given twice (RFC 6749 §3.2).
 func parseOAuthForm(w http.ResponseWriter, r *http.Request) (*service.TokenRequest, error) {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/x-www-form-urlencoded" {
+	if ct := r.Header.Get("Content-Type"); ct != formContentType && !isFormContentType(ct) {
 		return nil, &service.OAuthError{Code: "invalid_request", Description: "Content-Type must be application/x-www-form-urlencoded"}
 	}
 	form, err := readOAuthFormBody(w, r, maxOAuthFormBytes)

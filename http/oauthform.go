@@ -28,6 +28,9 @@ func readOAuthFormBody(w http.ResponseWriter, r *http.Request, limit int64) (url
 			formBuffers.Put(bp)
 		}
 	}()
+	// MaxBytesReader, not a count of our own: past the limit it tells the
+	// server to close the connection after the answer, the way that lets
+	// the client still read the 400 rather than a reset.
 	buf, err := readAllInto((*bp)[:0], http.MaxBytesReader(w, r.Body, limit))
 	*bp = buf
 	if err != nil {

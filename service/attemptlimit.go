@@ -45,7 +45,15 @@ const (
 // UTF-8): the key is plain ASCII. The trailing space lets a prefix of
 // whole parts select exactly those keys (ClearAttempts).
 func attemptKey(kind string, parts ...string) string {
+	// PathEscape gives p itself when nothing needs escaping, so sizing the
+	// key first costs a scan, and the key one allocation instead of a
+	// growing builder's several.
+	n := len(kind) + len(parts) + 1
+	for _, p := range parts {
+		n += len(url.PathEscape(p))
+	}
 	var b strings.Builder
+	b.Grow(n)
 	b.WriteString(kind)
 	for _, p := range parts {
 		b.WriteByte(' ')
