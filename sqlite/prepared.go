@@ -16,13 +16,16 @@ const (
 	        uses, max_uses, status, revoked_at, version, allowed_cidrs)
 	 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertTokenSecretSQL = `INSERT INTO token_secrets (token_id, hash, valid_until, created_at) VALUES (?, ?, NULL, ?)`
+	insertAuditSQL       = `INSERT INTO audit_log (tenant_id, time, actor_kind, actor_id, action, object_kind,
+	        object_id, client_ip, outcome, detail)
+	 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
 type preparedStmts map[string]*sql.Stmt
 
 func (db *DB) prepareHot(ctx context.Context) error {
 	db.stmts = preparedStmts{}
-	for _, q := range []string{insertTokenSQL, insertTokenSecretSQL} {
+	for _, q := range []string{insertTokenSQL, insertTokenSecretSQL, insertAuditSQL} {
 		s, err := db.write.PrepareContext(ctx, q)
 		if err != nil {
 			return err
