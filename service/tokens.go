@@ -32,6 +32,11 @@ type IssuedToken struct {
 	Token   *tokenmint.Token
 	Plain   string
 	Encoded string
+	// RateLimits are the limits in force for the new token, when the
+	// creation knew them (nil: ask TokenRateLimits). A creation sets the
+	// token's own limit itself and reads its owner's through the cache,
+	// which spares the answer a read of what was just written.
+	RateLimits *TokenRateLimitInfo
 }
 
 // TokenTypeInfo is a creatable type with the limits that apply to a caller.
@@ -196,6 +201,12 @@ func (s *Service) issueToken(ctx context.Context, owner tokenOwner, typ *tokenmi
 	if err := s.storeNewTokenRateLimit(ctx, issued.Token, in.RateLimit); err != nil {
 		return nil, err
 	}
+	lims, err := s.rateLimitsOf(ctx, issued.Token, &in.RateLimit)
+	if err != nil {
+		return nil, err
+	}
+	info := lims.info(issued.Token.Type, s.types)
+	issued.RateLimits = &info
 	return issued, nil
 }
 
