@@ -8,16 +8,21 @@ import (
 	"tokenmint"
 )
 
+// insertAuditSQL appends one entry and returns its ID.
+const insertAuditSQL = `INSERT INTO audit_log (tenant_id, time, actor_kind, actor_id, action, object_kind,
+        object_id, client_ip, outcome, detail)
+ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`
+
 // AppendAudit appends the entry and sets e.ID to the ID the log assigned,
 // which is greater than every ID assigned before it.
 func (db *DB) AppendAudit(ctx context.Context, e *tokenmint.AuditEntry) error {
-	err := db.pool.QueryRow(ctx,
-		`INSERT INTO audit_log (tenant_id, time, actor_kind, actor_id, action, object_kind,
-		        object_id, client_ip, outcome, detail)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		e.TenantID, e.Time, e.ActorKind, e.ActorID, e.Action, e.ObjectKind,
-		e.ObjectID, e.ClientIP, e.Outcome, e.Detail).Scan(&e.ID)
-	return wrap("append audit", err)
+	return wrap("append audit", insertAudit(ctx, db.pool, e, &e.ID))
+}
+
+// insertAudit appends e with q and puts the ID the log assigned in id.
+func insertAudit(ctx context.Context, q execer, e *tokenmint.AuditEntry, id *int64) error {
+	return q.QueryRow(ctx, insertAuditSQL, e.TenantID, e.Time, e.ActorKind, e.ActorID, e.Action, e.ObjectKind,
+		e.ObjectID, e.ClientIP, e.Outcome, e.Detail).Scan(id)
 }
 
 // AppendAuditBatch appends entries in one transaction, in order, sent to
@@ -27,10 +32,7 @@ func (db *DB) AppendAuditBatch(ctx context.Context, entries []*tokenmint.AuditEn
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var b pgx.Batch
 		for _, e := range entries {
-			b.Queue(`INSERT INTO audit_log (tenant_id, time, actor_kind, actor_id, action, object_kind,
-			        object_id, client_ip, outcome, detail)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-				e.TenantID, e.Time, e.ActorKind, e.ActorID, e.Action, e.ObjectKind,
+			b.Queue(insertAuditSQL, e.TenantID, e.Time, e.ActorKind, e.ActorID, e.Action, e.ObjectKind,
 				e.ObjectID, e.ClientIP, e.Outcome, e.Detail)
 		}
 		res := tx.SendBatch(ctx, &b)

@@ -47,7 +47,11 @@ func TestCommitFailureIsUnavailableAndStoresNothing(t *testing.T) {
 		}
 	}
 
-	err = db.CreateToken(ctx, tok, []byte("hash-0000000000000000000000000001"))
+	// The creation's audit entry rides in its transaction: it must go
+	// down with the token.
+	entry := &tokenmint.AuditEntry{TenantID: "ten-1", Time: now, ActorKind: "user", ActorID: "usr-1",
+		Action: "token.create", ObjectKind: "token", ObjectID: tok.ID, Outcome: "success"}
+	err = db.CreateToken(tokenmint.WithAuditEntry(ctx, entry), tok, []byte("hash-0000000000000000000000000001"))
 	if code := tokenmint.ErrorCode(err); code != tokenmint.EUNAVAILABLE {
 		t.Fatalf("create whose commit fails: %s (%v), want %s", code, err, tokenmint.EUNAVAILABLE)
 	}
@@ -57,12 +61,20 @@ func TestCommitFailureIsUnavailableAndStoresNothing(t *testing.T) {
 	if _, err := db.TokenByID(ctx, "ten-1", tok.ID); tokenmint.ErrorCode(err) != tokenmint.ENOTFOUND {
 		t.Fatalf("the token whose commit failed is stored: %v", err)
 	}
+	if got, err := db.ListAudit(ctx, tokenmint.AuditFilter{ObjectID: tok.ID}); err != nil || len(got) != 0 {
+		t.Fatalf("the audit entry of the creation whose commit failed: %d entries, %v", len(got), err)
+	}
 
 	if _, err := conn.Exec(ctx, `DROP TRIGGER fail_at_commit ON tokens`); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CreateToken(ctx, tok, []byte("hash-0000000000000000000000000001")); err != nil {
+	entry = &tokenmint.AuditEntry{TenantID: "ten-1", Time: now, ActorKind: "user", ActorID: "usr-1",
+		Action: "token.create", ObjectKind: "token", ObjectID: tok.ID, Outcome: "success"}
+	if err := db.CreateToken(tokenmint.WithAuditEntry(ctx, entry), tok, []byte("hash-0000000000000000000000000001")); err != nil {
 		t.Fatalf("create after the fault: %v", err)
+	}
+	if got, err := db.ListAudit(ctx, tokenmint.AuditFilter{ObjectID: tok.ID}); err != nil || len(got) != 1 || got[0].ID != entry.ID {
+		t.Fatalf("the audit entry of the acknowledged creation: %v, %v (ID %d)", got, err, entry.ID)
 	}
 	if _, err := db.TokenByID(ctx, "ten-1", tok.ID); err != nil {
 		t.Fatalf("acknowledged token: %v", err)

@@ -16,10 +16,13 @@ const tokenColumns = `t.id, t.tenant_id, t.owner_kind, t.owner_id, t.type, t.nam
 	t.project_id, t.prefix, t.created_at, t.updated_at, t.expires_at, t.last_used_at,
 	t.uses, t.max_uses, t.status, t.revoked_at, t.version, t.allowed_cidrs`
 
-// CreateToken stores the token and the keyed hash of its secret in one
-// transaction. A taken ID or secret hash is ECONFLICT.
+// CreateToken stores the token and the keyed hash of its secret, and the
+// audit entry ctx carries (tokenmint.WithAuditEntry), in one transaction.
+// A taken ID or secret hash is ECONFLICT.
 func (db *DB) CreateToken(ctx context.Context, t *tokenmint.Token, secretHash []byte) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
+	entry := tokenmint.AuditEntryFrom(ctx)
+	var auditID int64
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		if err := checkTokenQuota(ctx, tx, t); err != nil {
 			return err
 		}
@@ -37,8 +40,18 @@ func (db *DB) CreateToken(ctx context.Context, t *tokenmint.Token, secretHash []
 		_, err = tx.Exec(ctx,
 			`INSERT INTO token_secrets (token_id, hash, valid_until, created_at) VALUES ($1, $2, NULL, $3)`,
 			t.ID, secretHash, t.CreatedAt)
-		return writeErr(err, "token secret", "create token secret")
+		if err != nil {
+			return writeErr(err, "token secret", "create token secret")
+		}
+		if entry == nil {
+			return nil
+		}
+		return wrap("append audit", insertAudit(ctx, tx, entry, &auditID))
 	})
+	if err == nil && entry != nil {
+		entry.ID = auditID
+	}
+	return err
 }
 
 // storedStatus defaults an unset status to active, the state of a new token.

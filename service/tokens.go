@@ -288,13 +288,15 @@ func (s *Service) storeToken(ctx context.Context, owner tokenOwner, tok *tokenmi
 	// The quota is counted in the store's transaction, serialized per
 	// owner, so concurrent creations cannot overshoot it.
 	quota := tokenmint.WithTokenQuota(ctx, tokenmint.TokenQuota{Max: pol.MaxTokensPerOwner, Now: now})
-	if err := s.store.CreateToken(quota, tok, s.hasher.Hash(plain)); err != nil {
+	// The audit entry commits with the token, in its transaction: one
+	// commit for both, and no token is acknowledged without its entry.
+	entry := s.auditEntry(ctx, owner.tenantID, "token.create", "token", tok.ID, OutcomeSuccess, "type "+tok.Type)
+	if err := s.store.CreateToken(tokenmint.WithAuditEntry(quota, entry), tok, s.hasher.Hash(plain)); err != nil {
 		if tokenmint.IsTokenQuotaError(err) {
 			s.audit(ctx, owner.tenantID, "token.create", "token", "", OutcomeDenied, "type "+tok.Type+": owner's token quota reached")
 		}
 		return nil, err
 	}
-	s.audit(ctx, owner.tenantID, "token.create", "token", tok.ID, OutcomeSuccess, "type "+tok.Type)
 	s.emit(ctx, tokenmint.EventTokenCreated, tok, "")
 	return &IssuedToken{Token: tok, Plain: plain, Encoded: tokenmint.EncodeToken(plain)}, nil
 }
