@@ -23,7 +23,7 @@ func (db *DB) CreateToken(ctx context.Context, t *tokenmint.Token, secretHash []
 	entry := tokenmint.AuditEntryFrom(ctx)
 	var auditID [1]int64
 	err := db.grouped(ctx, func(tx *sql.Tx) error {
-		if err := checkTokenQuota(ctx, tx, t); err != nil {
+		if err := db.checkTokenQuota(ctx, tx, t); err != nil {
 			return err
 		}
 		insertToken, err := db.inTxStmt(ctx, tx, insertTokenSQL)
