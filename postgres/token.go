@@ -26,27 +26,35 @@ func (db *DB) CreateToken(ctx context.Context, t *tokenmint.Token, secretHash []
 		if err := checkTokenQuota(ctx, tx, t); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx,
-			`INSERT INTO tokens (id, tenant_id, owner_kind, owner_id, type, name, description,
+		// The inserts go as one batch: one round trip instead of three.
+		var b pgx.Batch
+		b.Queue(`INSERT INTO tokens (id, tenant_id, owner_kind, owner_id, type, name, description,
 			        project_id, prefix, created_at, updated_at, expires_at, last_used_at,
 			        uses, max_uses, status, revoked_at, version, allowed_cidrs)
 			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 			t.ID, t.TenantID, t.OwnerKind, t.OwnerID, t.Type, t.Name, t.Description,
 			t.ProjectID, t.Prefix, t.CreatedAt, t.UpdatedAt, t.ExpiresAt, t.LastUsedAt,
 			t.Uses, t.MaxUses, storedStatus(t.StoredStatus), t.RevokedAt, t.Version, t.AllowedCIDRs.String())
-		if err != nil {
+		b.Queue(`INSERT INTO token_secrets (token_id, hash, valid_until, created_at) VALUES ($1, $2, NULL, $3)`,
+			t.ID, secretHash, t.CreatedAt)
+		if entry != nil {
+			b.Queue(insertAuditSQL, entry.TenantID, entry.Time, entry.ActorKind, entry.ActorID, entry.Action,
+				entry.ObjectKind, entry.ObjectID, entry.ClientIP, entry.Outcome, entry.Detail)
+		}
+		res := tx.SendBatch(ctx, &b)
+		defer res.Close()
+		if _, err := res.Exec(); err != nil {
 			return writeErr(err, "token", "create token")
 		}
-		_, err = tx.Exec(ctx,
-			`INSERT INTO token_secrets (token_id, hash, valid_until, created_at) VALUES ($1, $2, NULL, $3)`,
-			t.ID, secretHash, t.CreatedAt)
-		if err != nil {
+		if _, err := res.Exec(); err != nil {
 			return writeErr(err, "token secret", "create token secret")
 		}
-		if entry == nil {
-			return nil
+		if entry != nil {
+			if err := res.QueryRow().Scan(&auditID); err != nil {
+				return wrap("append audit", err)
+			}
 		}
-		return wrap("append audit", insertAudit(ctx, tx, entry, &auditID))
+		return wrap("create token", res.Close())
 	})
 	if err == nil && entry != nil {
 		entry.ID = auditID
