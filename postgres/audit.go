@@ -26,25 +26,27 @@ func insertAudit(ctx context.Context, q execer, e *tokenmint.AuditEntry, id *int
 }
 
 // AppendAuditBatch appends entries in one transaction, in order, sent to
-// the server as one batch (a single round trip).
+// the server as one batch: PostgreSQL runs a batch as one implicit
+// transaction (all or nothing), so a single round trip appends them all.
 func (db *DB) AppendAuditBatch(ctx context.Context, entries []*tokenmint.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
 	ids := make([]int64, len(entries))
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		var b pgx.Batch
-		for _, e := range entries {
-			b.Queue(insertAuditSQL, e.TenantID, e.Time, e.ActorKind, e.ActorID, e.Action, e.ObjectKind,
-				e.ObjectID, e.ClientIP, e.Outcome, e.Detail)
+	var b pgx.Batch
+	for _, e := range entries {
+		b.Queue(insertAuditSQL, e.TenantID, e.Time, e.ActorKind, e.ActorID, e.Action, e.ObjectKind,
+			e.ObjectID, e.ClientIP, e.Outcome, e.Detail)
+	}
+	res := db.pool.SendBatch(ctx, &b)
+	for i := range entries {
+		if err := res.QueryRow().Scan(&ids[i]); err != nil {
+			res.Close()
+			return wrap("append audit", err)
 		}
-		res := tx.SendBatch(ctx, &b)
-		for i := range entries {
-			if err := res.QueryRow().Scan(&ids[i]); err != nil {
-				res.Close()
-				return err
-			}
-		}
-		return res.Close()
-	})
-	if err != nil {
+	}
+	// Closing reads the end of the batch, where a failed commit shows.
+	if err := res.Close(); err != nil {
 		return wrap("append audit", err)
 	}
 	for i, e := range entries {

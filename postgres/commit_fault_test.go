@@ -80,3 +80,44 @@ func TestCommitFailureIsUnavailableAndStoresNothing(t *testing.T) {
 		t.Fatalf("acknowledged token: %v", err)
 	}
 }
+
+// An audit batch is one implicit transaction: an entry that fails takes
+// the batch's earlier entries with it, so a caller told its entry failed
+// never finds it written (and one told it succeeded always does).
+func TestAuditBatchIsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	url := newMigratedDatabase(t)
+	db := mustOpenURL(t, url)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, stmt := range []string{
+		`CREATE FUNCTION fail_doomed() RETURNS trigger LANGUAGE plpgsql AS $$
+		 BEGIN IF NEW.detail = 'doomed' THEN RAISE EXCEPTION 'server going down' USING ERRCODE = '57P01'; END IF; RETURN NEW; END $$`,
+		`CREATE TRIGGER fail_doomed BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION fail_doomed()`,
+	} {
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	entry := func(object, detail string) *tokenmint.AuditEntry {
+		return &tokenmint.AuditEntry{TenantID: "ten-1", Time: now, ActorKind: "system", Action: "test",
+			ObjectKind: "token", ObjectID: object, Outcome: "success", Detail: detail}
+	}
+	err = db.AppendAuditBatch(ctx, []*tokenmint.AuditEntry{entry("first", "fine"), entry("second", "doomed")})
+	if code := tokenmint.ErrorCode(err); code != tokenmint.EUNAVAILABLE {
+		t.Fatalf("batch with a failing entry: %s (%v), want %s", code, err, tokenmint.EUNAVAILABLE)
+	}
+	if got, err := db.ListAudit(ctx, tokenmint.AuditFilter{}); err != nil || len(got) != 0 {
+		t.Fatalf("after a failed batch the log holds %d entries (%v), want none", len(got), err)
+	}
+	if err := db.AppendAuditBatch(ctx, []*tokenmint.AuditEntry{entry("first", "fine"), entry("second", "fine")}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.ListAudit(ctx, tokenmint.AuditFilter{}); err != nil || len(got) != 2 {
+		t.Fatalf("after a good batch: %d entries (%v), want 2", len(got), err)
+	}
+}
