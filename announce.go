@@ -15,7 +15,8 @@ type announcementsKey struct{}
 // RotateTokenSecret, BlockIP, UnblockIP, DeactivateIdleToken,
 // DeleteIdleToken, UpdateUser, UpdateApplication, DeleteApplication,
 // CreateProject, UpdateProject, DeleteProject, PutMembership,
-// DeleteMembership); every other method ignores it. A Store serving a
+// DeleteMembership, DeleteSession, DeleteUserSessions); every other
+// method ignores it. A Store serving a
 // single instance (SQLite) may ignore it altogether.
 //
 // The payload rides in the context rather than in the methods' signatures

@@ -51,7 +51,9 @@ type Store interface {
 	// CreateToken stores the token with the keyed hash of its secret. With
 	// a quota in ctx (WithTokenQuota) it first counts the owner's live
 	// tokens in the same transaction, serialized per owner, and refuses
-	// with TokenQuotaError when the quota is reached.
+	// with TokenQuotaError when the quota is reached. With an audit entry
+	// in ctx (WithAuditEntry) it appends it in the same transaction and
+	// sets its ID once committed.
 	CreateToken(ctx context.Context, t *Token, secretHash []byte) error
 	TokenByID(ctx context.Context, tenantID, id string) (*Token, error)
 	// TokenBySecret finds the token one of whose secrets has the hash, and

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"tokenmint"
+	"tokenmint/service"
 )
 
 // rateLimitRoutes are the owners' rate limits: a user's and an
@@ -102,11 +103,16 @@ func (s *Server) addRateLimits(r *http.Request, v *Token, tok *tokenmint.Token) 
 	if err != nil {
 		return err
 	}
+	setRateLimits(v, info)
+	return nil
+}
+
+// setRateLimits fills the rate limit fields of a single token's answer.
+func setRateLimits(v *Token, info service.TokenRateLimitInfo) {
 	v.RateLimit, v.OwnerRateLimit = info.Own, info.Owner
 	if info.Effective != nil {
 		v.EffectiveRateLimit = &EffectiveRateLimit{RateLimit: *info.Effective, Source: info.Source}
 	}
-	return nil
 }
 
 // writeTokenWithLimits answers a single token with its rate limits.

@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"net/http"
+	"reflect"
 	"strconv"
 	"testing"
 	"time"
@@ -168,4 +169,45 @@ func TestRateLimitedTokenCannotMintUnlimited(t *testing.T) {
 	if r := c.do("POST", "/api/v1/tokens", map[string]any{"type": "UserToken", "name": "tighter", "rate_limit": map[string]any{"requests": 10, "per_seconds": 60}}); r.status != 201 {
 		t.Fatalf("minting a tighter token: %d %s", r.status, r.body)
 	}
+}
+
+// The creation answer carries the token's rate limits without reading
+// them back (the creation knows its own and reads the owner's through the
+// cache): they must be exactly what a read of the token says, with and
+// without an own limit, an owner's limit, and after the owner's changed.
+func TestCreatedTokenAnswerHasTheLimitsAReadShows(t *testing.T) {
+	e := newEnv(t)
+	fields := []string{"rate_limit", "owner_rate_limit", "effective_rate_limit"}
+	check := func(name string, body map[string]any, wantOwner any) {
+		t.Helper()
+		r := e.admin.do("POST", "/api/v1/tokens", body)
+		if r.status != http.StatusCreated {
+			t.Fatalf("%s: create %d %s", name, r.status, r.body)
+		}
+		created := r.json(t)
+		read := e.admin.do("GET", "/api/v1/tokens/"+created["id"].(string), nil).json(t)
+		for _, f := range fields {
+			if !reflect.DeepEqual(created[f], read[f]) {
+				t.Errorf("%s: %s in the creation answer %v, read back %v", name, f, created[f], read[f])
+			}
+		}
+		if ol, _ := created["owner_rate_limit"].(map[string]any); (wantOwner == nil) != (ol == nil) || (ol != nil && ol["requests"] != wantOwner) {
+			t.Errorf("%s: owner_rate_limit %v, want requests %v", name, created["owner_rate_limit"], wantOwner)
+		}
+	}
+	own := map[string]any{"requests": 3, "per_seconds": 60}
+	check("no limits", map[string]any{"type": "CIToken", "name": "a"}, nil)
+	check("own limit", map[string]any{"type": "CIToken", "name": "b", "rate_limit": own}, nil)
+	if r := e.admin.do("PUT", "/api/v1/users/admin/rate-limit", map[string]any{"requests": 7, "per_seconds": 60}); r.status != 200 {
+		t.Fatalf("PUT: %d %s", r.status, r.body)
+	}
+	check("owner's limit", map[string]any{"type": "CIToken", "name": "c"}, 7.0)
+	if r := e.admin.do("PUT", "/api/v1/users/admin/rate-limit", map[string]any{"requests": 9, "per_seconds": 60}); r.status != 200 {
+		t.Fatalf("PUT: %d %s", r.status, r.body)
+	}
+	check("owner's limit changed", map[string]any{"type": "CIToken", "name": "d", "rate_limit": own}, 9.0)
+	if r := e.admin.do("DELETE", "/api/v1/users/admin/rate-limit", nil); r.status != 204 {
+		t.Fatalf("DELETE: %d", r.status)
+	}
+	check("owner's limit removed", map[string]any{"type": "CIToken", "name": "e"}, nil)
 }

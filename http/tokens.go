@@ -128,7 +128,9 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, create func
 	}
 	w.Header().Set("Location", "/api/v1/tokens/"+issued.Token.ID)
 	v := s.issuedView(r, issued)
-	if err := s.addRateLimits(r, &v.Token, issued.Token); err != nil {
+	if issued.RateLimits != nil {
+		setRateLimits(&v.Token, *issued.RateLimits) // known at creation: no read
+	} else if err := s.addRateLimits(r, &v.Token, issued.Token); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

@@ -8,41 +8,45 @@ import (
 	"tokenmint"
 )
 
+// insertAuditSQL appends one entry and returns its ID.
+const insertAuditSQL = `INSERT INTO audit_log (tenant_id, time, actor_kind, actor_id, action, object_kind,
+        object_id, client_ip, outcome, detail)
+ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`
+
 // AppendAudit appends the entry and sets e.ID to the ID the log assigned,
 // which is greater than every ID assigned before it.
 func (db *DB) AppendAudit(ctx context.Context, e *tokenmint.AuditEntry) error {
-	err := db.pool.QueryRow(ctx,
-		`INSERT INTO audit_log (tenant_id, time, actor_kind, actor_id, action, object_kind,
-		        object_id, client_ip, outcome, detail)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		e.TenantID, e.Time, e.ActorKind, e.ActorID, e.Action, e.ObjectKind,
-		e.ObjectID, e.ClientIP, e.Outcome, e.Detail).Scan(&e.ID)
-	return wrap("append audit", err)
+	return wrap("append audit", insertAudit(ctx, db.pool, e, &e.ID))
+}
+
+// insertAudit appends e with q and puts the ID the log assigned in id.
+func insertAudit(ctx context.Context, q execer, e *tokenmint.AuditEntry, id *int64) error {
+	return q.QueryRow(ctx, insertAuditSQL, e.TenantID, e.Time, e.ActorKind, e.ActorID, e.Action, e.ObjectKind,
+		e.ObjectID, e.ClientIP, e.Outcome, e.Detail).Scan(id)
 }
 
 // AppendAuditBatch appends entries in one transaction, in order, sent to
-// the server as one batch (a single round trip).
+// the server as one batch: PostgreSQL runs a batch as one implicit
+// transaction (all or nothing), so a single round trip appends them all.
 func (db *DB) AppendAuditBatch(ctx context.Context, entries []*tokenmint.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
 	ids := make([]int64, len(entries))
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		var b pgx.Batch
-		for _, e := range entries {
-			b.Queue(`INSERT INTO audit_log (tenant_id, time, actor_kind, actor_id, action, object_kind,
-			        object_id, client_ip, outcome, detail)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-				e.TenantID, e.Time, e.ActorKind, e.ActorID, e.Action, e.ObjectKind,
-				e.ObjectID, e.ClientIP, e.Outcome, e.Detail)
+	var b pgx.Batch
+	for _, e := range entries {
+		b.Queue(insertAuditSQL, e.TenantID, e.Time, e.ActorKind, e.ActorID, e.Action, e.ObjectKind,
+			e.ObjectID, e.ClientIP, e.Outcome, e.Detail)
+	}
+	res := db.pool.SendBatch(ctx, &b)
+	for i := range entries {
+		if err := res.QueryRow().Scan(&ids[i]); err != nil {
+			res.Close()
+			return wrap("append audit", err)
 		}
-		res := tx.SendBatch(ctx, &b)
-		for i := range entries {
-			if err := res.QueryRow().Scan(&ids[i]); err != nil {
-				res.Close()
-				return err
-			}
-		}
-		return res.Close()
-	})
-	if err != nil {
+	}
+	// Closing reads the end of the batch, where a failed commit shows.
+	if err := res.Close(); err != nil {
 		return wrap("append audit", err)
 	}
 	for i, e := range entries {

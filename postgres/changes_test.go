@@ -67,6 +67,12 @@ func TestAnnouncementsGoWithTheirTransaction(t *testing.T) {
 		}
 		return tok
 	}
+	for _, h := range []string{"session-1", "session-2"} {
+		if err := writer.CreateSession(ctx, &tokenmint.Session{Hash: []byte(h), TenantID: "ten-a", UserID: "usr-1",
+			CSRFToken: "csrf", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	project := &tokenmint.Project{ID: "prj-1", TenantID: "ten-a", Name: "web", CreatedAt: now}
 	with := func(name string) context.Context { return tokenmint.WithAnnouncement(ctx, name) }
 
@@ -87,6 +93,8 @@ func TestAnnouncementsGoWithTheirTransaction(t *testing.T) {
 		}},
 		{"UnblockIP", func(ctx context.Context) error { return writer.UnblockIP(ctx, "ten-a", "tok-1", "192.0.2.7") }},
 		{"UpdateUser", func(ctx context.Context) error { user.Enabled = false; return writer.UpdateUser(ctx, user) }},
+		{"DeleteSession", func(ctx context.Context) error { return writer.DeleteSession(ctx, []byte("session-1")) }},
+		{"DeleteUserSessions", func(ctx context.Context) error { return writer.DeleteUserSessions(ctx, "ten-a", "usr-1") }},
 		{"UpdateApplication", func(ctx context.Context) error { app.Enabled = false; return writer.UpdateApplication(ctx, app) }},
 		{"CreateProject", func(ctx context.Context) error { return writer.CreateProject(ctx, project) }},
 		{"UpdateProject", func(ctx context.Context) error { project.Name = "www"; return writer.UpdateProject(ctx, project) }},

@@ -47,7 +47,11 @@ func TestCommitFailureIsUnavailableAndStoresNothing(t *testing.T) {
 		}
 	}
 
-	err = db.CreateToken(ctx, tok, []byte("hash-0000000000000000000000000001"))
+	// The creation's audit entry rides in its transaction: it must go
+	// down with the token.
+	entry := &tokenmint.AuditEntry{TenantID: "ten-1", Time: now, ActorKind: "user", ActorID: "usr-1",
+		Action: "token.create", ObjectKind: "token", ObjectID: tok.ID, Outcome: "success"}
+	err = db.CreateToken(tokenmint.WithAuditEntry(ctx, entry), tok, []byte("hash-0000000000000000000000000001"))
 	if code := tokenmint.ErrorCode(err); code != tokenmint.EUNAVAILABLE {
 		t.Fatalf("create whose commit fails: %s (%v), want %s", code, err, tokenmint.EUNAVAILABLE)
 	}
@@ -57,14 +61,63 @@ func TestCommitFailureIsUnavailableAndStoresNothing(t *testing.T) {
 	if _, err := db.TokenByID(ctx, "ten-1", tok.ID); tokenmint.ErrorCode(err) != tokenmint.ENOTFOUND {
 		t.Fatalf("the token whose commit failed is stored: %v", err)
 	}
+	if got, err := db.ListAudit(ctx, tokenmint.AuditFilter{ObjectID: tok.ID}); err != nil || len(got) != 0 {
+		t.Fatalf("the audit entry of the creation whose commit failed: %d entries, %v", len(got), err)
+	}
 
 	if _, err := conn.Exec(ctx, `DROP TRIGGER fail_at_commit ON tokens`); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CreateToken(ctx, tok, []byte("hash-0000000000000000000000000001")); err != nil {
+	entry = &tokenmint.AuditEntry{TenantID: "ten-1", Time: now, ActorKind: "user", ActorID: "usr-1",
+		Action: "token.create", ObjectKind: "token", ObjectID: tok.ID, Outcome: "success"}
+	if err := db.CreateToken(tokenmint.WithAuditEntry(ctx, entry), tok, []byte("hash-0000000000000000000000000001")); err != nil {
 		t.Fatalf("create after the fault: %v", err)
+	}
+	if got, err := db.ListAudit(ctx, tokenmint.AuditFilter{ObjectID: tok.ID}); err != nil || len(got) != 1 || got[0].ID != entry.ID {
+		t.Fatalf("the audit entry of the acknowledged creation: %v, %v (ID %d)", got, err, entry.ID)
 	}
 	if _, err := db.TokenByID(ctx, "ten-1", tok.ID); err != nil {
 		t.Fatalf("acknowledged token: %v", err)
+	}
+}
+
+// An audit batch is one implicit transaction: an entry that fails takes
+// the batch's earlier entries with it, so a caller told its entry failed
+// never finds it written (and one told it succeeded always does).
+func TestAuditBatchIsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	url := newMigratedDatabase(t)
+	db := mustOpenURL(t, url)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, stmt := range []string{
+		`CREATE FUNCTION fail_doomed() RETURNS trigger LANGUAGE plpgsql AS $$
+		 BEGIN IF NEW.detail = 'doomed' THEN RAISE EXCEPTION 'server going down' USING ERRCODE = '57P01'; END IF; RETURN NEW; END $$`,
+		`CREATE TRIGGER fail_doomed BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION fail_doomed()`,
+	} {
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	entry := func(object, detail string) *tokenmint.AuditEntry {
+		return &tokenmint.AuditEntry{TenantID: "ten-1", Time: now, ActorKind: "system", Action: "test",
+			ObjectKind: "token", ObjectID: object, Outcome: "success", Detail: detail}
+	}
+	err = db.AppendAuditBatch(ctx, []*tokenmint.AuditEntry{entry("first", "fine"), entry("second", "doomed")})
+	if code := tokenmint.ErrorCode(err); code != tokenmint.EUNAVAILABLE {
+		t.Fatalf("batch with a failing entry: %s (%v), want %s", code, err, tokenmint.EUNAVAILABLE)
+	}
+	if got, err := db.ListAudit(ctx, tokenmint.AuditFilter{}); err != nil || len(got) != 0 {
+		t.Fatalf("after a failed batch the log holds %d entries (%v), want none", len(got), err)
+	}
+	if err := db.AppendAuditBatch(ctx, []*tokenmint.AuditEntry{entry("first", "fine"), entry("second", "fine")}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.ListAudit(ctx, tokenmint.AuditFilter{}); err != nil || len(got) != 2 {
+		t.Fatalf("after a good batch: %d entries (%v), want 2", len(got), err)
 	}
 }

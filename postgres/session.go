@@ -34,17 +34,24 @@ func (db *DB) SessionByHash(ctx context.Context, hash []byte) (*tokenmint.Sessio
 	return &s, nil
 }
 
-// DeleteSession removes the session with the hash.
+// DeleteSession removes the session with the hash, and announces in the
+// same transaction what ctx carries (tokenmint.WithAnnouncement), so the
+// other instances drop their cached copy when it commits.
 func (db *DB) DeleteSession(ctx context.Context, hash []byte) error {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM sessions WHERE hash = $1`, hash)
-	if err != nil {
-		return wrap("delete session", err)
-	}
-	return checkAffected(tag, "session")
+	return db.announced(ctx, func(q execer) error {
+		tag, err := q.Exec(ctx, `DELETE FROM sessions WHERE hash = $1`, hash)
+		if err != nil {
+			return wrap("delete session", err)
+		}
+		return checkAffected(tag, "session")
+	})
 }
 
-// DeleteUserSessions ends every session of a user.
+// DeleteUserSessions ends every session of a user, announcing what ctx
+// carries like DeleteSession.
 func (db *DB) DeleteUserSessions(ctx context.Context, tenantID, userID string) error {
-	_, err := db.pool.Exec(ctx, `DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2`, tenantID, userID)
-	return wrap("delete user sessions", err)
+	return db.announced(ctx, func(q execer) error {
+		_, err := q.Exec(ctx, `DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2`, tenantID, userID)
+		return wrap("delete user sessions", err)
+	})
 }

@@ -16,29 +16,73 @@ const tokenColumns = `t.id, t.tenant_id, t.owner_kind, t.owner_id, t.type, t.nam
 	t.project_id, t.prefix, t.created_at, t.updated_at, t.expires_at, t.last_used_at,
 	t.uses, t.max_uses, t.status, t.revoked_at, t.version, t.allowed_cidrs`
 
-// CreateToken stores the token and the keyed hash of its secret in one
-// transaction. A taken ID or secret hash is ECONFLICT.
+// CreateToken stores the token and the keyed hash of its secret, and the
+// audit entry ctx carries (tokenmint.WithAuditEntry), in one transaction.
+// A taken ID or secret hash is ECONFLICT.
 func (db *DB) CreateToken(ctx context.Context, t *tokenmint.Token, secretHash []byte) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		if err := checkTokenQuota(ctx, tx, t); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx,
-			`INSERT INTO tokens (id, tenant_id, owner_kind, owner_id, type, name, description,
-			        project_id, prefix, created_at, updated_at, expires_at, last_used_at,
-			        uses, max_uses, status, revoked_at, version, allowed_cidrs)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
-			t.ID, t.TenantID, t.OwnerKind, t.OwnerID, t.Type, t.Name, t.Description,
-			t.ProjectID, t.Prefix, t.CreatedAt, t.UpdatedAt, t.ExpiresAt, t.LastUsedAt,
-			t.Uses, t.MaxUses, storedStatus(t.StoredStatus), t.RevokedAt, t.Version, t.AllowedCIDRs.String())
-		if err != nil {
-			return writeErr(err, "token", "create token")
-		}
-		_, err = tx.Exec(ctx,
-			`INSERT INTO token_secrets (token_id, hash, valid_until, created_at) VALUES ($1, $2, NULL, $3)`,
-			t.ID, secretHash, t.CreatedAt)
+	entry := tokenmint.AuditEntryFrom(ctx)
+	var auditID int64
+	var err error
+	if _, quota := tokenmint.TokenQuotaFrom(ctx); quota {
+		// The owner's tokens are counted under a lock before the inserts,
+		// in a transaction of their own.
+		err = db.inTx(ctx, func(tx pgx.Tx) error {
+			if err := checkTokenQuota(ctx, tx, t); err != nil {
+				return err
+			}
+			return insertToken(ctx, tx, t, secretHash, entry, &auditID)
+		})
+	} else {
+		// The inserts are the whole write: one batch, which PostgreSQL
+		// runs as one implicit transaction (all or nothing), in a single
+		// round trip instead of BEGIN, three inserts and COMMIT.
+		err = insertToken(ctx, db.pool, t, secretHash, entry, &auditID)
+	}
+	if err == nil && entry != nil {
+		entry.ID = auditID
+	}
+	return err
+}
+
+// batchSender is what sends a batch: the pool (one implicit transaction)
+// or a transaction.
+type batchSender interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// insertToken inserts the token, its secret and, when entry is not nil,
+// its audit entry as one batch, and puts the entry's ID in auditID.
+func insertToken(ctx context.Context, q batchSender, t *tokenmint.Token, secretHash []byte, entry *tokenmint.AuditEntry, auditID *int64) error {
+	var b pgx.Batch
+	b.Queue(`INSERT INTO tokens (id, tenant_id, owner_kind, owner_id, type, name, description,
+		        project_id, prefix, created_at, updated_at, expires_at, last_used_at,
+		        uses, max_uses, status, revoked_at, version, allowed_cidrs)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+		t.ID, t.TenantID, t.OwnerKind, t.OwnerID, t.Type, t.Name, t.Description,
+		t.ProjectID, t.Prefix, t.CreatedAt, t.UpdatedAt, t.ExpiresAt, t.LastUsedAt,
+		t.Uses, t.MaxUses, storedStatus(t.StoredStatus), t.RevokedAt, t.Version, t.AllowedCIDRs.String())
+	b.Queue(`INSERT INTO token_secrets (token_id, hash, valid_until, created_at) VALUES ($1, $2, NULL, $3)`,
+		t.ID, secretHash, t.CreatedAt)
+	if entry != nil {
+		b.Queue(insertAuditSQL, entry.TenantID, entry.Time, entry.ActorKind, entry.ActorID, entry.Action,
+			entry.ObjectKind, entry.ObjectID, entry.ClientIP, entry.Outcome, entry.Detail)
+	}
+	res := q.SendBatch(ctx, &b)
+	defer res.Close()
+	if _, err := res.Exec(); err != nil {
+		return writeErr(err, "token", "create token")
+	}
+	if _, err := res.Exec(); err != nil {
 		return writeErr(err, "token secret", "create token secret")
-	})
+	}
+	if entry != nil {
+		if err := res.QueryRow().Scan(auditID); err != nil {
+			return wrap("append audit", err)
+		}
+	}
+	// Closing reads the end of the batch, where an implicit transaction
+	// reports a failed commit.
+	return wrap("create token", res.Close())
 }
 
 // storedStatus defaults an unset status to active, the state of a new token.

@@ -17,6 +17,17 @@ const (
 // ID and never carries a secret. A failure to audit is logged, not returned:
 // the action it describes has already happened.
 func (s *Service) audit(ctx context.Context, tenantID, action, objectKind, objectID, outcome, detail string) {
+	e := s.auditEntry(ctx, tenantID, action, objectKind, objectID, outcome, detail)
+	ctx, cancel := afterCommit(ctx)
+	defer cancel()
+	if err := s.audits.Do(ctx, e); err != nil {
+		s.log.Error("audit append failed", "action", action, "object", objectID, "err", err)
+	}
+}
+
+// auditEntry is the entry audit appends, for a write that appends it in
+// its own transaction instead (tokenmint.WithAuditEntry).
+func (s *Service) auditEntry(ctx context.Context, tenantID, action, objectKind, objectID, outcome, detail string) *tokenmint.AuditEntry {
 	kind, id := "anonymous", ""
 	if p := tokenmint.PrincipalFromContext(ctx); p != nil {
 		switch {
@@ -31,15 +42,10 @@ func (s *Service) audit(ctx context.Context, tenantID, action, objectKind, objec
 			tenantID = p.TenantID
 		}
 	}
-	e := &tokenmint.AuditEntry{
+	return &tokenmint.AuditEntry{
 		TenantID: tenantID, Time: s.Now(), ActorKind: kind, ActorID: id,
 		Action: action, ObjectKind: objectKind, ObjectID: objectID,
 		ClientIP: ClientIPFromContext(ctx), Outcome: outcome, Detail: detail,
-	}
-	ctx, cancel := afterCommit(ctx)
-	defer cancel()
-	if err := s.audits.Do(ctx, e); err != nil {
-		s.log.Error("audit append failed", "action", action, "object", objectID, "err", err)
 	}
 }
 

@@ -159,9 +159,19 @@ func (e *RateLimitError) Message() string {
 	return "too many failed attempts; try again later"
 }
 
-// Logout ends the session with the given cookie value.
+// Logout ends the session with the given cookie value, at once on every
+// instance: the end is announced with the write (ChangeSessions).
 func (s *Service) Logout(ctx context.Context, cookie string) error {
-	err := s.store.DeleteSession(ctx, s.hasher.Hash(cookie))
+	hash := sessionKey(s.hasher.Sum(cookie))
+	sess, err := s.sessionByHash(ctx, hash) // whose it is, for the announcement
+	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	change := Change{Kind: ChangeSessions, TenantID: sess.TenantID, ID: sess.UserID}
+	err = s.store.DeleteSession(s.announcing(ctx, change), hash[:])
+	s.changed(ctx, change)
 	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
 		return nil
 	}
@@ -169,17 +179,20 @@ func (s *Service) Logout(ctx context.Context, cookie string) error {
 }
 
 // SessionPrincipal returns the principal of a session cookie, and the
-// session for its CSRF token.
+// session for its CSRF token. The session comes through the cache
+// (sessioncache.go), so a busy session costs no read per request.
 func (s *Service) SessionPrincipal(ctx context.Context, cookie string) (*tokenmint.Principal, *tokenmint.Session, error) {
-	sess, err := s.store.SessionByHash(ctx, s.hasher.Hash(cookie))
+	cached, err := s.sessionByHash(ctx, s.hasher.Sum(cookie))
 	if tokenmint.ErrorCode(err) == tokenmint.ENOTFOUND {
 		return nil, nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "session expired; sign in again")
 	} else if err != nil {
 		return nil, nil, err
 	}
-	if !s.Now().Before(sess.ExpiresAt) {
+	if !s.Now().Before(cached.ExpiresAt) {
 		return nil, nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "session expired; sign in again")
 	}
+	sess := new(tokenmint.Session) // the caller's own copy: the cached one is shared
+	*sess = *cached
 	// The user and their grants come through the cache (a user change
 	// drops both), so a busy session costs one read, the session's.
 	key := grantsKeyT{tokenmint.OwnerUser, sess.TenantID, sess.UserID}
@@ -287,7 +300,7 @@ func (s *Service) OperatorSetPassword(ctx context.Context, tenantName, username,
 		return nil, err
 	}
 	s.changed(ctx, change)
-	if err := s.store.DeleteUserSessions(ctx, u.TenantID, u.ID); err != nil {
+	if err := s.endUserSessions(ctx, u.TenantID, u.ID); err != nil {
 		return nil, err
 	}
 	tn, un := loginNames(tenantName, u.Username)

@@ -122,6 +122,8 @@ type cache struct {
 	policies timedMap[string, tokenmint.Policy]
 	// users are signed-in users by tenant and ID, for sessions.
 	users timedMap[grantsKeyT, *tokenmint.User]
+	// sessions are web sessions by cookie hash (sessioncache.go).
+	sessions timedMap[sessionKey, *tokenmint.Session]
 	// hooks are each tenant's webhooks, for knowing who subscribes.
 	hooks timedMap[string, []*tokenmint.Webhook]
 	// ownerLimits are the rate limits owners' tokens share (the zero
@@ -158,6 +160,7 @@ func (c *cache) reset() {
 	c.clients = timedMap[string, clientEntry]{}
 	c.policies = timedMap[string, tokenmint.Policy]{}
 	c.users = timedMap[grantsKeyT, *tokenmint.User]{}
+	c.sessions = timedMap[sessionKey, *tokenmint.Session]{}
 	c.hooks = timedMap[string, []*tokenmint.Webhook]{}
 	c.ownerLimits = timedMap[grantsKeyT, tokenmint.RateLimit]{}
 }
@@ -282,6 +285,9 @@ func (c *cache) Invalidate(ch Change) {
 	case ChangeUser:
 		delete(c.grants, grantsKeyT{tokenmint.OwnerUser, ch.TenantID, ch.ID})
 		delete(c.users, grantsKeyT{tokenmint.OwnerUser, ch.TenantID, ch.ID})
+		c.dropSessionsOfLocked(ch.TenantID, ch.ID)
+	case ChangeSessions:
+		c.dropSessionsOfLocked(ch.TenantID, ch.ID)
 	case ChangeApplication:
 		delete(c.grants, grantsKeyT{tokenmint.OwnerApplication, ch.TenantID, ch.ID})
 		c.dropClientsOfLocked(ch.ID)

@@ -119,9 +119,14 @@ func (s *Service) TokenRateLimits(ctx context.Context, tok *tokenmint.Token) (To
 	if err != nil {
 		return TokenRateLimitInfo{}, err
 	}
-	typ, _ := s.types.Lookup(tok.Type)
-	eff, src := rateLimitPair{token: t, owner: o}.effective(typ)
-	return TokenRateLimitInfo{Own: limitPtr(t), Effective: limitPtr(eff), Source: src, Owner: limitPtr(o)}, nil
+	return rateLimitPair{token: t, owner: o}.info(tok.Type, s.types), nil
+}
+
+// info describes the pair for a token of the named type.
+func (p rateLimitPair) info(typeName string, types *tokenmint.TypeRegistry) TokenRateLimitInfo {
+	typ, _ := types.Lookup(typeName)
+	eff, src := p.effective(typ)
+	return TokenRateLimitInfo{Own: limitPtr(p.token), Effective: limitPtr(eff), Source: src, Owner: limitPtr(p.owner)}
 }
 
 func limitPtr(l tokenmint.RateLimit) *tokenmint.RateLimit {

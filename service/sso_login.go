@@ -195,7 +195,7 @@ func (s *Service) ssoUser(ctx context.Context, pr *tokenmint.SSOProvider, id *ss
 	if !mapped {
 		// Every right the groups gave is gone (applySSORoles took it);
 		// the sessions opened with them end too.
-		if err := s.store.DeleteUserSessions(ctx, u.TenantID, u.ID); err != nil {
+		if err := s.endUserSessions(ctx, u.TenantID, u.ID); err != nil {
 			return nil, err
 		}
 		s.audit(actx, u.TenantID, "sso.login", "user", u.ID, OutcomeDenied, "no mapped group; roles removed")

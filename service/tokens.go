@@ -32,6 +32,11 @@ type IssuedToken struct {
 	Token   *tokenmint.Token
 	Plain   string
 	Encoded string
+	// RateLimits are the limits in force for the new token, when the
+	// creation knew them (nil: ask TokenRateLimits). A creation sets the
+	// token's own limit itself and reads its owner's through the cache,
+	// which spares the answer a read of what was just written.
+	RateLimits *TokenRateLimitInfo
 }
 
 // TokenTypeInfo is a creatable type with the limits that apply to a caller.
@@ -196,6 +201,12 @@ func (s *Service) issueToken(ctx context.Context, owner tokenOwner, typ *tokenmi
 	if err := s.storeNewTokenRateLimit(ctx, issued.Token, in.RateLimit); err != nil {
 		return nil, err
 	}
+	lims, err := s.rateLimitsOf(ctx, issued.Token, &in.RateLimit)
+	if err != nil {
+		return nil, err
+	}
+	info := lims.info(issued.Token.Type, s.types)
+	issued.RateLimits = &info
 	return issued, nil
 }
 
@@ -277,13 +288,15 @@ func (s *Service) storeToken(ctx context.Context, owner tokenOwner, tok *tokenmi
 	// The quota is counted in the store's transaction, serialized per
 	// owner, so concurrent creations cannot overshoot it.
 	quota := tokenmint.WithTokenQuota(ctx, tokenmint.TokenQuota{Max: pol.MaxTokensPerOwner, Now: now})
-	if err := s.store.CreateToken(quota, tok, s.hasher.Hash(plain)); err != nil {
+	// The audit entry commits with the token, in its transaction: one
+	// commit for both, and no token is acknowledged without its entry.
+	entry := s.auditEntry(ctx, owner.tenantID, "token.create", "token", tok.ID, OutcomeSuccess, "type "+tok.Type)
+	if err := s.store.CreateToken(tokenmint.WithAuditEntry(quota, entry), tok, s.hasher.Hash(plain)); err != nil {
 		if tokenmint.IsTokenQuotaError(err) {
 			s.audit(ctx, owner.tenantID, "token.create", "token", "", OutcomeDenied, "type "+tok.Type+": owner's token quota reached")
 		}
 		return nil, err
 	}
-	s.audit(ctx, owner.tenantID, "token.create", "token", tok.ID, OutcomeSuccess, "type "+tok.Type)
 	s.emit(ctx, tokenmint.EventTokenCreated, tok, "")
 	return &IssuedToken{Token: tok, Plain: plain, Encoded: tokenmint.EncodeToken(plain)}, nil
 }

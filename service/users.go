@@ -143,7 +143,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, in UpdateUserInput)
 	if endSessions {
 		// The change is stored; should this fail, a disabled user's
 		// sessions are refused anyway and the caller may retry.
-		if err := s.store.DeleteUserSessions(ctx, u.TenantID, u.ID); err != nil {
+		if err := s.endUserSessions(ctx, u.TenantID, u.ID); err != nil {
 			return nil, err
 		}
 		detail = "sessions ended"

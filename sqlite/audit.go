@@ -28,27 +28,36 @@ func (db *DB) AppendAudit(ctx context.Context, e *tokenmint.AuditEntry) error {
 func (db *DB) AppendAuditBatch(ctx context.Context, entries []*tokenmint.AuditEntry) error {
 	ids := make([]int64, len(entries))
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx,
-			`INSERT INTO audit_log (tenant_id, time, actor_kind, actor_id, action, object_kind,
-			        object_id, client_ip, outcome, detail)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for i, e := range entries {
-			if err := stmt.QueryRowContext(ctx, e.TenantID, toMicro(e.Time), e.ActorKind, e.ActorID, e.Action,
-				e.ObjectKind, e.ObjectID, e.ClientIP, e.Outcome, e.Detail).Scan(&ids[i]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return db.appendAuditTx(ctx, tx, entries, ids)
 	})
 	if err != nil {
 		return wrap("append audit", err)
 	}
 	for i, e := range entries {
 		e.ID = ids[i]
+	}
+	return nil
+}
+
+// appendAuditTx inserts entries in tx with the statement prepared once
+// (prepared.go) and puts the IDs the log assigned in ids. The entries
+// keep their IDs unset: tx may still roll back.
+func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, entries []*tokenmint.AuditEntry, ids []int64) error {
+	stmt, err := db.inTxStmt(ctx, tx, insertAuditSQL)
+	if err != nil {
+		return err
+	}
+	for i, e := range entries {
+		// Exec, not RETURNING: the rowid SQLite reports is the ID, and
+		// no result rows need building and closing.
+		res, err := stmt.ExecContext(ctx, e.TenantID, toMicro(e.Time), e.ActorKind, e.ActorID, e.Action,
+			e.ObjectKind, e.ObjectID, e.ClientIP, e.Outcome, e.Detail)
+		if err != nil {
+			return err
+		}
+		if ids[i], err = res.LastInsertId(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

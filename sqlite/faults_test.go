@@ -130,3 +130,48 @@ func TestFaultsAreUnavailableAndLoseNothing(t *testing.T) {
 	}
 	t.Logf("%d tokens acknowledged before the disk filled", acknowledged)
 }
+
+// A creation whose audit entry cannot be written stores no token either:
+// the entry rides in the token's transaction (in its savepoint of the
+// shared one), and a creation beside it in the same group still commits.
+func TestTokenWhoseAuditEntryFailsIsNotStored(t *testing.T) {
+	ctx := context.Background()
+	db, token := faultFixture(t, filepath.Join(t.TempDir(), "tokenmint.db"))
+	defer db.Close()
+	if _, err := db.write.ExecContext(ctx, `CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log
+		WHEN NEW.detail = 'doomed' BEGIN SELECT RAISE(ABORT, 'audit write failed'); END`); err != nil {
+		t.Fatal(err)
+	}
+	entry := func(i int, detail string) *tokenmint.AuditEntry {
+		return &tokenmint.AuditEntry{TenantID: "ten-1", Time: time.Now(), ActorKind: "user", ActorID: "usr-1",
+			Action: "token.create", ObjectKind: "token", ObjectID: token(i).ID, Outcome: "success", Detail: detail}
+	}
+	errs := make([]error, 2)
+	race := make(chan struct{})
+	done := make(chan struct{})
+	for i, detail := range []string{"doomed", "fine"} {
+		go func() {
+			<-race
+			errs[i] = db.CreateToken(tokenmint.WithAuditEntry(ctx, entry(i, detail)), token(i), []byte(fmt.Sprintf("hash-%032d", i)))
+			done <- struct{}{}
+		}()
+	}
+	close(race)
+	<-done
+	<-done
+	if errs[0] == nil {
+		t.Fatal("the creation whose audit entry failed was acknowledged")
+	}
+	if _, err := db.TokenByID(ctx, "ten-1", token(0).ID); tokenmint.ErrorCode(err) != tokenmint.ENOTFOUND {
+		t.Errorf("the token whose audit entry failed is stored: %v", err)
+	}
+	if errs[1] != nil {
+		t.Fatalf("the creation beside it: %v", errs[1])
+	}
+	if _, err := db.TokenByID(ctx, "ten-1", token(1).ID); err != nil {
+		t.Errorf("the token beside it: %v", err)
+	}
+	if got, err := db.ListAudit(ctx, tokenmint.AuditFilter{ObjectID: token(1).ID}); err != nil || len(got) != 1 {
+		t.Errorf("the entry beside it: %v, %v", got, err)
+	}
+}

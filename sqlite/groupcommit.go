@@ -41,20 +41,27 @@ func (db *DB) grouped(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func (db *DB) runGroup(ctx context.Context, batch []groupOp) []error {
 	errs := make([]error, len(batch))
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		exec := func(query string) error {
+			s, err := db.inTxStmt(ctx, tx, query)
+			if err == nil {
+				_, err = s.ExecContext(ctx)
+			}
+			return err
+		}
 		for i, op := range batch {
 			if err := op.ctx.Err(); err != nil {
 				errs[i] = err
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT grouped"); err != nil {
+			if err := exec(savepointSQL); err != nil {
 				return err
 			}
 			if errs[i] = op.fn(tx); errs[i] != nil {
-				if _, err := tx.ExecContext(ctx, "ROLLBACK TO grouped"); err != nil {
+				if err := exec(rollbackSavepointSQL); err != nil {
 					return err
 				}
 			}
-			if _, err := tx.ExecContext(ctx, "RELEASE grouped"); err != nil {
+			if err := exec(releaseSavepointSQL); err != nil {
 				return err
 			}
 		}

@@ -16,13 +16,27 @@ const (
 	        uses, max_uses, status, revoked_at, version, allowed_cidrs)
 	 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertTokenSecretSQL = `INSERT INTO token_secrets (token_id, hash, valid_until, created_at) VALUES (?, ?, NULL, ?)`
+	countLiveTokensSQL   = `SELECT count(*) FROM tokens
+	 WHERE tenant_id = ? AND owner_kind = ? AND owner_id = ?
+	   AND status <> 'revoked'
+	   AND (expires_at IS NULL OR expires_at > ?)
+	   AND NOT (max_uses > 0 AND uses >= max_uses)`
+	// The savepoints around each write of a shared transaction
+	// (groupcommit.go), three statements per write.
+	savepointSQL         = "SAVEPOINT grouped"
+	rollbackSavepointSQL = "ROLLBACK TO grouped"
+	releaseSavepointSQL  = "RELEASE grouped"
+	insertAuditSQL       = `INSERT INTO audit_log (tenant_id, time, actor_kind, actor_id, action, object_kind,
+	        object_id, client_ip, outcome, detail)
+	 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
 type preparedStmts map[string]*sql.Stmt
 
 func (db *DB) prepareHot(ctx context.Context) error {
 	db.stmts = preparedStmts{}
-	for _, q := range []string{insertTokenSQL, insertTokenSecretSQL} {
+	for _, q := range []string{insertTokenSQL, insertTokenSecretSQL, insertAuditSQL, countLiveTokensSQL,
+		savepointSQL, rollbackSavepointSQL, releaseSavepointSQL} {
 		s, err := db.write.PrepareContext(ctx, q)
 		if err != nil {
 			return err

@@ -121,6 +121,7 @@ func TestOpenSetsPragmas(t *testing.T) {
 		{"synchronous", "write", "1"}, // NORMAL
 		{"query_only", "read", "1"},
 		{"query_only", "write", "0"},
+		{"temp_store", "write", "2"}, // MEMORY
 	}
 	for _, tt := range tests {
 		t.Run(tt.pool+"/"+tt.pragma, func(t *testing.T) {

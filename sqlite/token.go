@@ -15,11 +15,15 @@ const tokenColumns = `t.id, t.tenant_id, t.owner_kind, t.owner_id, t.type, t.nam
 	t.project_id, t.prefix, t.created_at, t.updated_at, t.expires_at, t.last_used_at,
 	t.uses, t.max_uses, t.status, t.revoked_at, t.version, t.allowed_cidrs`
 
-// CreateToken stores the token and the keyed hash of its secret in one
-// transaction. A taken ID or secret hash is ECONFLICT.
+// CreateToken stores the token and the keyed hash of its secret, and the
+// audit entry ctx carries (tokenmint.WithAuditEntry), in one transaction
+// shared with concurrent creations (groupcommit.go). A taken ID or secret
+// hash is ECONFLICT.
 func (db *DB) CreateToken(ctx context.Context, t *tokenmint.Token, secretHash []byte) error {
-	return db.grouped(ctx, func(tx *sql.Tx) error {
-		if err := checkTokenQuota(ctx, tx, t); err != nil {
+	entry := tokenmint.AuditEntryFrom(ctx)
+	var auditID [1]int64
+	err := db.grouped(ctx, func(tx *sql.Tx) error {
+		if err := db.checkTokenQuota(ctx, tx, t); err != nil {
 			return err
 		}
 		insertToken, err := db.inTxStmt(ctx, tx, insertTokenSQL)
@@ -40,8 +44,18 @@ func (db *DB) CreateToken(ctx context.Context, t *tokenmint.Token, secretHash []
 			return wrap("create token secret", err)
 		}
 		_, err = insertSecret.ExecContext(ctx, t.ID, secretHash, toMicro(t.CreatedAt))
-		return writeErr(err, "token secret", "create token secret")
+		if err != nil {
+			return writeErr(err, "token secret", "create token secret")
+		}
+		if entry == nil {
+			return nil
+		}
+		return wrap("append audit", db.appendAuditTx(ctx, tx, []*tokenmint.AuditEntry{entry}, auditID[:]))
 	})
+	if err == nil && entry != nil {
+		entry.ID = auditID[0]
+	}
+	return err
 }
 
 // storedStatus defaults an unset status to active, the state of a new token.

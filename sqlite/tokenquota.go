@@ -13,19 +13,17 @@ import (
 // write lock from BEGIN (_txlock=immediate) on the one write connection,
 // so creations are serialized, even against another process on the same
 // file: the count cannot be overtaken and the quota is never overshot.
-func checkTokenQuota(ctx context.Context, tx *sql.Tx, t *tokenmint.Token) error {
+func (db *DB) checkTokenQuota(ctx context.Context, tx *sql.Tx, t *tokenmint.Token) error {
 	q, ok := tokenmint.TokenQuotaFrom(ctx)
 	if !ok {
 		return nil
 	}
 	var live int
-	err := tx.QueryRowContext(ctx,
-		`SELECT count(*) FROM tokens
-		 WHERE tenant_id = ? AND owner_kind = ? AND owner_id = ?
-		   AND status <> 'revoked'
-		   AND (expires_at IS NULL OR expires_at > ?)
-		   AND NOT (max_uses > 0 AND uses >= max_uses)`,
-		t.TenantID, t.OwnerKind, t.OwnerID, toMicro(q.Now)).Scan(&live)
+	count, err := db.inTxStmt(ctx, tx, countLiveTokensSQL)
+	if err != nil {
+		return wrap("count live tokens", err)
+	}
+	err = count.QueryRowContext(ctx, t.TenantID, t.OwnerKind, t.OwnerID, toMicro(q.Now)).Scan(&live)
 	if err != nil {
 		return wrap("count live tokens", err)
 	}

@@ -80,6 +80,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 		{"Policies", testPolicies},
 		{"ExpiryWarnings", testExpiryWarnings},
 		{"Tokens", testTokens},
+		{"TokenAudit", testTokenAudit},
 		{"TokenVersion", testTokenVersion},
 		{"ListTokens", testListTokens},
 		{"RotateTokenSecret", testRotateTokenSecret},
