@@ -42,10 +42,12 @@ func (s *Service) RunJobs(ctx context.Context) error {
 	if !held {
 		return nil
 	}
-	// Write this instance's buffered usage first, so a token used in the
-	// last seconds is not taken for idle. (Other instances flush every
-	// --usage-flush, far shorter than any inactivity period.)
-	if err := s.usage.Flush(ctx); err != nil {
+	// Write this instance's due usage first, so a token used in the last
+	// seconds for the first time is not taken for idle. Uses of a pair
+	// written less than UsageRewriteHorizon ago may wait: the pair's last
+	// write is that recent, far inside any inactivity period. (Other
+	// instances flush every --usage-flush.)
+	if err := s.usage.FlushDue(ctx); err != nil {
 		return fmt.Errorf("flush usage before the jobs: %w", err)
 	}
 	tenants, err := s.store.ListTenants(ctx)

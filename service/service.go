@@ -162,7 +162,10 @@ func New(cfg Config) *Service {
 		rates:      newRateLimiter(cfg.SharedRateCounts),
 	}
 	s.hashes = newHashGate(passwordCheckSlots(cfg.PasswordHashMemory, max(cfg.PasswordParams.Memory, secret.DefaultPasswordParams.Memory)), passwordCheckWait)
-	s.usage = NewUsageBuffer(cfg.Store, cfg.Logger, 250_000)
+	// The usage buffer remembers as many (token, IP) pairs as the cache
+	// holds tokens, so a cached token's uses are rewritten once per
+	// UsageRewriteHorizon, not once per flush (usage.go).
+	s.usage = newUsageBuffer(cfg.Store, cfg.Logger, cfg.Clock, 250_000, max(s.cache.max, 250_000*hardLimitFactor))
 	s.lc = newLifecycle(cfg)
 	return s
 }

@@ -1,57 +1,103 @@
 package service
 
 import (
-	"context"
 	"log/slog"
 	"sync"
 	"time"
 
 	"tokenmint"
-	"tokenmint/secret"
 )
 
 // UsageBuffer collects token usage in memory and writes it to the Store in
-// batches, so verifying a token costs no database write. What can be lost
-// is what was buffered since the last flush when the process dies without a
-// graceful shutdown (at most one flush interval); a graceful shutdown
-// flushes everything.
+// batches, so verifying a token costs no database write.
+//
+// The first use of a (token, IP) pair on a day is written at the next
+// flush (every flush interval). Later uses of a pair already written are
+// counted in memory and written at most once per UsageRewriteHorizon, as
+// GitLab updates a token's last use at most every ten minutes: with a
+// million tokens in use each verified every minute or two, the write-back
+// then costs a store write per pair per horizon instead of one per pair per
+// flush, and its cost no longer grows with how often tokens are used.
+// What a crash can lose is what was buffered and not yet written: the uses
+// of new pairs since the last flush, and of pairs already written, at most
+// a horizon of their counts and last use. A graceful shutdown (Flush)
+// writes everything.
 //
 // Each batch carries an ID the store records in the batch's transaction
 // (Store.RecordUsageOnce). A flush that fails is kept as it was, under its
 // ID, and sent again before anything newer: when its commit had in fact
 // succeeded and only the answer was lost, the store recognises the ID and
 // the usage is not counted twice.
+//
+// The buffer holds no pointer per pair (usageKey, usageEntry): the garbage
+// collector does not scan it, however many tokens are in use.
 type UsageBuffer struct {
 	store   tokenmint.Store
 	log     *slog.Logger
-	maxKeys int
+	clock   tokenmint.Clock
+	maxKeys int // new pairs that ask for an early flush
+	limit   int // the most pairs held (see heldLocked)
 	full    chan struct{}
 
-	mu      sync.Mutex
-	pending map[usageKey]*tokenmint.UsageRecord
+	mu    sync.Mutex
+	pairs map[usageKey]usageEntry
+	// fresh are the pairs the next FlushDue writes whatever the horizon:
+	// never written yet, or with a count near its ceiling.
+	fresh []usageKey
+	// odd holds the text of token IDs and IPs a usageKey files by digest.
+	odd map[oddKey]string
+	// tenants numbers the tenant IDs the entries name.
+	tenants     map[string]uint32
+	tenantNames []string
 	// failed counts failed verifications per tenant and UTC day since
 	// the last flush; it goes out with the next batch.
 	failed map[failKey]int64
 	// retry is the batch whose flush failed, kept unchanged under its ID
-	// until the store acknowledges it; nil when there is none.
+	// until the store acknowledges it; nil when there is none. Its pairs
+	// carry entryRetry.
 	retry *usageBatch
-	// outside counts the pairs of pending not in retry: retry's pairs plus
-	// outside is what the buffer holds, and what hardLimitFactor bounds.
+	// outside counts the pairs with uses not yet written that are not in
+	// retry: retry's pairs plus outside is what Pending reports.
 	outside int
+	// clean counts the pairs with nothing to write and not in retry: they
+	// only remember when they were written, and may be dropped for room.
+	clean int
 	// dropped counts uses of new (token, IP) pairs refused because the
-	// buffer held hardLimit pairs (the store was unreachable for long).
-	dropped int64
-	flushMu sync.Mutex // one flush at a time keeps batches in order
+	// buffer was at its limit (the store was unreachable for long).
+	dropped   int64
+	nextSweep int64 // clock nanoseconds of the next sweep for due pairs
+	flushMu   sync.Mutex
 }
 
-// usageKey is a (token, IP) pair on a UTC day (tokenmint.UnixDay): uses
-// on either side of midnight stay apart, so the daily counts put each on
-// its own day. A batch holds two records of one pair only when it spans
-// midnight.
-type usageKey struct {
-	tokenID, ip string
-	day         int64
+// usageEntry is what the buffer holds of a pair: the uses not yet written
+// (count, first, last as Unix nanoseconds) and when it was last written.
+type usageEntry struct {
+	first, last int64
+	count       uint32
+	// written is the clock's Unix second of the pair's last write, as an
+	// offset from writtenBase; 0 when never written.
+	written uint32
+	tenant  uint32 // index in tenantNames
+	flags   uint8  // entryQueued | entryRetry
 }
+
+const (
+	entryQueued uint8 = 1 << iota // in fresh
+	entryRetry                    // in the failed batch
+)
+
+// writtenBase is the Unix second entries' written stamps count from
+// (2020-01-01), so that a uint32 lasts past 2150.
+const writtenBase = 1577836800
+
+// countCeiling is the count at which a pair is written at the next flush,
+// horizon or not, far from its uint32 limit.
+const countCeiling = 1 << 31
+
+// UsageRewriteHorizon is how long the uses of a (token, IP) pair already
+// written wait, counted in memory, before they are written again
+// (UsageBuffer). A new pair is written at the next flush.
+const UsageRewriteHorizon = 10 * time.Minute
 
 // failKey is a tenant's UTC day (tokenmint.UnixDay).
 type failKey struct {
@@ -59,27 +105,33 @@ type failKey struct {
 	day      int64
 }
 
-// usageBatch is a batch of usage under the ID the store deduplicates by.
-type usageBatch struct {
-	id      string
-	records map[usageKey]*tokenmint.UsageRecord
-	failed  map[failKey]int64
-}
-
-// hardLimitFactor times maxKeys is the most (token, IP) pairs a buffer ever
-// holds: when flushes keep failing, uses of new pairs are dropped (and
-// counted) rather than growing memory without bound.
+// hardLimitFactor times maxKeys is the most (token, IP) pairs a buffer
+// made by NewUsageBuffer holds.
 const hardLimitFactor = 4
 
-// NewUsageBuffer returns a buffer that asks for an early flush when it holds
-// maxKeys distinct (token, IP) pairs.
+// NewUsageBuffer returns a buffer on the system clock that asks for an
+// early flush when it holds maxKeys new (token, IP) pairs, and holds at
+// most four times as many pairs.
 func NewUsageBuffer(store tokenmint.Store, log *slog.Logger, maxKeys int) *UsageBuffer {
+	return newUsageBuffer(store, log, tokenmint.SystemClock{}, maxKeys, maxKeys*hardLimitFactor)
+}
+
+// newUsageBuffer returns a buffer on clock that asks for an early flush at
+// maxKeys new pairs and holds at most limit pairs: past it, pairs with
+// nothing to write are forgotten (a later use is then written as new), and
+// when there are too few of those, uses of new pairs are dropped and
+// counted rather than growing memory without bound.
+func newUsageBuffer(store tokenmint.Store, log *slog.Logger, clock tokenmint.Clock, maxKeys, limit int) *UsageBuffer {
 	return &UsageBuffer{
 		store:   store,
 		log:     log,
+		clock:   clock,
 		maxKeys: maxKeys,
+		limit:   max(limit, maxKeys),
 		full:    make(chan struct{}, 1),
-		pending: map[usageKey]*tokenmint.UsageRecord{},
+		pairs:   map[usageKey]usageEntry{},
+		odd:     map[oddKey]string{},
+		tenants: map[string]uint32{},
 		failed:  map[failKey]int64{},
 	}
 }
@@ -96,26 +148,43 @@ func (b *UsageBuffer) RecordFailure(tenantID string, t time.Time) {
 
 // Record counts one use of a token from ip at t.
 func (b *UsageBuffer) Record(tenantID, tokenID, ip string, t time.Time) {
+	k := makeUsageKey(tokenID, ip, tokenmint.UnixDay(t))
+	ns := t.UnixNano()
+	signal := false
 	b.mu.Lock()
-	k := usageKey{tokenID, ip, tokenmint.UnixDay(t)}
-	if r, ok := b.pending[k]; ok {
-		r.Count++
-		if t.After(r.Last) {
-			r.Last = t
+	if e, ok := b.pairs[k]; ok {
+		if e.count == 0 {
+			e.first, e.last = ns, ns
+			if e.flags&entryRetry == 0 {
+				b.clean--
+				b.outside++
+			}
+		} else {
+			e.first, e.last = min(e.first, ns), max(e.last, ns)
 		}
-	} else if b.inRetry(k) {
-		// A pair waiting in the failed batch is counted anew beside it: it
-		// holds no further memory of its own kind.
-		b.pending[k] = &tokenmint.UsageRecord{TenantID: tenantID, TokenID: tokenID, IP: ip, First: t, Last: t, Count: 1}
-	} else if b.heldLocked() >= b.maxKeys*hardLimitFactor {
+		e.count++
+		if e.count >= countCeiling && e.flags&entryQueued == 0 {
+			e.flags |= entryQueued
+			b.fresh = append(b.fresh, k)
+		}
+		b.pairs[k] = e
+	} else if b.heldLocked() >= b.limit && !b.makeRoomLocked() {
 		b.dropped++
+		signal = true
 	} else {
-		b.pending[k] = &tokenmint.UsageRecord{TenantID: tenantID, TokenID: tokenID, IP: ip, First: t, Last: t, Count: 1}
+		b.pairs[k] = usageEntry{first: ns, last: ns, count: 1, tenant: b.tenantLocked(tenantID), flags: entryQueued}
+		if k.kind&keyTokenOdd != 0 {
+			b.odd[k.token] = tokenID
+		}
+		if k.kind&keyIPOdd != 0 {
+			b.odd[k.ip] = ip
+		}
+		b.fresh = append(b.fresh, k)
 		b.outside++
 	}
-	n := len(b.pending)
+	signal = signal || len(b.fresh) >= b.maxKeys
 	b.mu.Unlock()
-	if n >= b.maxKeys {
+	if signal {
 		select {
 		case b.full <- struct{}{}:
 		default:
@@ -123,74 +192,81 @@ func (b *UsageBuffer) Record(tenantID, tokenID, ip string, t time.Time) {
 	}
 }
 
-// Pending returns the number of buffered (token, IP, day) keys, those of a
-// batch waiting to be sent again included.
+func (b *UsageBuffer) tenantLocked(id string) uint32 {
+	if i, ok := b.tenants[id]; ok {
+		return i
+	}
+	i := uint32(len(b.tenantNames))
+	b.tenants[id] = i
+	b.tenantNames = append(b.tenantNames, id)
+	return i
+}
+
+// makeRoomLocked forgets the pairs with nothing to write, when they are
+// enough to be worth a pass over the map (an eighth of the limit), and
+// reports whether there is room now.
+func (b *UsageBuffer) makeRoomLocked() bool {
+	if b.clean < max(1, b.limit/8) {
+		return false
+	}
+	for k, e := range b.pairs {
+		if e.count == 0 && e.flags == 0 {
+			delete(b.pairs, k)
+			b.clean--
+		}
+	}
+	b.compactOddLocked()
+	return b.heldLocked() < b.limit
+}
+
+// compactOddLocked drops the texts no pair names any more.
+func (b *UsageBuffer) compactOddLocked() {
+	if len(b.odd) == 0 {
+		return
+	}
+	used := make(map[oddKey]struct{}, len(b.odd))
+	for k := range b.pairs {
+		if k.kind&keyTokenOdd != 0 {
+			used[k.token] = struct{}{}
+		}
+		if k.kind&keyIPOdd != 0 {
+			used[k.ip] = struct{}{}
+		}
+	}
+	for d := range b.odd {
+		if _, ok := used[d]; !ok {
+			delete(b.odd, d)
+		}
+	}
+}
+
+// Pending returns the number of (token, IP, day) pairs with uses not yet
+// written, those of a batch waiting to be sent again included.
 func (b *UsageBuffer) Pending() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.heldLocked()
+	n := b.outside
+	if b.retry != nil {
+		n += len(b.retry.keys)
+	}
+	return n
 }
 
+// Tracked returns the number of pairs the buffer holds: those with uses not
+// yet written and those that only remember when they were written.
+func (b *UsageBuffer) Tracked() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.pairs)
+}
+
+// heldLocked is what the limit bounds: the pairs, and the records of a
+// failed batch (copies, with their text) beside them.
 func (b *UsageBuffer) heldLocked() int {
 	if b.retry == nil {
-		return len(b.pending)
+		return len(b.pairs)
 	}
-	return len(b.retry.records) + b.outside
-}
-
-func (b *UsageBuffer) inRetry(k usageKey) bool {
-	if b.retry == nil {
-		return false
-	}
-	_, ok := b.retry.records[k]
-	return ok
-}
-
-// Flush writes everything buffered. A batch that failed before is sent
-// again first, unchanged and under the same ID; then what was recorded
-// since goes as a new batch. On failure that batch is kept for the next
-// flush.
-func (b *UsageBuffer) Flush(ctx context.Context) error {
-	b.flushMu.Lock()
-	defer b.flushMu.Unlock()
-	b.mu.Lock()
-	retry := b.retry
-	b.mu.Unlock()
-	if retry != nil {
-		if err := b.store.RecordUsageOnce(ctx, retry.id, retry.list()); err != nil {
-			return err
-		}
-		b.mu.Lock()
-		b.retry, b.outside = nil, len(b.pending)
-		b.mu.Unlock()
-	}
-	b.mu.Lock()
-	batch := &usageBatch{id: secret.NewID(), records: b.pending, failed: b.failed}
-	b.pending, b.outside = map[usageKey]*tokenmint.UsageRecord{}, 0
-	b.failed = map[failKey]int64{}
-	b.mu.Unlock()
-	if len(batch.records) == 0 && len(batch.failed) == 0 {
-		return nil
-	}
-	if err := b.store.RecordUsageOnce(ctx, batch.id, batch.list()); err != nil {
-		b.mu.Lock()
-		b.retry, b.outside = batch, 0
-		for k := range b.pending {
-			if !b.inRetry(k) {
-				b.outside++
-			}
-		}
-		b.mu.Unlock()
-		return err
-	}
-	b.mu.Lock()
-	dropped := b.dropped
-	b.dropped = 0
-	b.mu.Unlock()
-	if dropped > 0 {
-		b.log.Warn("token usage was dropped while the database was unreachable and the buffer full", "uses", dropped)
-	}
-	return nil
+	return len(b.pairs) + len(b.retry.keys)
 }
 
 // Dropped returns the uses not buffered since the last successful flush
@@ -199,67 +275,4 @@ func (b *UsageBuffer) Dropped() int64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.dropped
-}
-
-// list returns the batch as the store takes it: a record per (token, IP),
-// and per tenant and day of failed verifications a record without a token
-// (see tokenmint.UsageRecord).
-func (u *usageBatch) list() []tokenmint.UsageRecord {
-	recs := make([]tokenmint.UsageRecord, 0, len(u.records)+len(u.failed))
-	for _, r := range u.records {
-		recs = append(recs, *r)
-	}
-	for k, n := range u.failed {
-		day := tokenmint.DayStart(k.day)
-		recs = append(recs, tokenmint.UsageRecord{TenantID: k.tenantID, First: day, Last: day, Count: n})
-	}
-	return recs
-}
-
-// UsageWriteBudget is the share of wall-clock time the usage write-back
-// may take. A flush costs a store write per (token, IP) used since the
-// last one, so with many tokens in use it grows with them; after a flush
-// that took d, the next waits at least d/UsageWriteBudget - d, so the
-// write-back never takes more than this share of one core, whatever the
-// number of tokens in use. The price is freshness: with 100 000 tokens in
-// use last_used_at lags by up to a quarter minute instead of the interval.
-const UsageWriteBudget = 0.1
-
-// Run flushes every interval, or early when the buffer fills, until ctx
-// ends; the caller flushes once more after shutdown. A flush never comes
-// sooner than UsageWriteBudget allows after the last one, a full buffer
-// included: past its hard limit uses of new pairs are dropped and counted
-// (Dropped) rather than the write-back taking over the server.
-func (b *UsageBuffer) Run(ctx context.Context, interval time.Duration) {
-	wait := interval
-	var rest time.Duration // the least wait the budget asks for
-	for {
-		started := time.Now()
-		timer := time.NewTimer(wait)
-	waiting:
-		for {
-			select {
-			case <-ctx.Done():
-				timer.Stop()
-				return
-			case <-timer.C:
-				break waiting
-			case <-b.full:
-				if time.Since(started) >= rest {
-					timer.Stop()
-					break waiting
-				}
-				// Too soon: flush when the budget allows.
-				timer.Stop()
-				timer = time.NewTimer(rest - time.Since(started))
-			}
-		}
-		t0 := time.Now()
-		if err := b.Flush(ctx); err != nil && ctx.Err() == nil {
-			b.log.Warn("usage flush failed; will retry", "err", err)
-		}
-		took := time.Since(t0)
-		rest = time.Duration(float64(took)/UsageWriteBudget) - took
-		wait = max(interval, rest)
-	}
 }

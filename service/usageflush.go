@@ -1,0 +1,156 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"tokenmint"
+	"tokenmint/secret"
+)
+
+// usageBatch is a batch of usage under the ID the store deduplicates by:
+// the records as the store takes them, and the pairs they came from.
+type usageBatch struct {
+	id      string
+	records []tokenmint.UsageRecord
+	keys    []usageKey
+}
+
+// Flush writes everything buffered, whatever the horizon: a graceful
+// shutdown and anyone who must read the usage back call it. A batch that
+// failed before is sent again first, unchanged and under the same ID; then
+// what was recorded since goes as a new batch. On failure that batch is
+// kept for the next flush.
+func (b *UsageBuffer) Flush(ctx context.Context) error { return b.flush(ctx, true) }
+
+// FlushDue writes what is due: the pairs never written, and the uses of
+// pairs last written at least UsageRewriteHorizon ago (looked for every
+// eighth of the horizon), like Flush otherwise. Run calls it every flush
+// interval.
+func (b *UsageBuffer) FlushDue(ctx context.Context) error { return b.flush(ctx, false) }
+
+func (b *UsageBuffer) flush(ctx context.Context, all bool) error {
+	b.flushMu.Lock()
+	defer b.flushMu.Unlock()
+	b.mu.Lock()
+	retry := b.retry
+	b.mu.Unlock()
+	if retry != nil {
+		if err := b.store.RecordUsageOnce(ctx, retry.id, retry.records); err != nil {
+			return err
+		}
+		b.mu.Lock()
+		b.retry = nil
+		b.markLocked(retry.keys, false)
+		b.mu.Unlock()
+	}
+	b.mu.Lock()
+	batch := b.takeLocked(all)
+	b.mu.Unlock()
+	if len(batch.records) == 0 {
+		return nil
+	}
+	if err := b.store.RecordUsageOnce(ctx, batch.id, batch.records); err != nil {
+		b.mu.Lock()
+		b.retry = batch
+		b.markLocked(batch.keys, true)
+		b.mu.Unlock()
+		return err
+	}
+	b.mu.Lock()
+	dropped := b.dropped
+	b.dropped = 0
+	b.mu.Unlock()
+	if dropped > 0 {
+		b.log.Warn("token usage was dropped while the buffer was full (the database unreachable for long, or more pairs in use than it holds)", "uses", dropped)
+	}
+	return nil
+}
+
+// markLocked sets or clears entryRetry on the pairs of a batch, keeping
+// the counts of Pending and of the pairs that may be forgotten.
+func (b *UsageBuffer) markLocked(keys []usageKey, inRetry bool) {
+	for _, k := range keys {
+		e, ok := b.pairs[k]
+		if !ok || (e.flags&entryRetry != 0) == inRetry {
+			continue
+		}
+		d := 1
+		if inRetry {
+			e.flags |= entryRetry
+			d = -1
+		} else {
+			e.flags &^= entryRetry
+		}
+		if e.count == 0 {
+			b.clean += d
+		} else {
+			b.outside += d
+		}
+		b.pairs[k] = e
+	}
+}
+
+// takeLocked moves into a new batch the failed verifications and the uses
+// to write now: every pair's when all is set (or when the buffer nears its
+// limit, so that the written pairs can make room), otherwise those of the
+// new pairs and, at each sweep, of the pairs due again. The sweep also
+// forgets pairs unused for a horizon since their write.
+func (b *UsageBuffer) takeLocked(all bool) *usageBatch {
+	now := b.clock.Now()
+	stamp := writtenStamp(now)
+	batch := &usageBatch{id: secret.NewID()}
+	take := func(k usageKey, e usageEntry) {
+		batch.records = append(batch.records, tokenmint.UsageRecord{
+			TenantID: b.tenantNames[e.tenant], TokenID: k.tokenID(b.odd), IP: k.ipText(b.odd),
+			First: time.Unix(0, e.first).UTC(), Last: time.Unix(0, e.last).UTC(), Count: int64(e.count),
+		})
+		batch.keys = append(batch.keys, k)
+		e.count, e.written, e.flags = 0, stamp, e.flags&^entryQueued
+		b.pairs[k] = e
+		b.outside--
+		b.clean++
+	}
+	horizon := uint32(UsageRewriteHorizon / time.Second)
+	sweep := all || now.UnixNano() >= b.nextSweep || b.heldLocked() >= b.limit-b.limit/8
+	pressed := !all && b.heldLocked() >= b.limit-b.limit/8
+	if sweep {
+		for k, e := range b.pairs {
+			due := e.written == 0 || stamp-e.written >= horizon || stamp < e.written
+			switch {
+			case e.count > 0 && (all || pressed || due):
+				take(k, e)
+			case e.count == 0 && e.flags == 0 && due:
+				delete(b.pairs, k)
+				b.clean--
+			}
+		}
+		b.compactOddLocked()
+		b.nextSweep = now.Add(UsageRewriteHorizon / 8).UnixNano()
+	} else {
+		for _, k := range b.fresh {
+			if e, ok := b.pairs[k]; ok && e.count > 0 {
+				take(k, e)
+			}
+		}
+	}
+	if cap(b.fresh) > 1<<16 {
+		b.fresh = nil // a burst's array is not kept
+	} else {
+		b.fresh = b.fresh[:0]
+	}
+	for k, n := range b.failed {
+		day := tokenmint.DayStart(k.day)
+		batch.records = append(batch.records, tokenmint.UsageRecord{TenantID: k.tenantID, First: day, Last: day, Count: n})
+	}
+	if len(b.failed) > 0 {
+		b.failed = map[failKey]int64{}
+	}
+	return batch
+}
+
+// writtenStamp is t's Unix second as an entry's written stamp (never 0).
+func writtenStamp(t time.Time) uint32 {
+	s := t.Unix() - writtenBase
+	return uint32(min(max(s, 1), 1<<32-1))
+}
