@@ -209,13 +209,7 @@ func (b *UsageBuffer) makeRoomLocked() bool {
 	if b.clean < max(1, b.limit/8) {
 		return false
 	}
-	for k, e := range b.pairs {
-		if e.count == 0 && e.flags == 0 {
-			delete(b.pairs, k)
-			b.clean--
-		}
-	}
-	b.compactOddLocked()
+	b.forgetCleanLocked()
 	return b.heldLocked() < b.limit
 }
 

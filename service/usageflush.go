@@ -16,8 +16,10 @@ type usageBatch struct {
 	keys    []usageKey
 }
 
-// Flush writes everything buffered, whatever the horizon: a graceful
-// shutdown and anyone who must read the usage back call it. A batch that
+// Flush writes everything buffered, whatever the horizon, and then forgets
+// the pairs it wrote (their next use is written as a new pair's): a
+// graceful shutdown and anyone who must read the usage back call it. A
+// batch that
 // failed before is sent again first, unchanged and under the same ID; then
 // what was recorded since goes as a new batch. On failure that batch is
 // kept for the next flush.
@@ -58,6 +60,9 @@ func (b *UsageBuffer) flush(ctx context.Context, all bool) error {
 		return err
 	}
 	b.mu.Lock()
+	if all {
+		b.forgetCleanLocked()
+	}
 	dropped := b.dropped
 	b.dropped = 0
 	b.mu.Unlock()
@@ -65,6 +70,17 @@ func (b *UsageBuffer) flush(ctx context.Context, all bool) error {
 		b.log.Warn("token usage was dropped while the buffer was full (the database unreachable for long, or more pairs in use than it holds)", "uses", dropped)
 	}
 	return nil
+}
+
+// forgetCleanLocked drops the pairs with nothing to write.
+func (b *UsageBuffer) forgetCleanLocked() {
+	for k, e := range b.pairs {
+		if e.count == 0 && e.flags == 0 {
+			delete(b.pairs, k)
+			b.clean--
+		}
+	}
+	b.compactOddLocked()
 }
 
 // markLocked sets or clears entryRetry on the pairs of a batch, keeping

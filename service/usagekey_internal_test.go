@@ -51,8 +51,11 @@ func TestUsageBufferForgetsWrittenPairsForRoom(t *testing.T) {
 	for i := range 16 {
 		b.Record("ten", "tok-"+string(rune('a'+i)), "192.0.2.1", at)
 	}
-	if err := b.Flush(context.Background()); err != nil {
+	if err := b.FlushDue(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+	if b.Tracked() != 16 || b.Pending() != 0 {
+		t.Fatalf("after FlushDue: tracked %d, pending %d; want 16 written pairs, none pending", b.Tracked(), b.Pending())
 	}
 	b.Record("ten", "tok-a", "192.0.2.1", at) // has something to write again
 	b.Record("ten", "tok-new", "192.0.2.1", at)
