@@ -101,12 +101,17 @@ type cache struct {
 	trust     CacheTrust
 	max       int
 	confirmed atomic.Int64 // clock nanoseconds up to which the feed is complete
-	bySecret  map[secretKey]cachedToken
+	// bySecret holds no pointer (packedToken), nor does secretOf: the
+	// collector skips the million entries of a large cache. The few
+	// tokens with IP rules or a rate limit of their own keep them in
+	// extras.
+	bySecret map[secretKey]packedToken
+	extras   map[tokenKey]tokenExtras
 	// secretOf and moreSecretsOf find a token's cached secrets when it
 	// changes: one secret in the first map, those of a token with a rotated
 	// secret in its grace period in the second.
-	secretOf      map[string]secretKey
-	moreSecretsOf map[string][]secretKey
+	secretOf      map[tokenKey]secretKey
+	moreSecretsOf map[tokenKey][]secretKey
 	grants        timedMap[grantsKeyT, tokenmint.Grants]
 	projects      timedMap[projectKey, string]
 	perms         permsMemo
@@ -148,9 +153,10 @@ func newCache(clock tokenmint.Clock, ttl time.Duration, trust CacheTrust, max in
 }
 
 func (c *cache) reset() {
-	c.bySecret = map[secretKey]cachedToken{}
-	c.secretOf = map[string]secretKey{}
-	c.moreSecretsOf = map[string][]secretKey{}
+	c.bySecret = map[secretKey]packedToken{}
+	c.extras = map[tokenKey]tokenExtras{}
+	c.secretOf = map[tokenKey]secretKey{}
+	c.moreSecretsOf = map[tokenKey][]secretKey{}
 	c.grants = timedMap[grantsKeyT, tokenmint.Grants]{}
 	c.projects = timedMap[projectKey, string]{}
 	c.perms.reset()
@@ -199,13 +205,18 @@ func (c *cache) generation() uint64 {
 
 func (c *cache) secret(key *secretKey) (cachedToken, bool) {
 	c.mu.RLock()
-	e, ok := c.bySecret[*key]
+	p, ok := c.bySecret[*key]
+	var x tokenExtras
+	if ok && p.extras {
+		x = c.extras[p.id]
+	}
 	c.mu.RUnlock()
-	return e, ok && c.fresh(e.filled)
+	return cachedToken{packedToken: p, ip: x.ip, limit: x.limit}, ok && c.fresh(p.filled)
 }
 
 func (c *cache) putSecret(gen uint64, key *secretKey, e cachedToken) {
 	e.filled = c.now()
+	e.extras = e.ip != nil || e.limit != nil
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.gen || c.ttl < 0 {
@@ -221,7 +232,12 @@ func (c *cache) putSecret(gen uint64, key *secretKey, e cachedToken) {
 			c.moreSecretsOf[e.id] = append(c.moreSecretsOf[e.id], *key)
 		}
 	}
-	c.bySecret[*key] = e
+	c.bySecret[*key] = e.packedToken
+	if e.extras {
+		c.extras[e.id] = e.extrasOf()
+	} else {
+		delete(c.extras, e.id)
+	}
 }
 
 // evictSecretsLocked drops an eighth of the cached secrets, the first the
@@ -238,7 +254,8 @@ func (c *cache) evictSecretsLocked() {
 }
 
 // dropTokenLocked forgets every cached secret of a token.
-func (c *cache) dropTokenLocked(id string) {
+func (c *cache) dropTokenLocked(id tokenKey) {
+	delete(c.extras, id)
 	if k, ok := c.secretOf[id]; ok {
 		delete(c.bySecret, k)
 		delete(c.secretOf, id)
@@ -278,7 +295,9 @@ func (c *cache) Invalidate(ch Change) {
 	c.perms.reset()
 	switch ch.Kind {
 	case ChangeToken:
-		c.dropTokenLocked(ch.ID)
+		if k, ok := findTokenKey(ch.ID); ok {
+			c.dropTokenLocked(k)
+		}
 		delete(c.sources, ch.ID)
 	case ChangeAccessToken:
 		c.revokeJTILocked(ch.ID)
@@ -298,7 +317,9 @@ func (c *cache) Invalidate(ch Change) {
 	case ChangeRateLimit:
 		// The subject is a token (its limit rides in its cached secrets)
 		// or an owner; IDs are global, so dropping all three is exact.
-		c.dropTokenLocked(ch.ID)
+		if k, ok := findTokenKey(ch.ID); ok {
+			c.dropTokenLocked(k)
+		}
 		delete(c.ownerLimits, grantsKeyT{tokenmint.OwnerUser, ch.TenantID, ch.ID})
 		delete(c.ownerLimits, grantsKeyT{tokenmint.OwnerApplication, ch.TenantID, ch.ID})
 	case ChangeProject:
@@ -316,7 +337,7 @@ func (c *cache) source(id string) (cachedToken, bool) {
 	return e, ok
 }
 
-func (c *cache) putSource(gen uint64, e cachedToken) { store(c, gen, &c.sources, e.id, e) }
+func (c *cache) putSource(gen uint64, e cachedToken) { store(c, gen, &c.sources, e.tokenID(), e) }
 
 // Invalidate applies a change announced by another instance.
 func (s *Service) Invalidate(ch Change) { s.cache.Invalidate(ch) }

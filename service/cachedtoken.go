@@ -3,27 +3,18 @@ package service
 import (
 	"net/netip"
 	"time"
-	"unique"
 
 	"tokenmint"
 )
 
-// cachedToken is what verification keeps of a token: only what it reads,
-// packed so that a million tokens in use fit in a few hundred megabytes
-// (BENCHMARKS.md measures the bytes per token). Strings that many tokens
-// share (tenant, owner, type, project) are interned handles; times are
-// seconds and nanoseconds. A token whose owner kind or stored status is not
-// one of the known values is not cached at all (fromToken reports false).
+// cachedToken is what verification keeps of a token: only what it reads.
+// The cache's maps hold its packedToken, which has no pointer, so that a
+// million tokens in use are a few hundred megabytes the garbage collector
+// need not scan (BENCHMARKS.md measures the bytes per token); the rare IP
+// rules and rate limit ride beside it in the cache (cache.extras) and come
+// back with it.
 type cachedToken struct {
-	id                          string
-	tenant, owner, typ, project unique.Handle[string]
-	uses                        int64
-	createdSec                  int64
-	expSec, validSec            int64
-	expNsec, validNsec          int32 // -1: no expiry / a current secret
-	maxUses                     int32
-	ownerKind, status           uint8
-	filled                      int64 // clock nanoseconds when read from the store
+	packedToken
 	// ip holds the token's blocked IPs and allowed networks; nil, one
 	// word, for the many tokens that have neither.
 	ip *ipRules
@@ -31,6 +22,32 @@ type cachedToken struct {
 	// an unlimited token costs the verify path this nil check.
 	limit *tokenmint.RateLimit
 }
+
+// packedToken is a cached token without pointers. Strings that many tokens
+// share (tenant, owner, type, project) are numbers in names; the ID is a
+// tokenKey; times are seconds and nanoseconds. A token whose owner kind or
+// stored status is not one of the known values is not cached at all
+// (newCachedToken reports false).
+type packedToken struct {
+	id                          tokenKey
+	extras                      bool // ip or limit is set (cache.extras)
+	ownerKind, status           uint8
+	tenant, owner, typ, project uint32
+	maxUses                     int32
+	uses                        int64
+	createdSec                  int64
+	expSec, validSec            int64
+	expNsec, validNsec          int32 // -1: no expiry / a current secret
+	filled                      int64 // clock nanoseconds when read from the store
+}
+
+// tokenExtras are what a cachedToken holds beside its packedToken.
+type tokenExtras struct {
+	ip    *ipRules
+	limit *tokenmint.RateLimit
+}
+
+func (c *cachedToken) extrasOf() tokenExtras { return tokenExtras{c.ip, c.limit} }
 
 // ipRules are what a token says about client IPs: the addresses it is
 // blocked for, and the networks it is bound to (empty: anywhere).
@@ -76,11 +93,20 @@ func newCachedToken(tok *tokenmint.Token, validUntil *time.Time, blocks []netip.
 	if !ok1 || !ok2 || tok.MaxUses < 0 || int64(tok.MaxUses) > 1<<31-1 {
 		return cachedToken{}, false
 	}
-	c := cachedToken{
-		id: tok.ID, tenant: unique.Make(tok.TenantID), owner: unique.Make(tok.OwnerID),
-		typ: unique.Make(tok.Type), project: unique.Make(tok.ProjectID),
-		uses: tok.Uses, createdSec: tok.CreatedAt.Unix(), maxUses: int32(tok.MaxUses),
-		ownerKind: kind, status: status,
+	id, ok := makeTokenKey(tok.ID)
+	if !ok {
+		return cachedToken{}, false
+	}
+	var c cachedToken
+	c.id, c.uses, c.createdSec, c.maxUses = id, tok.Uses, tok.CreatedAt.Unix(), int32(tok.MaxUses)
+	c.ownerKind, c.status = kind, status
+	for _, f := range [...]struct {
+		dst *uint32
+		s   string
+	}{{&c.tenant, tok.TenantID}, {&c.owner, tok.OwnerID}, {&c.typ, tok.Type}, {&c.project, tok.ProjectID}} {
+		if *f.dst, ok = names.id(f.s); !ok {
+			return cachedToken{}, false
+		}
 	}
 	c.expSec, c.expNsec = packTime(tok.ExpiresAt)
 	c.validSec, c.validNsec = packTime(validUntil)
@@ -91,14 +117,15 @@ func newCachedToken(tok *tokenmint.Token, validUntil *time.Time, blocks []netip.
 }
 
 // token fills dst with the cached view of the token: its identity, owner,
-// type, project, creation second, expiry (kept in *exp, so the caller
-// chooses where it lives), uses, stored status and allowed networks. Name, description,
-// prefix and the other display fields are not cached; code that shows them
-// reads the token from the store.
-func (c *cachedToken) token(dst *tokenmint.Token, exp *time.Time) {
+// type, project, creation second, expiry (kept in *exp) and ID (its text
+// in *idBuf, so the caller chooses where both live), uses, stored status
+// and allowed networks. Name, description, prefix and the other display
+// fields are not cached; code that shows them reads the token from the
+// store.
+func (c *cachedToken) token(dst *tokenmint.Token, exp *time.Time, idBuf *[36]byte) {
 	*dst = tokenmint.Token{
-		ID: c.id, TenantID: c.tenant.Value(), OwnerKind: ownerKinds[c.ownerKind], OwnerID: c.owner.Value(),
-		Type: c.typ.Value(), ProjectID: c.project.Value(), CreatedAt: time.Unix(c.createdSec, 0).UTC(),
+		ID: c.id.text(idBuf), TenantID: names.value(c.tenant), OwnerKind: ownerKinds[c.ownerKind], OwnerID: names.value(c.owner),
+		Type: names.value(c.typ), ProjectID: names.value(c.project), CreatedAt: time.Unix(c.createdSec, 0).UTC(),
 		Uses: c.uses, MaxUses: int(c.maxUses), StoredStatus: storedStatuses[c.status],
 		AllowedCIDRs: c.allowedCIDRs(),
 	}
@@ -125,3 +152,9 @@ func (c *cachedToken) allowedCIDRs() tokenmint.CIDRList {
 	}
 	return c.ip.allowed
 }
+
+// tokenID returns the token's ID.
+func (c *packedToken) tokenID() string { return c.id.String() }
+
+// tenantID returns the token's tenant.
+func (c *packedToken) tenantID() string { return names.value(c.tenant) }

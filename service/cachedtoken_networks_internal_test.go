@@ -31,7 +31,8 @@ func TestCachedTokenKeepsNetworksWithoutGrowing(t *testing.T) {
 	bound, _ := newCachedToken(tok, nil, []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16")})
 	var view tokenmint.Token
 	var exp time.Time
-	bound.token(&view, &exp)
+	var id [36]byte
+	bound.token(&view, &exp, &id)
 	if view.AllowedCIDRs.String() != "10.0.0.0/8" || len(bound.blockList()) != 1 {
 		t.Fatalf("bound entry: networks %q, blocks %v", view.AllowedCIDRs.String(), bound.blockList())
 	}

@@ -229,12 +229,12 @@ func (s *Service) Revoke(ctx context.Context, req *TokenRequest) error {
 	if err != nil {
 		return ignoreInvalid(err)
 	}
-	if !tenantOK(e.tenant.Value()) || storedStatuses[e.status] == tokenmint.StatusRevoked || secretRetired(e.validUntil(), now) {
+	if !tenantOK(e.tenantID()) || storedStatuses[e.status] == tokenmint.StatusRevoked || secretRetired(e.validUntil(), now) {
 		return nil
 	}
 	// The cache keeps only what verification reads; revoking needs the
 	// whole token (its version, and its name for the event).
-	full, err := s.store.TokenByID(ctx, e.tenant.Value(), e.id)
+	full, err := s.store.TokenByID(ctx, e.tenantID(), e.tokenID())
 	if err != nil {
 		return ignoreInvalid(err)
 	}

@@ -145,7 +145,8 @@ func (s *Service) checkExchangeSource(ctx context.Context, c *tokenmint.AccessCl
 	}
 	var tok tokenmint.Token
 	var exp time.Time
-	src.token(&tok, &exp)
+	var id [36]byte
+	src.token(&tok, &exp, &id)
 	// Limited-use tokens are never exchanged (oauth_exchange.go); a JWT
 	// obtained from one before that rule ends with its token's last use.
 	st := tok.Status(s.Now())

@@ -118,6 +118,11 @@ func lowerHex(c byte) (byte, bool) {
 
 func formatUUID(b *[16]byte) string {
 	var out [36]byte
+	formatUUIDInto(&out, b)
+	return string(out[:])
+}
+
+func formatUUIDInto(out *[36]byte, b *[16]byte) {
 	hex.Encode(out[0:8], b[0:4])
 	out[8] = '-'
 	hex.Encode(out[9:13], b[4:6])
@@ -127,5 +132,4 @@ func formatUUID(b *[16]byte) string {
 	hex.Encode(out[19:23], b[8:10])
 	out[23] = '-'
 	hex.Encode(out[24:36], b[10:16])
-	return string(out[:])
 }

@@ -52,6 +52,7 @@ type VerifyResult struct {
 	// result's own allocation.
 	tok tokenmint.Token
 	exp time.Time
+	id  [36]byte // the text of tok.ID (cachedToken.token)
 }
 
 // Verify is the hot path. It reads the in-memory view of token state and
@@ -90,7 +91,7 @@ func (s *Service) verify(ctx context.Context, req VerifyRequest, tenantID *strin
 		return nil, err
 	}
 	res := &VerifyResult{}
-	e.token(&res.tok, &res.exp)
+	e.token(&res.tok, &res.exp, &res.id)
 	tok := &res.tok
 	res.Token = tok
 	if err := s.checkTenant(ctx, req.Tenant, tok.TenantID); err != nil {
