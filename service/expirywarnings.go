@@ -33,8 +33,14 @@ func (s *Service) expiryNoticeJob(ctx context.Context, pol tokenmint.Policy, now
 // within w days that has none of a window of w days or fewer.
 func (s *Service) windowNotices(ctx context.Context, tenantID string, w int, now time.Time) error {
 	to := now.Add(time.Duration(w) * tokenmint.Day)
+	// Each batch starts at the expiry the last one ended on (less a
+	// microsecond, for ties), not at now: the tokens before it were just
+	// told, and a query from now would pass over them all again, which
+	// with a million tokens in the window made the job quadratic. One
+	// whose expiry moved back meanwhile is found at the next run.
+	from := now
 	for {
-		toks, err := s.store.TokensDueNotice(ctx, tenantID, now, to, w, jobBatch)
+		toks, err := s.store.TokensDueNotice(ctx, tenantID, from, to, w, jobBatch)
 		if err != nil {
 			return err
 		}
@@ -48,6 +54,9 @@ func (s *Service) windowNotices(ctx context.Context, tenantID string, w int, now
 				return err
 			}
 			progress = progress || ok
+		}
+		if n := len(toks); n > 0 && toks[n-1].ExpiresAt != nil {
+			from = toks[n-1].ExpiresAt.Add(-time.Microsecond)
 		}
 		if len(toks) < jobBatch || !progress {
 			if progress {
