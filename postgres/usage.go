@@ -71,26 +71,51 @@ func (db *DB) RecordUsage(ctx context.Context, batch []tokenmint.UsageRecord) er
 	})
 }
 
-// recordUsage applies sorted within tx.
+// recordUsage applies sorted within tx in three statements whatever its
+// size, the records passed as arrays: a statement per record, as before,
+// cost PostgreSQL a parse, plan and round of locking per (token, IP) pair,
+// and the write-back of a hundred thousand new pairs took it most of a
+// core. The tokens are locked first, in ID order, so that instances
+// flushing at once take the locks in the same order. A pair named twice
+// (a batch that spans midnight) is summed into one row.
 func recordUsage(ctx context.Context, tx pgx.Tx, sorted []tokenmint.UsageRecord) error {
-	b := &pgx.Batch{}
+	n := len(sorted)
+	tokens, tenants, ips := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	firsts, lasts, counts := make([]time.Time, 0, n), make([]time.Time, 0, n), make([]int64, 0, n)
 	for _, r := range sorted {
-		// INSERT ... SELECT inserts nothing when the token is not in
-		// the tenant, which is how unknown tokens are skipped.
-		b.Queue(`INSERT INTO token_usage (token_id, ip, first_used, last_used, count)
-			 SELECT id, $2::text, $3::timestamptz, $4::timestamptz, $5::bigint
-			 FROM tokens WHERE id = $1 AND tenant_id = $6
-			 ON CONFLICT (token_id, ip) DO UPDATE SET
-			   first_used = LEAST(token_usage.first_used, EXCLUDED.first_used),
-			   last_used  = GREATEST(token_usage.last_used, EXCLUDED.last_used),
-			   count      = token_usage.count + EXCLUDED.count`,
-			r.TokenID, r.IP, r.First, r.Last, r.Count, r.TenantID)
-		b.Queue(`UPDATE tokens SET
-			   last_used_at = GREATEST(last_used_at, $2),
-			   uses = uses + CASE WHEN max_uses = 0 THEN $3::bigint ELSE 0 END
-			 WHERE id = $1 AND tenant_id = $4`,
-			r.TokenID, r.Last, r.Count, r.TenantID)
+		if r.TokenID == "" {
+			continue // a count of failed verifications (recordDailyCounts)
+		}
+		tokens, tenants, ips = append(tokens, r.TokenID), append(tenants, r.TenantID), append(ips, r.IP)
+		firsts, lasts, counts = append(firsts, r.First), append(lasts, r.Last), append(counts, r.Count)
 	}
+	if len(tokens) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT 1 FROM tokens WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, tokens)
+	// INSERT ... SELECT ... JOIN inserts nothing for a token not in the
+	// record's tenant, which is how unknown tokens are skipped.
+	b.Queue(`INSERT INTO token_usage (token_id, ip, first_used, last_used, count)
+		 SELECT t.id, u.ip, min(u.first_used), max(u.last_used), sum(u.count)::bigint
+		 FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::bigint[])
+		      AS u(token_id, tenant_id, ip, first_used, last_used, count)
+		 JOIN tokens t ON t.id = u.token_id AND t.tenant_id = u.tenant_id
+		 GROUP BY t.id, u.ip
+		 ORDER BY t.id, u.ip
+		 ON CONFLICT (token_id, ip) DO UPDATE SET
+		   first_used = LEAST(token_usage.first_used, EXCLUDED.first_used),
+		   last_used  = GREATEST(token_usage.last_used, EXCLUDED.last_used),
+		   count      = token_usage.count + EXCLUDED.count`,
+		tokens, tenants, ips, firsts, lasts, counts)
+	b.Queue(`UPDATE tokens t SET
+		   last_used_at = GREATEST(t.last_used_at, u.last_used),
+		   uses = t.uses + CASE WHEN t.max_uses = 0 THEN u.count ELSE 0 END
+		 FROM (SELECT token_id, tenant_id, max(last_used) AS last_used, sum(count)::bigint AS count
+		       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::bigint[]) AS x(token_id, tenant_id, last_used, count)
+		       GROUP BY token_id, tenant_id) u
+		 WHERE t.id = u.token_id AND t.tenant_id = u.tenant_id`,
+		tokens, tenants, lasts, counts)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return wrap("record usage", err)
 	}
