@@ -88,6 +88,7 @@ func Run(t *testing.T, newStore func(t *testing.T) tokenmint.Store) {
 		{"DeleteToken", testDeleteToken},
 		{"Usage", testUsage},
 		{"UsageBatches", testUsageBatches},
+		{"UsagePairTwice", testUsagePairTwice},
 		{"DailyCounts", testDailyCounts},
 		{"Dashboard", testDashboard},
 		{"Sessions", testSessions},
