@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -335,6 +336,7 @@ func (env *benchEnv) runRSS(ctx context.Context) *scenarioResult {
 		tick: func(elapsed time.Duration) {
 			if rssFirst == 0 && elapsed >= first && env.pid != "" {
 				rssFirst = procRSS(env.pid)
+				env.heapProfile("rss-first")
 			}
 		},
 	}
@@ -344,6 +346,7 @@ func (env *benchEnv) runRSS(ctx context.Context) *scenarioResult {
 		return res
 	}
 	end := procRSS(env.pid)
+	env.heapProfile("rss-end")
 	res.RSSFirst, res.RSSEnd = rssFirst, end
 	if rssFirst > 0 {
 		ratio := float64(end) / float64(rssFirst)
@@ -354,6 +357,23 @@ func (env *benchEnv) runRSS(ctx context.Context) *scenarioResult {
 }
 
 func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+// heapProfile writes, in-process and with --cpuprofile-dir, a profile of
+// the live heap to DIR/NAME.heap.pprof (after a collection, so that it
+// shows what is held): the rss scenario writes one at each RSS sample, and
+// `go tool pprof -base` shows what grew between them.
+func (env *benchEnv) heapProfile(name string) {
+	if env.opts.cpuProfileDir == "" || env.server == nil {
+		return
+	}
+	f, err := os.Create(filepath.Join(env.opts.cpuProfileDir, name+".heap.pprof"))
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	runtime.GC()
+	_ = pprof.Lookup("heap").WriteTo(f, 0)
+}
 
 // startProfile starts a CPU profile of the measured window of a scenario
 // into --cpuprofile-dir (in-process, the profile holds the server and the
