@@ -72,14 +72,17 @@ func (b *UsageBuffer) flush(ctx context.Context, all bool) error {
 	return nil
 }
 
-// forgetCleanLocked drops the pairs with nothing to write.
+// forgetCleanLocked drops the pairs with nothing to write. The others move
+// to a new map: a Go map keeps its size when entries are deleted, and a
+// buffer that held a million pairs would keep their memory.
 func (b *UsageBuffer) forgetCleanLocked() {
+	kept := make(map[usageKey]usageEntry, len(b.pairs)-b.clean)
 	for k, e := range b.pairs {
-		if e.count == 0 && e.flags == 0 {
-			delete(b.pairs, k)
-			b.clean--
+		if e.count != 0 || e.flags != 0 {
+			kept[k] = e
 		}
 	}
+	b.pairs, b.clean = kept, 0
 	b.compactOddLocked()
 }
 
