@@ -39,7 +39,7 @@ const (
 
 // DefaultCacheEntries bounds each of the cache's maps unless
 // Config.CacheEntries says otherwise: two million tokens in use stay cached
-// (about 250 bytes each, BENCHMARKS.md), so verification keeps its speed
+// (about 225 bytes each, BENCHMARKS.md), so verification keeps its speed
 // from ten tokens to a million. Past the bound an eighth of the entries,
 // taken at random, make room.
 const DefaultCacheEntries = 2_000_000
