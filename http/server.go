@@ -159,10 +159,45 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx = context.WithValue(ctx, secureCookiesKey{}, true) // for the UI's flash cookie
 	}
 	routed := r.WithContext(ctx)
-	s.mux.ServeHTTP(sw, routed)
+	if pattern, ok := verifyPattern(r); ok {
+		// The forward-auth endpoint, every proxied request's, is served
+		// without the mux's route search (about 2 % of its CPU): the same
+		// handler and pattern the mux would choose
+		// (TestVerifyFastPathMatchesTheMux).
+		routed.Pattern = pattern
+		s.handleVerify(sw, routed)
+	} else {
+		s.mux.ServeHTTP(sw, routed)
+	}
 	// The mux recorded the pattern it matched on the request it served,
 	// which saves a second route lookup just for the metric's label.
 	s.metrics.observe(r.Method, routed.Pattern, sw.status, time.Since(start))
+}
+
+// verifyPath is the forward-auth endpoint's path.
+const verifyPath = "/api/v1/auth/verify"
+
+// verifyPattern returns the route pattern the mux matches for a verify
+// request: one per method routes registers for it (HEAD is served by GET's).
+func verifyPattern(r *http.Request) (string, bool) {
+	if r.URL.Path != verifyPath || r.URL.RawPath != "" {
+		return "", false
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		return "GET " + verifyPath, true
+	case http.MethodPost:
+		return "POST " + verifyPath, true
+	case http.MethodPut:
+		return "PUT " + verifyPath, true
+	case http.MethodPatch:
+		return "PATCH " + verifyPath, true
+	case http.MethodDelete:
+		return "DELETE " + verifyPath, true
+	case http.MethodOptions:
+		return "OPTIONS " + verifyPath, true
+	}
+	return "", false
 }
 
 // requestState is what ServeHTTP adds to a request, in one allocation.

@@ -136,7 +136,7 @@ func (api *benchAPI) createToken(ctx context.Context, name string) (string, erro
 	var out struct {
 		Token string `json:"token"`
 	}
-	err := api.call(ctx, "POST", "/api/v1/tokens", map[string]string{"type": benchTokenType, "name": name}, &out)
+	err := api.call(ctx, "POST", "/api/v1/tokens", map[string]any{"type": benchTokenType, "name": name, "days_to_live": benchDaysToLive}, &out)
 	return out.Token, err
 }
 

@@ -176,7 +176,7 @@ func (env *benchEnv) issueRequest() []byte {
 
 func (env *benchEnv) createRequest() []byte {
 	return postRequest(env.addr, "/api/v1/tokens", "application/json",
-		`{"type":"`+benchTokenType+`","name":"bench-load"}`, "Cookie: "+env.api.cookie, "X-CSRF-Token: "+env.api.csrf)
+		`{"type":"`+benchTokenType+`","name":"bench-load","days_to_live":`+strconv.Itoa(benchDaysToLive)+`}`, "Cookie: "+env.api.cookie, "X-CSRF-Token: "+env.api.csrf)
 }
 
 // loadFor returns the load of a plain timed scenario.
