@@ -12,15 +12,7 @@ import (
 // a tenth of the endpoint's CPU); appendIntrospection gives exactly what
 // encoding/json gives for service.Introspection, a test holds it to that.
 func writeIntrospection(w http.ResponseWriter, v *service.Introspection) {
-	bp := answerBuffers.Get().(*[]byte)
-	b := appendIntrospection((*bp)[:0], v)
-	h := w.Header()
-	h["Content-Type"] = jsonContentType
-	h["Cache-Control"] = noStore
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
-	*bp = b
-	answerBuffers.Put(bp)
+	writeAppended(w, v, appendIntrospection)
 }
 
 func appendIntrospection(b []byte, v *service.Introspection) []byte {

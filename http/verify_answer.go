@@ -24,8 +24,14 @@ var (
 
 // writeVerifyAnswer writes v as JSON with status 200.
 func writeVerifyAnswer(w http.ResponseWriter, v *verifyResponse) {
+	writeAppended(w, v, appendVerifyAnswer)
+}
+
+// writeAppended writes, with status 200, the JSON answer that appendAnswer
+// appends for v to a pooled buffer.
+func writeAppended[T any](w http.ResponseWriter, v T, appendAnswer func([]byte, T) []byte) {
 	bp := answerBuffers.Get().(*[]byte)
-	b := appendVerifyAnswer((*bp)[:0], v)
+	b := appendAnswer((*bp)[:0], v)
 	h := w.Header()
 	h["Content-Type"] = jsonContentType
 	h["Cache-Control"] = noStore

@@ -15,25 +15,19 @@ type tokenKey struct {
 
 // makeTokenKey returns id's key; false only when id is odd and names is
 // full, and the caller does not cache.
-func makeTokenKey(id string) (tokenKey, bool) {
-	var k tokenKey
-	if parseUUID(id, &k.b) {
-		return k, true
-	}
-	n, ok := names.id(id)
-	binary.LittleEndian.PutUint32(k.b[:4], n)
-	k.odd = true
-	return k, ok
-}
+func makeTokenKey(id string) (tokenKey, bool) { return tokenKeyBy(id, names.id) }
 
 // findTokenKey returns id's key when the cache can hold the token: false
 // for an odd ID never numbered, which no entry names.
-func findTokenKey(id string) (tokenKey, bool) {
+func findTokenKey(id string) (tokenKey, bool) { return tokenKeyBy(id, names.lookup) }
+
+// tokenKeyBy is id's key, an odd ID numbered by number.
+func tokenKeyBy(id string, number func(string) (uint32, bool)) (tokenKey, bool) {
 	var k tokenKey
 	if parseUUID(id, &k.b) {
 		return k, true
 	}
-	n, ok := names.lookup(id)
+	n, ok := number(id)
 	binary.LittleEndian.PutUint32(k.b[:4], n)
 	k.odd = true
 	return k, ok
