@@ -3,6 +3,7 @@ package http
 import (
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -51,5 +52,26 @@ func TestOAuthFormBodyOverTheLimitIsRefused(t *testing.T) {
 	_, err := readOAuthFormBody(httptest.NewRecorder(), r, 64)
 	if err == nil || !strings.Contains(err.Error(), "64 KiB") {
 		t.Fatalf("a body over the limit: %v", err)
+	}
+}
+
+// A body of nothing but separators costs no more than its own size: the
+// form's map is not sized by counting them.
+func TestOAuthFormBodyOfSeparatorsAllocatesLittle(t *testing.T) {
+	body := strings.Repeat("&", maxOAuthFormBytes)
+	read := func() {
+		r := httptest.NewRequest("POST", "/oauth/token", strings.NewReader(body))
+		form, err := readOAuthFormBody(httptest.NewRecorder(), r, maxOAuthFormBytes)
+		if err != nil || len(form) != 0 {
+			t.Fatalf("a body of separators: %v %v", form, err)
+		}
+	}
+	read() // fills the buffer pool
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	read()
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > 16*maxOAuthFormBytes {
+		t.Fatalf("reading a 64 KiB body of '&' allocated %d bytes", n)
 	}
 }
