@@ -111,3 +111,34 @@ func auditItems(t *testing.T, c *client, query string) []map[string]any {
 	}
 	return out
 }
+
+// The inactivity jobs do not flush the usage buffer (a backlog of first
+// uses is written at the write budget's pace), so they must not take for
+// idle a token whose first use in 30 days is still waiting there: it stays
+// active, and once the use is written it is no longer a candidate at all.
+// A token used nowhere is deactivated in the same run (the job did run).
+func TestInactivitySparesATokenWhoseUseIsStillBuffered(t *testing.T) {
+	e := newLCEnv(t, lcOptions{})
+	olive, _ := e.userWithEmail("olive")
+	plainUsed, _, idUsed := olive.createToken(map[string]any{"type": "CIToken", "name": "woken", "days_to_live": 365})
+	_, _, idIdle := olive.createToken(map[string]any{"type": "CIToken", "name": "idle", "days_to_live": 365})
+
+	e.clock.Advance(30*tokenmint.Day + 3600e9)
+	expect(t, e.verifyFrom(plainUsed, "198.51.100.4"), http.StatusOK, "first use after 30 days")
+	if tok := olive.do("GET", "/api/v1/tokens/"+idUsed, nil).json(t); tok["last_used_at"] != nil {
+		t.Fatalf("the use was written before the job ran (last_used_at %v): the test needs it buffered", tok["last_used_at"])
+	}
+	e.runJobs()
+	if st := tokenStatus(t, olive, idUsed); st != tokenmint.StatusActive {
+		t.Errorf("token used an instant ago, its use buffered: %s after the jobs, want active", st)
+	}
+	if st := tokenStatus(t, olive, idIdle); st != tokenmint.StatusInactive {
+		t.Errorf("token never used: %s after the jobs, want inactive", st)
+	}
+	e.flushUsage()
+	e.runJobs()
+	if st := tokenStatus(t, olive, idUsed); st != tokenmint.StatusActive {
+		t.Errorf("after the use was written: %s, want active", st)
+	}
+	expect(t, e.verifyFrom(plainUsed, "198.51.100.4"), http.StatusOK, "verify after the jobs")
+}

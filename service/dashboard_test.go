@@ -137,6 +137,10 @@ func TestJobsPruneDailyCountsAfterNinetyDays(t *testing.T) {
 	if _, err := svc.Verify(context.Background(), service.VerifyRequest{Token: issued.Plain, IP: "192.0.2.1", Permission: "users:manage"}); err == nil {
 		t.Fatal("a permission the token lacks was allowed")
 	}
+	// The usage write-back (Run in a server) writes the use and the failure.
+	if err := svc.Usage().FlushDue(ctx); err != nil {
+		t.Fatal(err)
+	}
 	first := tokenmint.UnixDay(clock.Now())
 	counts := func() (uses, failed int) {
 		t.Helper()

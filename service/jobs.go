@@ -42,14 +42,14 @@ func (s *Service) RunJobs(ctx context.Context) error {
 	if !held {
 		return nil
 	}
-	// Write this instance's due usage first, so a token used in the last
-	// seconds for the first time is not taken for idle. Uses of a pair
-	// written less than UsageRewriteHorizon ago may wait: the pair's last
-	// write is that recent, far inside any inactivity period. (Other
-	// instances flush every --usage-flush.)
-	if err := s.usage.FlushDue(ctx); err != nil {
-		return fmt.Errorf("flush usage before the jobs: %w", err)
-	}
+	// A token whose first use in a while still waits in this instance's
+	// usage buffer is not idle, whatever the store says: the inactivity
+	// jobs skip it (unwrittenUse). The buffer is not flushed here: a
+	// backlog of first uses (a restart with a million tokens in use) is
+	// written at the pace UsageWriteBudget allows, not at once. Other
+	// instances write a new pair within --usage-flush, later while they
+	// work through such a backlog.
+	used := s.usage.unwrittenUse()
 	tenants, err := s.store.ListTenants(ctx)
 	if err != nil {
 		return err
@@ -65,8 +65,8 @@ func (s *Service) RunJobs(ctx context.Context) error {
 			s.expiryNoticeJob(ctx, pol, now),
 			s.expiryDigestJob(ctx, pol, now),
 			s.expireJob(ctx, pol, now),
-			s.deactivateJob(ctx, pol, now),
-			s.deleteJob(ctx, pol, now),
+			s.deactivateJob(ctx, pol, now, used),
+			s.deleteJob(ctx, pol, now, used),
 			s.expireTokenRequestsJob(ctx, t.ID, now),
 		)
 	}
@@ -137,7 +137,7 @@ func (s *Service) noticeJob(ctx context.Context, tenantID string, from, to time.
 // deactivateJob sets tokens unused for the tenant's
 // inactivity_deactivate_days inactive (token.deactivated). A token never
 // used counts from its creation; a reactivation starts the count again.
-func (s *Service) deactivateJob(ctx context.Context, pol tokenmint.Policy, now time.Time) error {
+func (s *Service) deactivateJob(ctx context.Context, pol tokenmint.Policy, now time.Time, used func(tokenID string) bool) error {
 	if pol.InactivityDeactivateDays == 0 {
 		return nil
 	}
@@ -146,6 +146,9 @@ func (s *Service) deactivateJob(ctx context.Context, pol tokenmint.Policy, now t
 	return s.eachIdleToken(ctx, pol.TenantID, idleSince, tokenmint.StatusActive, func(tok *tokenmint.Token) error {
 		if tok.Status(now) != tokenmint.StatusActive {
 			return nil // expired or exhausted: deactivating would change nothing
+		}
+		if used(tok.ID) {
+			return nil // used lately, the use not yet written
 		}
 		snapshot := *tok
 		snapshot.StoredStatus = tokenmint.StatusInactive
@@ -162,13 +165,16 @@ func (s *Service) deactivateJob(ctx context.Context, pol tokenmint.Policy, now t
 
 // deleteJob deletes tokens unused for the tenant's inactivity_delete_days,
 // whatever their state (token.deleted).
-func (s *Service) deleteJob(ctx context.Context, pol tokenmint.Policy, now time.Time) error {
+func (s *Service) deleteJob(ctx context.Context, pol tokenmint.Policy, now time.Time, used func(tokenID string) bool) error {
 	if pol.InactivityDeleteDays == 0 {
 		return nil
 	}
 	idleSince := now.Add(-time.Duration(pol.InactivityDeleteDays) * tokenmint.Day)
 	reason := fmt.Sprintf("unused for %d days", pol.InactivityDeleteDays)
 	return s.eachIdleToken(ctx, pol.TenantID, idleSince, "", func(tok *tokenmint.Token) error {
+		if used(tok.ID) {
+			return nil // used lately, the use not yet written
+		}
 		deleted, err := s.store.DeleteIdleToken(s.announcing(ctx, Change{Kind: ChangeToken, TenantID: tok.TenantID, ID: tok.ID}), tok.TenantID, tok.ID, idleSince, s.newEvent(tokenmint.EventTokenDeleted, tok, reason))
 		if err != nil || !deleted {
 			return err

@@ -66,7 +66,12 @@ type UsageBuffer struct {
 	// buffer was at its limit (the store was unreachable for long).
 	dropped   int64
 	nextSweep int64 // clock nanoseconds of the next sweep for due pairs
-	flushMu   sync.Mutex
+	// sweepCut says the last sweep stopped at MaxUsageBatch: the next
+	// flush sweeps again.
+	sweepCut bool
+	// more says the last take left due pairs for a later flush (Backlog).
+	more    bool
+	flushMu sync.Mutex
 }
 
 // usageEntry is what the buffer holds of a pair: the uses not yet written

@@ -16,19 +16,28 @@ type usageBatch struct {
 	keys    []usageKey
 }
 
-// Flush writes everything buffered, whatever the horizon, and then forgets
-// the pairs it wrote (their next use is written as a new pair's): a
-// graceful shutdown and anyone who must read the usage back call it. A
-// batch that
-// failed before is sent again first, unchanged and under the same ID; then
-// what was recorded since goes as a new batch. On failure that batch is
-// kept for the next flush.
+// MaxUsageBatch is the most (token, IP) pairs one flush writes in one
+// store transaction. A million tokens coming into use at once (a restart)
+// are a million first uses, about 17 s of SQLite work: in one transaction
+// they would hold the database's writer that long, and a job that flushed
+// them would take the whole backlog at once. Capped, the backlog goes out
+// a batch at a time at the pace UsageWriteBudget allows (Run).
+const MaxUsageBatch = 5_000
+
+// Flush writes everything buffered, whatever the horizon, a batch of at
+// most MaxUsageBatch pairs at a time, and then forgets the pairs it wrote
+// (their next use is written as a new pair's): a graceful shutdown and
+// anyone who must read the usage back call it. A batch that failed before
+// is sent again first, unchanged and under the same ID; then what was
+// recorded since goes in new batches. On failure the batch is kept for the
+// next flush.
 func (b *UsageBuffer) Flush(ctx context.Context) error { return b.flush(ctx, true) }
 
-// FlushDue writes what is due: the pairs never written, and the uses of
-// pairs last written at least UsageRewriteHorizon ago (looked for every
-// eighth of the horizon), like Flush otherwise. Run calls it every flush
-// interval.
+// FlushDue writes one batch of what is due: the pairs never written, and
+// the uses of pairs last written at least UsageRewriteHorizon ago (looked
+// for every eighth of the horizon), at most MaxUsageBatch pairs, like Flush
+// otherwise. Run calls it every flush interval, and sooner while Backlog
+// says more is due.
 func (b *UsageBuffer) FlushDue(ctx context.Context) error { return b.flush(ctx, false) }
 
 func (b *UsageBuffer) flush(ctx context.Context, all bool) error {
@@ -46,18 +55,24 @@ func (b *UsageBuffer) flush(ctx context.Context, all bool) error {
 		b.markLocked(retry.keys, false)
 		b.mu.Unlock()
 	}
-	b.mu.Lock()
-	batch := b.takeLocked(all)
-	b.mu.Unlock()
-	if len(batch.records) == 0 {
-		return nil
-	}
-	if err := b.store.RecordUsageOnce(ctx, batch.id, batch.records); err != nil {
+	for {
 		b.mu.Lock()
-		b.retry = batch
-		b.markLocked(batch.keys, true)
+		batch := b.takeLocked(all)
+		more := b.more
 		b.mu.Unlock()
-		return err
+		if len(batch.records) == 0 {
+			break
+		}
+		if err := b.store.RecordUsageOnce(ctx, batch.id, batch.records); err != nil {
+			b.mu.Lock()
+			b.retry = batch
+			b.markLocked(batch.keys, true)
+			b.mu.Unlock()
+			return err
+		}
+		if !all || !more {
+			break
+		}
 	}
 	b.mu.Lock()
 	if all {
@@ -70,6 +85,14 @@ func (b *UsageBuffer) flush(ctx context.Context, all bool) error {
 		b.log.Warn("token usage was dropped while the buffer was full (the database unreachable for long, or more pairs in use than it holds)", "uses", dropped)
 	}
 	return nil
+}
+
+// Backlog reports whether pairs due to be written were left for a later
+// flush by the MaxUsageBatch cap.
+func (b *UsageBuffer) Backlog() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.more
 }
 
 // forgetCleanLocked drops the pairs with nothing to write. The others move
@@ -110,11 +133,13 @@ func (b *UsageBuffer) markLocked(keys []usageKey, inRetry bool) {
 	}
 }
 
-// takeLocked moves into a new batch the failed verifications and the uses
-// to write now: every pair's when all is set (or when the buffer nears its
-// limit, so that the written pairs can make room), otherwise those of the
-// new pairs and, at each sweep, of the pairs due again. The sweep also
-// forgets pairs unused for a horizon since their write.
+// takeLocked moves into a new batch, of at most MaxUsageBatch pairs, the
+// failed verifications and the uses to write now: every pair's when all is
+// set (or when the buffer nears its limit, so that the written pairs can
+// make room), otherwise those of the new pairs and, at each sweep, of the
+// pairs due again. The sweep also forgets pairs unused for a horizon since
+// their write. b.more says whether the cap left due pairs behind; a sweep
+// cut short by it is taken up again at the next flush.
 func (b *UsageBuffer) takeLocked(all bool) *usageBatch {
 	now := b.clock.Now()
 	stamp := writtenStamp(now)
@@ -130,32 +155,57 @@ func (b *UsageBuffer) takeLocked(all bool) *usageBatch {
 		b.outside--
 		b.clean++
 	}
+	full := func() bool { return len(batch.keys) >= MaxUsageBatch }
 	horizon := uint32(UsageRewriteHorizon / time.Second)
-	sweep := all || now.UnixNano() >= b.nextSweep || b.heldLocked() >= b.limit-b.limit/8
+	sweep := all || b.sweepCut || now.UnixNano() >= b.nextSweep || b.heldLocked() >= b.limit-b.limit/8
 	pressed := !all && b.heldLocked() >= b.limit-b.limit/8
+	b.more = false
 	if sweep {
 		for k, e := range b.pairs {
 			due := e.written == 0 || stamp-e.written >= horizon || stamp < e.written
 			switch {
 			case e.count > 0 && (all || pressed || due):
-				take(k, e)
+				if full() {
+					b.more = true
+				} else {
+					take(k, e)
+				}
 			case e.count == 0 && e.flags == 0 && due:
 				delete(b.pairs, k)
 				b.clean--
 			}
-		}
-		b.compactOddLocked()
-		b.nextSweep = now.Add(UsageRewriteHorizon / 8).UnixNano()
-	} else {
-		for _, k := range b.fresh {
-			if e, ok := b.pairs[k]; ok && e.count > 0 {
-				take(k, e)
+			if b.more {
+				break
 			}
 		}
+		b.compactOddLocked()
+		b.sweepCut = b.more
+		if !b.more {
+			b.nextSweep = now.Add(UsageRewriteHorizon / 8).UnixNano()
+		}
 	}
-	if cap(b.fresh) > 1<<16 {
+	// The new pairs, in the order they came: a sweep took those it met,
+	// and a taken pair no longer carries entryQueued. What the cap leaves
+	// stays in fresh for the next flush.
+	i := 0
+	for ; i < len(b.fresh); i++ {
+		k := b.fresh[i]
+		e, ok := b.pairs[k]
+		if !ok || e.flags&entryQueued == 0 || e.count == 0 {
+			continue
+		}
+		if full() {
+			b.more = true
+			break
+		}
+		take(k, e)
+	}
+	switch {
+	case i < len(b.fresh):
+		b.fresh = b.fresh[i:]
+	case cap(b.fresh) > 1<<16:
 		b.fresh = nil // a burst's array is not kept
-	} else {
+	default:
 		b.fresh = b.fresh[:0]
 	}
 	for k, n := range b.failed {
@@ -172,4 +222,45 @@ func (b *UsageBuffer) takeLocked(all bool) *usageBatch {
 func writtenStamp(t time.Time) uint32 {
 	s := t.Unix() - writtenBase
 	return uint32(min(max(s, 1), 1<<32-1))
+}
+
+// unwrittenUse returns a check of whether the buffer holds a use of a
+// token that the store has not seen: a new pair waiting for its first
+// write, or a pair of a batch waiting to be sent again. Any other pair
+// holding uses was written within about a horizon, so the store's last
+// use of its token is that recent. The check's set of tokens is built on
+// its first call (one pass over the waiting pairs), so a job run with no
+// idle token costs nothing.
+func (b *UsageBuffer) unwrittenUse() func(tokenID string) bool {
+	var waiting map[usageKey]struct{} // token part only
+	return func(tokenID string) bool {
+		if waiting == nil {
+			waiting = b.waitingTokens()
+		}
+		_, ok := waiting[tokenPart(makeUsageKey(tokenID, "", 0))]
+		return ok
+	}
+}
+
+// waitingTokens is the set of the token parts of the pairs never written.
+func (b *UsageBuffer) waitingTokens() map[usageKey]struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	set := map[usageKey]struct{}{}
+	for _, k := range b.fresh {
+		if e, ok := b.pairs[k]; ok && e.flags&entryQueued != 0 && e.count > 0 && e.written == 0 {
+			set[tokenPart(k)] = struct{}{}
+		}
+	}
+	if b.retry != nil {
+		for _, k := range b.retry.keys {
+			set[tokenPart(k)] = struct{}{}
+		}
+	}
+	return set
+}
+
+// tokenPart is k with only its token: the key of a set of tokens.
+func tokenPart(k usageKey) usageKey {
+	return usageKey{token: k.token, kind: k.kind & keyTokenOdd}
 }

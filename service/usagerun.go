@@ -15,7 +15,7 @@ import (
 const UsageWriteBudget = 0.1
 
 // Run writes what is due (FlushDue) every interval, or early when many new
-// pairs wait, until ctx ends; the caller flushes everything (Flush) once
+// pairs wait or a batch was left by the MaxUsageBatch cap, until ctx ends; the caller flushes everything (Flush) once
 // more after shutdown. A flush never comes
 // sooner than UsageWriteBudget allows after the last one, a full buffer
 // included: past its hard limit uses of new pairs are dropped and counted
@@ -51,5 +51,8 @@ func (b *UsageBuffer) Run(ctx context.Context, interval time.Duration) {
 		took := time.Since(t0)
 		rest = time.Duration(float64(took)/UsageWriteBudget) - took
 		wait = max(interval, rest)
+		if b.Backlog() {
+			wait = max(rest, time.Millisecond) // the next batch as soon as the budget allows
+		}
 	}
 }
