@@ -33,6 +33,10 @@ func startBenchServer(ctx context.Context, cfg *serverConfig, log *slog.Logger) 
 	if err != nil {
 		return nil, err
 	}
+	headroom, err := parseGCHeadroom(cfg.GCHeadroom)
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -46,7 +50,10 @@ func startBenchServer(ctx context.Context, cfg *serverConfig, log *slog.Logger) 
 	s := &benchServer{app: a, srv: newHTTPServer(a.handler, defaultTimeouts, log), addr: ln.Addr().String()}
 	bg, stop := context.WithCancel(context.Background())
 	s.stop = stop
-	loops := append([]func(context.Context){func(ctx context.Context) { a.svc.Usage().Run(ctx, flushEvery) }}, a.background...)
+	loops := append([]func(context.Context){
+		func(ctx context.Context) { a.svc.Usage().Run(ctx, flushEvery) },
+		func(ctx context.Context) { keepGCHeadroom(ctx, headroom, log) },
+	}, a.background...)
 	for _, run := range loops {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); run(bg) }()

@@ -70,6 +70,10 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	headroom, err := parseGCHeadroom(cfg.GCHeadroom)
+	if err != nil {
+		return err
+	}
 	certFile, keyFile, err := cfg.tlsFiles()
 	if err != nil {
 		return err
@@ -112,6 +116,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	srv.TLSConfig = tlsCfg
 	bg, stopBG := context.WithCancel(context.Background())
 	go a.svc.Usage().Run(bg, flushEvery)
+	go keepGCHeadroom(bg, headroom, log)
 	for _, run := range a.background {
 		go run(bg)
 	}
