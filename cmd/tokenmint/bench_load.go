@@ -3,9 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
-	"io"
 	"net"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -267,21 +265,15 @@ func (w *loadWorker) do(req []byte) (int, error) {
 		w.closeConn()
 		return 0, err
 	}
-	resp, err := http.ReadResponse(w.br, nil)
+	status, closing, err := readAnswer(w.br)
 	if err != nil {
 		w.closeConn()
 		return 0, err
 	}
-	_, err = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		w.closeConn()
-		return 0, err
-	}
-	if resp.Close {
+	if closing {
 		w.closeConn() // the server asked to end the connection
 	}
-	return resp.StatusCode, nil
+	return status, nil
 }
 
 func (w *loadWorker) closeConn() {
