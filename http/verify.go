@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -29,6 +30,14 @@ type verifyResponse struct {
 // method on (Envoy's HTTP ext_authz, some Traefik setups); a body is never
 // read.
 func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
+	s.serveVerify(r.Context(), w, r, service.ClientIPFromContext(r.Context()))
+}
+
+// serveVerify is handleVerify for the client at ip, in ctx (which carries
+// ip too) rather than r's context: ServeHTTP's fast path calls it without
+// the copy of the request that WithContext makes (about 300 bytes, a tenth
+// of what a verification allocates).
+func (s *Server) serveVerify(ctx context.Context, w http.ResponseWriter, r *http.Request, ip string) {
 	raw, ok, err := presentedToken(r)
 	if err == nil && !ok {
 		err = tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "no token presented")
@@ -37,8 +46,8 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var req service.VerifyRequest
 		if req, err = verifyRequestOf(r); err == nil {
-			req.Token, req.IP = raw, service.ClientIPFromContext(r.Context())
-			res, err = s.svc.Verify(r.Context(), req)
+			req.Token, req.IP = raw, ip
+			res, err = s.svc.Verify(ctx, req)
 		}
 	}
 	if err != nil {
@@ -53,7 +62,7 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.metrics.verifyOK.Inc()
-	tenant, err := s.svc.TenantName(r.Context(), res.Token.TenantID)
+	tenant, err := s.svc.TenantName(ctx, res.Token.TenantID)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

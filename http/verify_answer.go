@@ -64,7 +64,7 @@ func appendVerifyAnswer(b []byte, v *verifyResponse) []byte {
 		b = append(b, "null"...)
 	} else {
 		b = append(b, '"')
-		b = v.ExpiresAt.AppendFormat(b, time.RFC3339Nano)
+		b = appendTime(b, *v.ExpiresAt, layoutRFC3339Nano)
 		b = append(b, '"')
 	}
 	return append(b, "}\n"...)
@@ -151,9 +151,9 @@ func setVerifyHeaders(h http.Header, exp *time.Time, subject, tenant string) {
 	if exp != nil {
 		var buf [64]byte
 		u := exp.UTC()
-		b := u.AppendFormat(buf[:0], time.RFC3339)
+		b := appendTime(buf[:0], u, layoutRFC3339)
 		n := len(b)
-		both := string(u.AppendFormat(b, sonarQubeTimeLayout))
+		both := string(appendTime(b, u, layoutSonarQube))
 		v[2], v[3] = both[:n], both[n:]
 		h[tokenExpirationKey] = v[2:3:3]
 		h[sonarQubeExpirationKey] = v[3:4:4]
