@@ -67,7 +67,7 @@ func (c *serverConfig) settings() []setting {
 		{"tls-key", "TOKENMINT_TLS_KEY", "PEM private key file of --tls-cert", "", &c.TLSKey},
 		{"usage-flush", "TOKENMINT_USAGE_FLUSH", "how often buffered token usage is written", "2s", &c.UsageFlush},
 		{"cache-ttl", "TOKENMINT_CACHE_TTL", "PostgreSQL: longest time a cached token state is trusted without a re-read once the change feed heartbeat stops (SQLite: until changed)", "30s", &c.CacheTTL},
-		{"gc-headroom", "TOKENMINT_GC_HEADROOM", "MiB of heap the garbage collector lets grow above the live heap, at least, before it collects (0: Go's GOGC pacing alone)", "64", &c.GCHeadroom},
+		{"gc-headroom", "TOKENMINT_GC_HEADROOM", "MiB the heap grows between two garbage collections, at least (and at most four times that; 0: Go's GOGC pacing alone)", "64", &c.GCHeadroom},
 		{"issuer", "TOKENMINT_ISSUER", "OAuth2 issuer URL, the iss of JWT access tokens (default http://LISTEN)", "", &c.Issuer},
 		{"jwt-alg", "TOKENMINT_JWT_ALG", "algorithm of new JWT signing keys: EdDSA or ES256", "EdDSA", &c.JWTAlg},
 		{"key-rotation", "TOKENMINT_KEY_ROTATION", "age at which the JWT signing key is replaced (0: only by 'tokenmint keys rotate')", "720h", &c.KeyRotation},

@@ -19,9 +19,12 @@ func TestGCPercentForKeepsTheHeadroom(t *testing.T) {
 	}{
 		{8 * mib, 64 * mib, 100, 800},                  // small heap: goal 8 + 64 MiB
 		{64 * mib, 64 * mib, 100, 100},                 // the headroom reached: Go's own pacing
-		{900 * mib, 64 * mib, 100, 100},                // a million cached tokens: untouched
-		{8 * mib, 64 * mib, 1000, 1000},                // a larger GOGC is kept
+		{200 * mib, 64 * mib, 100, 100},                // between the bounds: untouched
+		{900 * mib, 64 * mib, 100, 28},                 // a million cached tokens: 256 MiB of growth
+		{8 * mib, 64 * mib, 1000, 1000},                // a larger GOGC: 80 MiB, within the bounds
+		{8 * mib, 64 * mib, 10000, 3200},               // larger still: bounded by 4 x 64 MiB
 		{0, 64 * mib, 100, maxGCPercent},               // nothing live yet: bounded
+		{1 << 40, 64 * mib, 100, 1},                    // a huge heap: GOGC never 0
 		{1, maxGCHeadroomMiB * mib, 100, maxGCPercent}, // no overflow at the largest setting
 	} {
 		if got := gcPercentFor(c.live, c.headroom, c.base); got != c.want {
