@@ -70,7 +70,7 @@ func (s *Server) serveVerify(ctx context.Context, w http.ResponseWriter, r *http
 	exp := res.ExpiresAt()
 	setVerifyHeaders(w.Header(), exp, res.Token.OwnerID, tenant)
 	setRateLimitHeaders(w.Header(), res.Rate)
-	writeVerifyAnswer(w, &verifyResponse{
+	writeVerifyAnswer(w, verifyResponse{
 		Active: true, Tenant: tenant, Subject: res.Token.OwnerID, OwnerKind: res.Token.OwnerKind,
 		TokenID: res.Token.ID, Type: res.Token.Type, Project: res.ProjectID,
 		Permissions: res.SortedPermissions(), ExpiresAt: exp,

@@ -22,8 +22,10 @@ var (
 	noStore         = []string{"no-store"}
 )
 
-// writeVerifyAnswer writes v as JSON with status 200.
-func writeVerifyAnswer(w http.ResponseWriter, v *verifyResponse) {
+// writeVerifyAnswer writes v as JSON with status 200. v is passed by value
+// so that it stays on the caller's stack (a pointer handed to writeAppended
+// escaped: one allocation per verification).
+func writeVerifyAnswer(w http.ResponseWriter, v verifyResponse) {
 	writeAppended(w, v, appendVerifyAnswer)
 }
 
@@ -41,7 +43,7 @@ func writeAppended[T any](w http.ResponseWriter, v T, appendAnswer func([]byte, 
 	answerBuffers.Put(bp)
 }
 
-func appendVerifyAnswer(b []byte, v *verifyResponse) []byte {
+func appendVerifyAnswer(b []byte, v verifyResponse) []byte {
 	b = append(b, `{"active":`...)
 	b = strconv.AppendBool(b, v.Active)
 	b = appendField(b, "tenant", v.Tenant)

@@ -40,7 +40,7 @@ func TestVerifyAnswerMatchesEncodingJSON(t *testing.T) {
 			c2.Permissions = []tokenmint.Permission{}
 			want = encodeStd(t, c2)
 		}
-		got := appendVerifyAnswer(nil, &c)
+		got := appendVerifyAnswer(nil, c)
 		if !bytes.Equal(got, want) {
 			t.Errorf("answer differs:\n got %s\nwant %s", got, want)
 		}

@@ -251,6 +251,20 @@ func (b *UsageBuffer) Pending() int {
 	return n
 }
 
+// WaitingNewPairs returns the number of new pairs whose first use is not
+// written yet (those MaxUsageBatch left for later flushes included).
+func (b *UsageBuffer) WaitingNewPairs() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for _, k := range b.fresh {
+		if e, ok := b.pairs[k]; ok && e.flags&entryQueued != 0 && e.written == 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // Tracked returns the number of pairs the buffer holds: those with uses not
 // yet written and those that only remember when they were written.
 func (b *UsageBuffer) Tracked() int {

@@ -50,6 +50,9 @@ func TestUsageFlushWritesBoundedBatches(t *testing.T) {
 		}
 	}
 	record(service.MaxUsageBatch + extra)
+	if w := b.WaitingNewPairs(); w != service.MaxUsageBatch+extra {
+		t.Fatalf("%d new pairs waiting before any flush, want %d", w, service.MaxUsageBatch+extra)
+	}
 	ctx := context.Background()
 	if err := b.FlushDue(ctx); err != nil {
 		t.Fatal(err)
@@ -57,8 +60,8 @@ func TestUsageFlushWritesBoundedBatches(t *testing.T) {
 	if got := store.take(); len(got) != 1 || got[0] != service.MaxUsageBatch {
 		t.Fatalf("first FlushDue wrote batches %v, want one of %d", got, service.MaxUsageBatch)
 	}
-	if !b.Backlog() || b.Pending() != extra {
-		t.Fatalf("after one batch: backlog %v, pending %d; want true, %d", b.Backlog(), b.Pending(), extra)
+	if !b.Backlog() || b.Pending() != extra || b.WaitingNewPairs() != extra {
+		t.Fatalf("after one batch: backlog %v, pending %d, waiting %d; want true, %d, %d", b.Backlog(), b.Pending(), b.WaitingNewPairs(), extra, extra)
 	}
 	if err := b.FlushDue(ctx); err != nil {
 		t.Fatal(err)
@@ -66,8 +69,8 @@ func TestUsageFlushWritesBoundedBatches(t *testing.T) {
 	if got := store.take(); len(got) != 1 || got[0] != extra {
 		t.Fatalf("second FlushDue wrote batches %v, want one of %d", got, extra)
 	}
-	if b.Backlog() || b.Pending() != 0 {
-		t.Fatalf("after the backlog: backlog %v, pending %d; want false, 0", b.Backlog(), b.Pending())
+	if b.Backlog() || b.Pending() != 0 || b.WaitingNewPairs() != 0 {
+		t.Fatalf("after the backlog: backlog %v, pending %d, waiting %d; want false, 0, 0", b.Backlog(), b.Pending(), b.WaitingNewPairs())
 	}
 
 	// Uses of known pairs plus new ones, all written by one Flush.

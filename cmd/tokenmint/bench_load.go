@@ -37,6 +37,11 @@ type loadSpec struct {
 	// requests were sent: a scale scenario first verifies each of its
 	// tokens once, so all of them are in use when the measurement starts.
 	warmupRequests uint64
+	// warmupDone, when set, extends the warm-up (load still running) until
+	// it reports true or warmupLimit has passed: a scale scenario waits for
+	// the server to write the first uses its warm-up made.
+	warmupDone  func() bool
+	warmupLimit time.Duration
 	// total, when set, sends requests 0..total-1 exactly once each, with
 	// no warm-up and no time bound other than the context.
 	total uint64
@@ -142,6 +147,7 @@ func runLoad(ctx context.Context, spec loadSpec) *loadResult {
 // warmUp waits for the end of the warm-up: its time, and the requests it
 // must send. It reports whether ctx cut it short.
 func warmUp(ctx context.Context, spec *loadSpec, next *atomic.Uint64, done <-chan struct{}) bool {
+	warm := time.Now()
 	deadline := time.After(spec.warmup)
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
@@ -156,10 +162,16 @@ func warmUp(ctx context.Context, spec *loadSpec, next *atomic.Uint64, done <-cha
 			timeUp = true
 		case <-tick.C:
 		}
-		if timeUp && next.Load() >= spec.warmupRequests {
+		if timeUp && next.Load() >= spec.warmupRequests && spec.warmedUp(warm) {
 			return false
 		}
 	}
+}
+
+// warmedUp reports whether warmupDone (if any) is satisfied, or the
+// warm-up that began at start has lasted warmupLimit.
+func (spec *loadSpec) warmedUp(start time.Time) bool {
+	return spec.warmupDone == nil || time.Since(start) >= spec.warmupLimit || spec.warmupDone()
 }
 
 // measure waits for the end of the measured window (or, for a fixed total,
