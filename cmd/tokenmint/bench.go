@@ -34,6 +34,7 @@ type benchOptions struct {
 	connections      int
 	issueConnections int
 	rssDuration      time.Duration
+	scaleDrain       time.Duration
 	cacheTokens      int
 	seedWorkers      int
 	timeout          time.Duration
@@ -75,6 +76,7 @@ func newBenchFlagSet(o *benchOptions, cfg *serverConfig, tokens *string, stderr 
 	fs.IntVar(&o.connections, "connections", 64, "connections of the verify, introspect, scale and rss scenarios")
 	fs.IntVar(&o.issueConnections, "issue-connections", 16, "connections of issue-cc and create-token")
 	fs.DurationVar(&o.rssDuration, "rss-duration", 10*time.Minute, "length of the rss scenario")
+	fs.DurationVar(&o.scaleDrain, "scale-drain-limit", 5*time.Minute, "in-process: longest a verify-scale-N warm-up waits for the server to write the first uses it made")
 	fs.IntVar(&o.cacheTokens, "cache-tokens", 100000, "distinct tokens the cache-memory scenario verifies")
 	fs.IntVar(&o.seedWorkers, "seed-workers", 8, "goroutines making the secrets and hashes of the token pool (in-process)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "bound of the whole run, seeding included")
@@ -108,7 +110,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, *serverCon
 	}
 	sort.Ints(o.tokens)
 	switch {
-	case o.duration <= 0 || o.warmup < 0 || o.rssDuration <= 0 || o.timeout <= 0:
+	case o.duration <= 0 || o.warmup < 0 || o.rssDuration <= 0 || o.timeout <= 0 || o.scaleDrain < 0:
 		return nil, nil, errors.New("--duration, --rss-duration and --timeout must be positive, --warmup not negative")
 	case o.connections < 1 || o.issueConnections < 1 || o.seedWorkers < 1 || o.cacheTokens < 1:
 		return nil, nil, errors.New("--connections, --issue-connections, --seed-workers and --cache-tokens must be at least 1")

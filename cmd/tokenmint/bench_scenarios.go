@@ -16,23 +16,20 @@ import (
 
 // Scenario names.
 const (
-	scenBare         = "bare"
-	scenUnloaded     = "verify-unloaded"
-	scenVerifyOpaque = "verify-opaque"
-	scenJWTCC        = "verify-jwt-cc"
-	scenJWTPassword  = "verify-jwt-password"
-	scenJWTExchange  = "verify-jwt-exchange"
-	scenIntroOpaque  = "introspect-opaque"
-	scenIntroJWT     = "introspect-jwt"
-	scenIssueCC      = "issue-cc"
-	scenCreateToken  = "create-token"
-	scenCacheMemory  = "cache-memory"
-	scenScalePrefix  = "verify-scale-"
-	scenRSS          = "rss"
-	scaleOptInTokens = 1_000_000 // verify-scale-N from here on runs only when asked for
-	// scaleDrainLimit bounds how long a scale scenario's warm-up waits for
-	// the write-back of its first uses.
-	scaleDrainLimit   = 5 * time.Minute
+	scenBare          = "bare"
+	scenUnloaded      = "verify-unloaded"
+	scenVerifyOpaque  = "verify-opaque"
+	scenJWTCC         = "verify-jwt-cc"
+	scenJWTPassword   = "verify-jwt-password"
+	scenJWTExchange   = "verify-jwt-exchange"
+	scenIntroOpaque   = "introspect-opaque"
+	scenIntroJWT      = "introspect-jwt"
+	scenIssueCC       = "issue-cc"
+	scenCreateToken   = "create-token"
+	scenCacheMemory   = "cache-memory"
+	scenScalePrefix   = "verify-scale-"
+	scenRSS           = "rss"
+	scaleOptInTokens  = 1_000_000 // verify-scale-N from here on runs only when asked for
 	verifyPath        = "/api/v1/auth/verify?permission=" + benchPermission
 	rssFirstSampleAt  = time.Minute
 	unloadedMaxLength = 5 * time.Second
@@ -227,10 +224,10 @@ func (env *benchEnv) loadFor(name string) (loadSpec, bool) {
 			// at a tenth of the time: a million take about three minutes).
 			// That is the cost of tokens coming into use, not of verifying
 			// tokens in use, so the measurement waits for it, up to
-			// scaleDrainLimit, and says how long it waited.
+			// --scale-drain-limit, and says how long it waited.
 			usage := env.server.app.svc.Usage()
 			s.warmupDone = func() bool { return usage.WaitingNewPairs() == 0 }
-			s.warmupLimit = scaleDrainLimit
+			s.warmupLimit = o.scaleDrain
 		}
 	}
 	return s, true
@@ -269,7 +266,7 @@ func (env *benchEnv) runScenarios(ctx context.Context, selected []string, rep *b
 				if env.server != nil {
 					res.Note += ", until the server had written their first uses"
 					if w := env.server.app.svc.Usage().WaitingNewPairs(); w > 0 {
-						res.Note += fmt.Sprintf(" (cut at %s: %d still waiting)", scaleDrainLimit, w)
+						res.Note += fmt.Sprintf(" (cut by --scale-drain-limit %s: %d still waiting)", env.opts.scaleDrain, w)
 					}
 				}
 			}
