@@ -20,7 +20,7 @@ func TestAppendTimeMatchesAppendFormat(t *testing.T) {
 		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), // past AppendFormat's four digits
 		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
 		time.Date(2027, 6, 1, 12, 0, 0, 5, paris), // not UTC
-		time.Unix(1_800_000_000, 120_000_000),      // local time zone
+		time.Unix(1_800_000_000, 120_000_000),     // local time zone
 	} {
 		for layout, s := range timeLayouts {
 			if got, want := string(appendTime(nil, tm, timeLayout(layout))), tm.Format(s); got != want {
