@@ -150,6 +150,9 @@ func (b *UsageBuffer) takeLocked(all bool) *usageBatch {
 			First: time.Unix(0, e.first).UTC(), Last: time.Unix(0, e.last).UTC(), Count: int64(e.count),
 		})
 		batch.keys = append(batch.keys, k)
+		if e.written == 0 {
+			b.unwritten--
+		}
 		e.count, e.written, e.flags = 0, stamp, e.flags&^entryQueued
 		b.pairs[k] = e
 		b.outside--
