@@ -39,7 +39,8 @@ FUZZ_TARGETS := \
 	./http:FuzzClientIP ./http:FuzzVerifyAuthorization ./http:FuzzWriteEndpoints \
 	./http:FuzzOAuthTokenForm ./http:FuzzListCursor \
 	./http:FuzzAppendJSONString ./http:FuzzEachQueryPairMatchesParseQuery \
-	./http:FuzzOAuthFormBodyMatchesParseForm ./http:FuzzAppendIntrospectionMatchesJSON
+	./http:FuzzOAuthFormBodyMatchesParseForm ./http:FuzzAppendIntrospectionMatchesJSON \
+	./http:FuzzAppendTimeMatchesAppendFormat
 fuzz:
 	@bins=$$(mktemp -d); trap 'rm -rf "$$bins"' EXIT; \
 	for t in $(FUZZ_TARGETS); do \
