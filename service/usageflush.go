@@ -164,21 +164,19 @@ func (b *UsageBuffer) takeLocked(all bool) *usageBatch {
 	pressed := !all && b.heldLocked() >= b.limit-b.limit/8
 	b.more = false
 	if sweep {
+	walk:
 		for k, e := range b.pairs {
 			due := e.written == 0 || stamp-e.written >= horizon || stamp < e.written
 			switch {
 			case e.count > 0 && (all || pressed || due):
 				if full() {
 					b.more = true
-				} else {
-					take(k, e)
+					break walk
 				}
+				take(k, e)
 			case e.count == 0 && e.flags == 0 && due:
 				delete(b.pairs, k)
 				b.clean--
-			}
-			if b.more {
-				break
 			}
 		}
 		b.compactOddLocked()

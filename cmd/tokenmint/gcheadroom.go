@@ -40,6 +40,7 @@ func keepGCHeadroom(ctx context.Context, headroom uint64, log *slog.Logger) {
 		log.Warn("gc-headroom: this Go runtime does not report the live heap; the collector keeps its default pacing")
 		return
 	}
+	// GOGC=off reads as the largest uint64, which int makes -1: off.
 	base := int(samples[0].Value.Uint64())
 	if headroom == 0 || debug.SetGCPercent(base) < 0 {
 		return // no headroom asked for, or GOGC=off
