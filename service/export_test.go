@@ -15,3 +15,6 @@ func (s *Service) SessionPrincipalForUser(ctx context.Context, u *tokenmint.User
 
 // RetryDelay exposes the delivery retry schedule to the external tests.
 func RetryDelay(attempt int) time.Duration { return retryDelay(attempt) }
+
+// ThreadCPUTime exposes threadCPUTime to the external tests.
+func ThreadCPUTime() (time.Duration, bool) { return threadCPUTime() }
