@@ -56,10 +56,7 @@ func (b *UsageBuffer) flush(ctx context.Context, all bool) error {
 		b.mu.Unlock()
 	}
 	for {
-		b.mu.Lock()
-		batch := b.takeLocked(all)
-		more := b.more
-		b.mu.Unlock()
+		batch, more := b.take(all)
 		if len(batch.records) == 0 {
 			break
 		}
@@ -133,23 +130,47 @@ func (b *UsageBuffer) markLocked(keys []usageKey, inRetry bool) {
 	}
 }
 
-// takeLocked moves into a new batch, of at most MaxUsageBatch pairs, the
-// failed verifications and the uses to write now: every pair's when all is
-// set (or when the buffer nears its limit, so that the written pairs can
-// make room), otherwise those of the new pairs and, at each sweep, of the
-// pairs due again. The sweep also forgets pairs unused for a horizon since
-// their write. b.more says whether the cap left due pairs behind; a sweep
-// cut short by it is taken up again at the next flush.
-func (b *UsageBuffer) takeLocked(all bool) *usageBatch {
+// takenPair is a pair moved into a batch: its key, its entry as it was
+// taken, and the text of an odd part (resolved while the lock was held).
+type takenPair struct {
+	k        usageKey
+	e        usageEntry
+	oddToken string
+	oddIP    string
+}
+
+// freshChunk is how many new pairs take moves per hold of the buffer's
+// lock. Every verification records its use under that lock: a flush that
+// held it for a whole batch of 5 000 pairs (milliseconds with a million
+// pairs in the map) put sync.Mutex into its starvation mode, and the 64
+// connections of a load then queued behind each other, handing the lock
+// on one wake-up at a time, with the CPU a third idle (mutex profile of
+// verify-scale-1000000).
+const freshChunk = 512
+
+// take moves into a new batch, of at most MaxUsageBatch pairs, the failed
+// verifications and the uses to write now: every pair's when all is set
+// (or when the buffer nears its limit, so that the written pairs can make
+// room), otherwise those of the new pairs and, at each sweep, of the pairs
+// due again. The sweep also forgets pairs unused for a horizon since their
+// write. more says whether the cap left due pairs behind; a sweep cut short
+// by it is taken up again at the next flush. The new pairs are taken a
+// freshChunk at a time, the lock let go between chunks, and the records
+// are built once it is let go.
+func (b *UsageBuffer) take(all bool) (batch *usageBatch, more bool) {
 	now := b.clock.Now()
 	stamp := writtenStamp(now)
-	batch := &usageBatch{id: secret.NewID()}
-	take := func(k usageKey, e usageEntry) {
-		batch.records = append(batch.records, tokenmint.UsageRecord{
-			TenantID: b.tenantNames[e.tenant], TokenID: k.tokenID(b.odd), IP: k.ipText(b.odd),
-			First: time.Unix(0, e.first).UTC(), Last: time.Unix(0, e.last).UTC(), Count: int64(e.count),
-		})
-		batch.keys = append(batch.keys, k)
+	var taken []takenPair
+	b.mu.Lock()
+	takeOne := func(k usageKey, e usageEntry) {
+		t := takenPair{k: k, e: e}
+		if k.kind&keyTokenOdd != 0 {
+			t.oddToken = b.odd[k.token]
+		}
+		if k.kind&keyIPOdd != 0 {
+			t.oddIP = b.odd[k.ip]
+		}
+		taken = append(taken, t)
 		if e.written == 0 {
 			b.unwritten--
 		}
@@ -158,7 +179,7 @@ func (b *UsageBuffer) takeLocked(all bool) *usageBatch {
 		b.outside--
 		b.clean++
 	}
-	full := func() bool { return len(batch.keys) >= MaxUsageBatch }
+	full := func() bool { return len(taken) >= MaxUsageBatch }
 	horizon := uint32(UsageRewriteHorizon / time.Second)
 	sweep := all || b.sweepCut || now.UnixNano() >= b.nextSweep || b.heldLocked() >= b.limit-b.limit/8
 	pressed := !all && b.heldLocked() >= b.limit-b.limit/8
@@ -168,12 +189,14 @@ func (b *UsageBuffer) takeLocked(all bool) *usageBatch {
 		for k, e := range b.pairs {
 			due := e.written == 0 || stamp-e.written >= horizon || stamp < e.written
 			switch {
+			case e.count > 0 && e.flags&entryQueued != 0 && !all && !pressed:
+				// A new pair: taken below, in the order it came.
 			case e.count > 0 && (all || pressed || due):
 				if full() {
 					b.more = true
 					break walk
 				}
-				take(k, e)
+				takeOne(k, e)
 			case e.count == 0 && e.flags == 0 && due:
 				delete(b.pairs, k)
 				b.clean--
@@ -185,11 +208,18 @@ func (b *UsageBuffer) takeLocked(all bool) *usageBatch {
 			b.nextSweep = now.Add(UsageRewriteHorizon / 8).UnixNano()
 		}
 	}
-	// The new pairs, in the order they came: a sweep took those it met,
-	// and a taken pair no longer carries entryQueued. What the cap leaves
-	// stays in fresh for the next flush.
+	// The new pairs, in the order they came: a sweep took those it met
+	// (all or pressed), and a taken pair no longer carries entryQueued.
+	// What the cap leaves stays in fresh for the next flush. Between
+	// chunks the lock is let go: Record only appends to fresh, and a pair
+	// forgotten meanwhile (makeRoomLocked) is simply not found.
 	i := 0
-	for ; i < len(b.fresh); i++ {
+	for n := 0; i < len(b.fresh); i, n = i+1, n+1 {
+		if n == freshChunk {
+			b.mu.Unlock()
+			b.mu.Lock()
+			n = 0
+		}
 		k := b.fresh[i]
 		e, ok := b.pairs[k]
 		if !ok || e.flags&entryQueued == 0 || e.count == 0 {
@@ -199,7 +229,7 @@ func (b *UsageBuffer) takeLocked(all bool) *usageBatch {
 			b.more = true
 			break
 		}
-		take(k, e)
+		takeOne(k, e)
 	}
 	switch {
 	case i < len(b.fresh):
@@ -209,14 +239,33 @@ func (b *UsageBuffer) takeLocked(all bool) *usageBatch {
 	default:
 		b.fresh = b.fresh[:0]
 	}
-	for k, n := range b.failed {
+	var failed map[failKey]int64 // moved out: RecordFailure writes into a new one
+	if len(b.failed) > 0 {
+		failed, b.failed = b.failed, map[failKey]int64{}
+	}
+	names := b.tenantNames // only ever appended to: the names read below stay
+	more = b.more
+	b.mu.Unlock()
+	batch = &usageBatch{id: secret.NewID(), keys: make([]usageKey, 0, len(taken)), records: make([]tokenmint.UsageRecord, 0, len(taken)+len(failed))}
+	for _, t := range taken {
+		tokenID, ip := t.oddToken, t.oddIP
+		if t.k.kind&keyTokenOdd == 0 {
+			tokenID = t.k.tokenID(nil)
+		}
+		if t.k.kind&keyIPOdd == 0 {
+			ip = t.k.ipText(nil)
+		}
+		batch.records = append(batch.records, tokenmint.UsageRecord{
+			TenantID: names[t.e.tenant], TokenID: tokenID, IP: ip,
+			First: time.Unix(0, t.e.first).UTC(), Last: time.Unix(0, t.e.last).UTC(), Count: int64(t.e.count),
+		})
+		batch.keys = append(batch.keys, t.k)
+	}
+	for k, n := range failed {
 		day := tokenmint.DayStart(k.day)
 		batch.records = append(batch.records, tokenmint.UsageRecord{TenantID: k.tenantID, First: day, Last: day, Count: n})
 	}
-	if len(b.failed) > 0 {
-		b.failed = map[failKey]int64{}
-	}
-	return batch
+	return batch, more
 }
 
 // writtenStamp is t's Unix second as an entry's written stamp (never 0).
