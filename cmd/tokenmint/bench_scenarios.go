@@ -416,8 +416,25 @@ func (env *benchEnv) startProfile(name string) func() error {
 		f.Close()
 		return func() error { return err }
 	}
+	// Contention is sampled in the measured window too: a server with idle
+	// CPU under load is waiting on a lock. Go's mutex profile accumulates,
+	// so each file holds the windows measured so far (pprof -diff_base
+	// against the previous file isolates one).
+	runtime.SetMutexProfileFraction(20)
 	return func() error {
 		pprof.StopCPUProfile()
-		return f.Close()
+		runtime.SetMutexProfileFraction(0)
+		if err := f.Close(); err != nil {
+			return err
+		}
+		m, err := os.Create(filepath.Join(dir, name+".mutex.pprof"))
+		if err != nil {
+			return err
+		}
+		if err := pprof.Lookup("mutex").WriteTo(m, 0); err != nil {
+			m.Close()
+			return err
+		}
+		return m.Close()
 	}
 }
