@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"tokenmint"
+	"tokenmint/service"
 )
 
 // tokenStatus reads a token's status through the API as c.
@@ -66,7 +67,8 @@ func TestInactivityDeactivatesAndDeletes(t *testing.T) {
 	// The owner reactivates A; an admin reactivates B.
 	expect(t, olive.do("PATCH", "/api/v1/tokens/"+idA, map[string]any{"active": true}), http.StatusOK, "owner reactivates")
 	expect(t, e.admin.do("PATCH", "/api/v1/tokens/"+idB, map[string]any{"active": true}), http.StatusOK, "admin reactivates")
-	e.runJobs() // the reactivation counts as activity: the next run leaves them alone
+	e.clock.Advance(service.IdleScanInterval)
+	e.runJobs() // the reactivation counts as activity: the next scan leaves them alone
 	expect(t, e.verifyFrom(plainA, "198.51.100.4"), http.StatusOK, "verify A after reactivation")
 	expect(t, e.verifyFrom(plainB, "198.51.100.4"), http.StatusOK, "verify B after reactivation")
 	use(plainD)
@@ -136,9 +138,35 @@ func TestInactivitySparesATokenWhoseUseIsStillBuffered(t *testing.T) {
 		t.Errorf("token never used: %s after the jobs, want inactive", st)
 	}
 	e.flushUsage()
+	e.clock.Advance(service.IdleScanInterval)
 	e.runJobs()
 	if st := tokenStatus(t, olive, idUsed); st != tokenmint.StatusActive {
 		t.Errorf("after the use was written: %s, want active", st)
 	}
 	expect(t, e.verifyFrom(plainUsed, "198.51.100.4"), http.StatusOK, "verify after the jobs")
+}
+
+// The inactivity jobs read every token, so they run at most once per
+// service.IdleScanInterval: a token that becomes idle just after a scan is
+// deactivated by the first run of the jobs after the interval, not before.
+func TestInactivityJobsScanAtMostEveryInterval(t *testing.T) {
+	e := newLCEnv(t, lcOptions{})
+	olive, _ := e.userWithEmail("olive")
+	_, _, id := olive.createToken(map[string]any{"type": "CIToken", "name": "idle", "days_to_live": 365})
+
+	e.clock.Advance(30*tokenmint.Day - 60e9) // a minute before it is idle
+	e.runJobs()
+	if st := tokenStatus(t, olive, id); st != tokenmint.StatusActive {
+		t.Fatalf("a minute before 30 days: %s, want active", st)
+	}
+	e.clock.Advance(2 * 60e9) // idle for a minute now
+	e.runJobs()
+	if st := tokenStatus(t, olive, id); st != tokenmint.StatusActive {
+		t.Errorf("two minutes after the last scan: %s, want active (the next scan is due after %v)", st, service.IdleScanInterval)
+	}
+	e.clock.Advance(service.IdleScanInterval - 2*60e9)
+	e.runJobs()
+	if st := tokenStatus(t, olive, id); st != tokenmint.StatusInactive {
+		t.Errorf("%v after the last scan: %s, want inactive", service.IdleScanInterval, st)
+	}
 }

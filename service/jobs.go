@@ -27,11 +27,18 @@ const expiredLookback = 30 * tokenmint.Day
 // through the deliveries API before they are purged.
 const outboxRetention = 30 * tokenmint.Day
 
+// IdleScanInterval is the least time between two runs of the inactivity
+// jobs on one instance. They read every token of every tenant (a token's
+// last activity is computed per row): about a second of SQLite work with a
+// million tokens, too much to spend every minute on rules counted in days;
+// a token idle for its 30 days is deactivated at most this much later.
+const IdleScanInterval = 10 * time.Minute
+
 // RunJobs runs every lifecycle job once, for every tenant, if this instance
 // holds (or takes) the jobs' lease: expiry notices, expiry, deactivation
-// after inactivity, deletion after long inactivity, the weekly expiry
-// digest, the outbox purge and
-// the pruning of daily counts past their retention.
+// after inactivity and deletion after long inactivity (at most every
+// IdleScanInterval), the weekly expiry digest, the outbox purge and the
+// pruning of daily counts past their retention.
 // The events they produce are delivered by DeliverPending.
 func (s *Service) RunJobs(ctx context.Context) error {
 	now := s.Now()
@@ -54,27 +61,40 @@ func (s *Service) RunJobs(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var errs []error
+	scanIdle := s.idleScanDue(now)
+	var errs, idleErrs []error
 	for _, t := range tenants {
 		pol, err := s.store.PolicyByTenant(ctx, t.ID)
 		if err != nil {
-			errs = append(errs, err)
+			idleErrs = append(idleErrs, err) // this tenant's scan is still to do
 			continue
 		}
 		errs = append(errs,
 			s.expiryNoticeJob(ctx, pol, now),
 			s.expiryDigestJob(ctx, pol, now),
 			s.expireJob(ctx, pol, now),
-			s.deactivateJob(ctx, pol, now, used),
-			s.deleteJob(ctx, pol, now, used),
 			s.expireTokenRequestsJob(ctx, t.ID, now),
 		)
+		if scanIdle {
+			idleErrs = append(idleErrs, s.deactivateJob(ctx, pol, now, used), s.deleteJob(ctx, pol, now, used))
+		}
 	}
+	if scanIdle && errors.Join(idleErrs...) == nil {
+		s.lc.idleScanned.Store(now.UnixNano())
+	}
+	errs = append(errs, idleErrs...)
 	if _, err := s.store.PurgeOutbox(ctx, now.Add(-outboxRetention)); err != nil {
 		errs = append(errs, err)
 	}
 	errs = append(errs, s.pruneDailyCountsJob(ctx, now))
 	return errors.Join(errs...)
+}
+
+// idleScanDue reports whether the inactivity jobs are due: IdleScanInterval
+// has passed since their last complete run here (or the clock went back).
+func (s *Service) idleScanDue(now time.Time) bool {
+	last := s.lc.idleScanned.Load()
+	return last == 0 || now.UnixNano() < last || now.UnixNano()-last >= int64(IdleScanInterval)
 }
 
 // pruneDailyCountsJob deletes the daily counts older than the retention:

@@ -54,10 +54,13 @@ type lifecycle struct {
 	// prunedDay is the UTC day (tokenmint.UnixDay) the daily counts were
 	// last pruned on by this instance.
 	prunedDay atomic.Int64
-	nudge     chan struct{}
-	stop      chan struct{}
-	stopOnce  sync.Once
-	wg        sync.WaitGroup
+	// idleScanned is when (the injected clock, Unix ns) this instance last
+	// ran both inactivity jobs for every tenant without an error.
+	idleScanned atomic.Int64
+	nudge       chan struct{}
+	stop        chan struct{}
+	stopOnce    sync.Once
+	wg          sync.WaitGroup
 }
 
 func newLifecycle(cfg Config) *lifecycle {
