@@ -34,6 +34,7 @@ type DB struct {
 	// group shares one transaction among concurrent token creations.
 	group *tokenmint.GroupCommit[groupOp]
 	stmts preparedStmts
+	reads preparedStmts // hotReads, on the read pool
 }
 
 // busyTimeout is how long a connection waits for a lock held by another
@@ -84,6 +85,10 @@ func Open(path string) (*DB, error) {
 	if err := db.Ping(context.Background()); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := db.prepareReads(context.Background()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: prepare reads %s: %w", path, err)
 	}
 	return db, nil
 }
@@ -137,6 +142,9 @@ func (db *DB) Close() error {
 		err = db.read.Close()
 	}
 	for _, s := range db.stmts {
+		s.Close()
+	}
+	for _, s := range db.reads {
 		s.Close()
 	}
 	if werr := db.write.Close(); werr != nil && err == nil {

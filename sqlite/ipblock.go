@@ -38,15 +38,19 @@ func (db *DB) UnblockIP(ctx context.Context, tenantID, tokenID, prefix string) e
 	return checkAffected(res, "blocked IP", "unblock ip")
 }
 
+const (
+	tokenExistsSQL = `SELECT 1 FROM tokens WHERE tenant_id = ? AND id = ?`
+	blockedIPsSQL  = `SELECT prefix, created_at FROM token_blocked_ips WHERE token_id = ? ORDER BY created_at, prefix`
+)
+
 // BlockedIPs lists a token's blocks, oldest first.
 func (db *DB) BlockedIPs(ctx context.Context, tenantID, tokenID string) ([]tokenmint.IPBlock, error) {
 	var one int
-	err := db.read.QueryRowContext(ctx, `SELECT 1 FROM tokens WHERE tenant_id = ? AND id = ?`, tenantID, tokenID).Scan(&one)
+	err := db.readRow(ctx, tokenExistsSQL, tenantID, tokenID).Scan(&one)
 	if err != nil {
 		return nil, readErr(err, "token", "blocked ips")
 	}
-	rows, err := db.read.QueryContext(ctx,
-		`SELECT prefix, created_at FROM token_blocked_ips WHERE token_id = ? ORDER BY created_at, prefix`, tokenID)
+	rows, err := db.readQuery(ctx, blockedIPsSQL, tokenID)
 	if err != nil {
 		return nil, wrap("blocked ips", err)
 	}

@@ -61,12 +61,12 @@ func (db *DB) RateLimitOf(ctx context.Context, s tokenmint.RateLimitSubject) (*t
 	return l, nil
 }
 
+const rateLimitsOfSQL = `SELECT subject_kind, requests, per_seconds FROM rate_limits
+	 WHERE tenant_id = ? AND ((subject_kind = 'token' AND subject_id = ?) OR (subject_kind = ? AND subject_id = ?))`
+
 // RateLimitsOf returns the limits of a token and of its owner in one read.
 func (db *DB) RateLimitsOf(ctx context.Context, tenantID, tokenID, ownerKind, ownerID string) (tok, owner tokenmint.RateLimit, err error) {
-	rows, err := db.read.QueryContext(ctx,
-		`SELECT subject_kind, requests, per_seconds FROM rate_limits
-		 WHERE tenant_id = ? AND ((subject_kind = 'token' AND subject_id = ?) OR (subject_kind = ? AND subject_id = ?))`,
-		tenantID, tokenID, ownerKind, ownerID)
+	rows, err := db.readQuery(ctx, rateLimitsOfSQL, tenantID, tokenID, ownerKind, ownerID)
 	if err != nil {
 		return tok, owner, wrap("rate limits", err)
 	}

@@ -76,12 +76,13 @@ func (db *DB) TokenByID(ctx context.Context, tenantID, id string) (*tokenmint.To
 // TokenBySecret finds the token one of whose secrets has the hash, and
 // returns until when that secret is valid (nil: as long as the token). It
 // does not judge the token's state: that is the caller's rule.
+const tokenBySecretSQL = `SELECT ` + tokenColumns + `, s.valid_until
+	 FROM token_secrets s JOIN tokens t ON t.id = s.token_id
+	 WHERE s.hash = ?`
+
 func (db *DB) TokenBySecret(ctx context.Context, secretHash []byte) (*tokenmint.Token, *time.Time, error) {
 	var validUntil sql.NullInt64
-	row := db.read.QueryRowContext(ctx,
-		`SELECT `+tokenColumns+`, s.valid_until
-		 FROM token_secrets s JOIN tokens t ON t.id = s.token_id
-		 WHERE s.hash = ?`, secretHash)
+	row := db.readRow(ctx, tokenBySecretSQL, secretHash)
 	t, err := scanToken(row, &validUntil)
 	if err != nil {
 		return nil, nil, err
