@@ -21,8 +21,13 @@ type usageBatch struct {
 // are a million first uses, about 17 s of SQLite work: in one transaction
 // they would hold the database's writer that long, and a job that flushed
 // them would take the whole backlog at once. Capped, the backlog goes out
-// a batch at a time at the pace UsageWriteBudget allows (Run).
-const MaxUsageBatch = 5_000
+// a batch at a time at the pace UsageWriteBudget allows (Run). It was
+// 5 000: pgx keeps each connection's parameter buffers at the size of the
+// largest statement it sent, and a batch of 5 000 pairs (arrays of every
+// column) left about 1.5 MB on every pool connection a flush had used,
+// 60 B per cached token in bench's cache-memory on PostgreSQL. A thousand
+// also holds SQLite's writer a fifth as long.
+const MaxUsageBatch = 1_000
 
 // Flush writes everything buffered, whatever the horizon, a batch of at
 // most MaxUsageBatch pairs at a time, and then forgets the pairs it wrote
@@ -141,7 +146,7 @@ type takenPair struct {
 
 // freshChunk is how many new pairs take moves per hold of the buffer's
 // lock. Every verification records its use under that lock: a flush that
-// held it for a whole batch of 5 000 pairs (milliseconds with a million
+// held it for a whole batch of 5 000 pairs (the cap then) (milliseconds with a million
 // pairs in the map) put sync.Mutex into its starvation mode, and the 64
 // connections of a load then queued behind each other, handing the lock
 // on one wake-up at a time, with the CPU a third idle (mutex profile of

@@ -305,6 +305,7 @@ func (env *benchEnv) runCacheMemory(ctx context.Context) *scenarioResult {
 	}
 	usage := env.server.app.svc.Usage()
 	usage.Flush(ctx)
+	env.heapProfile("cache-memory-before")
 	before := heapAlloc(true)
 	lr := runLoad(ctx, spec)
 	held := heapAlloc(true)
@@ -312,6 +313,7 @@ func (env *benchEnv) runCacheMemory(ctx context.Context) *scenarioResult {
 	// so what stays is the cache's.
 	usage.Flush(ctx)
 	after := heapAlloc(true)
+	env.heapProfile("cache-memory-after")
 	res := newScenarioResult(scenCacheMemory, spec.connections, lr)
 	per := (float64(after) - float64(before)) / float64(n)
 	res.BytesPerToken = &per
@@ -384,7 +386,8 @@ func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 
 // heapProfile writes, in-process and with --cpuprofile-dir, a profile of
 // the live heap to DIR/NAME.heap.pprof (after a collection, so that it
-// shows what is held): the rss scenario writes one at each RSS sample, and
+// shows what is held): the rss scenario writes one at each RSS sample,
+// cache-memory one before and one after its tokens are cached, and
 // `go tool pprof -base` shows what grew between them.
 func (env *benchEnv) heapProfile(name string) {
 	if env.opts.cpuProfileDir == "" || env.server == nil {
