@@ -85,11 +85,11 @@ var errUnavailable = tokenmint.Errorf(tokenmint.EUNAVAILABLE, "database unavaila
 // isUnavailable reports whether err means the database cannot be used
 // now, rather than that the request was wrong: the disk is full or
 // read-only, an I/O error, the file is locked past the busy timeout, out
-// of memory, or the database was closed. Such errors pass when the
-// operator fixes the cause, so callers must not take them for a bad
-// credential or a bad request.
+// of memory, or the database (or a statement it prepared) was closed.
+// Such errors pass when the operator fixes the cause, so callers must not
+// take them for a bad credential or a bad request.
 func isUnavailable(err error) bool {
-	if errors.Is(err, sql.ErrConnDone) || (err != nil && err.Error() == "sql: database is closed") {
+	if errors.Is(err, sql.ErrConnDone) || (err != nil && closedText[err.Error()]) {
 		return true
 	}
 	switch sqliteCode(err) & 0xff { // the primary result code
@@ -99,6 +99,12 @@ func isUnavailable(err error) bool {
 	}
 	return false
 }
+
+// closedText are database/sql's unexported errors for a closed pool and a
+// closed prepared statement. The store closes its prepared statements
+// when it closes, so a statement closed under a request is the database
+// closed, not a bad request.
+var closedText = map[string]bool{"sql: database is closed": true, "sql: statement is closed": true}
 
 // unavailableError carries both the domain error EUNAVAILABLE, for the
 // caller's answer, and the driver's error, for the log.

@@ -108,6 +108,17 @@ func TestFaultsAreUnavailableAndLoseNothing(t *testing.T) {
 	if _, err := db.TokenByID(ctx, "ten-1", token(0).ID); tokenmint.ErrorCode(err) != tokenmint.EUNAVAILABLE {
 		t.Errorf("read of a closed database: %s (%v)", tokenmint.ErrorCode(err), err)
 	}
+	// The prepared reads of a verification that missed the cache too: a
+	// closed statement is the closed database, not a missing token.
+	if _, _, err := db.TokenBySecret(ctx, hash(0)); tokenmint.ErrorCode(err) != tokenmint.EUNAVAILABLE {
+		t.Errorf("token by secret on a closed database: %s (%v)", tokenmint.ErrorCode(err), err)
+	}
+	if _, err := db.BlockedIPs(ctx, "ten-1", token(0).ID); tokenmint.ErrorCode(err) != tokenmint.EUNAVAILABLE {
+		t.Errorf("blocked IPs on a closed database: %s (%v)", tokenmint.ErrorCode(err), err)
+	}
+	if _, _, err := db.RateLimitsOf(ctx, "ten-1", token(0).ID, tokenmint.OwnerUser, "usr-1"); tokenmint.ErrorCode(err) != tokenmint.EUNAVAILABLE {
+		t.Errorf("rate limits on a closed database: %s (%v)", tokenmint.ErrorCode(err), err)
+	}
 
 	// Reopened: everything acknowledged is there, the refused one only
 	// as written after recovery, and the file is sound.
