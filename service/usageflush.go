@@ -135,18 +135,16 @@ func (b *UsageBuffer) markLocked(keys []usageKey, inRetry bool) {
 	}
 }
 
-// takenPair is a pair moved into a batch: its key, its entry as it was
-// taken, and the text of an odd part (resolved while the lock was held).
+// takenPair is a pair moved into a batch: its key and its entry as it was
+// taken.
 type takenPair struct {
-	k        usageKey
-	e        usageEntry
-	oddToken string
-	oddIP    string
+	k usageKey
+	e usageEntry
 }
 
 // freshChunk is how many new pairs take moves per hold of the buffer's
 // lock. Every verification records its use under that lock: a flush that
-// held it for a whole batch of 5 000 pairs (the cap then) (milliseconds with a million
+// held it for a whole batch (5 000 pairs then, milliseconds with a million
 // pairs in the map) put sync.Mutex into its starvation mode, and the 64
 // connections of a load then queued behind each other, handing the lock
 // on one wake-up at a time, with the CPU a third idle (mutex profile of
@@ -166,16 +164,16 @@ func (b *UsageBuffer) take(all bool) (batch *usageBatch, more bool) {
 	now := b.clock.Now()
 	stamp := writtenStamp(now)
 	var taken []takenPair
+	odd := map[oddKey]string{} // the texts of the taken pairs' odd parts
 	b.mu.Lock()
 	takeOne := func(k usageKey, e usageEntry) {
-		t := takenPair{k: k, e: e}
 		if k.kind&keyTokenOdd != 0 {
-			t.oddToken = b.odd[k.token]
+			odd[k.token] = b.odd[k.token]
 		}
 		if k.kind&keyIPOdd != 0 {
-			t.oddIP = b.odd[k.ip]
+			odd[k.ip] = b.odd[k.ip]
 		}
-		taken = append(taken, t)
+		taken = append(taken, takenPair{k: k, e: e})
 		if e.written == 0 {
 			b.unwritten--
 		}
@@ -253,15 +251,8 @@ func (b *UsageBuffer) take(all bool) (batch *usageBatch, more bool) {
 	b.mu.Unlock()
 	batch = &usageBatch{id: secret.NewID(), keys: make([]usageKey, 0, len(taken)), records: make([]tokenmint.UsageRecord, 0, len(taken)+len(failed))}
 	for _, t := range taken {
-		tokenID, ip := t.oddToken, t.oddIP
-		if t.k.kind&keyTokenOdd == 0 {
-			tokenID = t.k.tokenID(nil)
-		}
-		if t.k.kind&keyIPOdd == 0 {
-			ip = t.k.ipText(nil)
-		}
 		batch.records = append(batch.records, tokenmint.UsageRecord{
-			TenantID: names[t.e.tenant], TokenID: tokenID, IP: ip,
+			TenantID: names[t.e.tenant], TokenID: t.k.tokenID(odd), IP: t.k.ipText(odd),
 			First: time.Unix(0, t.e.first).UTC(), Last: time.Unix(0, t.e.last).UTC(), Count: int64(t.e.count),
 		})
 		batch.keys = append(batch.keys, t.k)

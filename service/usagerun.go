@@ -70,10 +70,11 @@ func (b *UsageBuffer) Run(ctx context.Context, interval time.Duration) {
 			b.log.Warn("usage flush failed; will retry", "err", err)
 		}
 		took := time.Since(t0)
-		rest = flushRest(took, took)
+		cost := took
 		if cpu1, ok := threadCPUTime(); measured && ok {
-			rest = flushRest(took, cpu1-cpu0)
+			cost = cpu1 - cpu0
 		}
+		rest = flushRest(took, cost)
 		wait = max(interval, rest)
 		if b.Backlog() {
 			wait = max(rest, time.Millisecond) // the next batch as soon as the budgets allow

@@ -41,16 +41,25 @@ type preparedStmts map[string]*sql.Stmt
 
 // prepareReads prepares hotReads on the read pool: database/sql prepares
 // each again on every connection it is used on.
-func (db *DB) prepareReads(ctx context.Context) error {
-	db.reads = preparedStmts{}
-	for _, q := range hotReads {
-		s, err := db.read.PrepareContext(ctx, q)
+func (db *DB) prepareReads(ctx context.Context) (err error) {
+	db.reads, err = prepareAll(ctx, db.read, hotReads)
+	return err
+}
+
+// prepareAll prepares queries on pool, by their text.
+func prepareAll(ctx context.Context, pool *sql.DB, queries []string) (preparedStmts, error) {
+	stmts := preparedStmts{}
+	for _, q := range queries {
+		s, err := pool.PrepareContext(ctx, q)
 		if err != nil {
-			return err
+			for _, p := range stmts {
+				p.Close()
+			}
+			return nil, err
 		}
-		db.reads[q] = s
+		stmts[q] = s
 	}
-	return nil
+	return stmts, nil
 }
 
 // readQuery runs a read, prepared when it is one of hotReads.
@@ -69,17 +78,11 @@ func (db *DB) readRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return db.read.QueryRowContext(ctx, query, args...)
 }
 
-func (db *DB) prepareHot(ctx context.Context) error {
-	db.stmts = preparedStmts{}
-	for _, q := range []string{insertTokenSQL, insertTokenSecretSQL, insertAuditSQL, countLiveTokensSQL,
-		savepointSQL, rollbackSavepointSQL, releaseSavepointSQL} {
-		s, err := db.write.PrepareContext(ctx, q)
-		if err != nil {
-			return err
-		}
-		db.stmts[q] = s
-	}
-	return nil
+// prepareHot prepares the hot writes on the write connection.
+func (db *DB) prepareHot(ctx context.Context) (err error) {
+	db.stmts, err = prepareAll(ctx, db.write, []string{insertTokenSQL, insertTokenSecretSQL, insertAuditSQL,
+		countLiveTokensSQL, savepointSQL, rollbackSavepointSQL, releaseSavepointSQL})
+	return err
 }
 
 // inTxStmt returns the prepared query for use in tx (prepared in tx when

@@ -111,7 +111,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, *serverCon
 	sort.Ints(o.tokens)
 	switch {
 	case o.duration <= 0 || o.warmup < 0 || o.rssDuration <= 0 || o.timeout <= 0 || o.scaleDrain < 0:
-		return nil, nil, errors.New("--duration, --rss-duration and --timeout must be positive, --warmup not negative")
+		return nil, nil, errors.New("--duration, --rss-duration and --timeout must be positive, --warmup and --scale-drain-limit not negative")
 	case o.connections < 1 || o.issueConnections < 1 || o.seedWorkers < 1 || o.cacheTokens < 1:
 		return nil, nil, errors.New("--connections, --issue-connections, --seed-workers and --cache-tokens must be at least 1")
 	}

@@ -220,8 +220,8 @@ func (env *benchEnv) loadFor(name string) (loadSpec, bool) {
 		s.request, s.distinct, s.warmupRequests = env.poolVerify(n), uint64(n), uint64(n)
 		if env.server != nil {
 			// Every token's first use is a new (token, IP) pair that the
-			// write-back must write once (about 17 µs of SQLite work each,
-			// at a tenth of the time: a million take about three minutes).
+			// write-back must write once, within its write budget (a
+			// million took five to six minutes under this load).
 			// That is the cost of tokens coming into use, not of verifying
 			// tokens in use, so the measurement waits for it, up to
 			// --scale-drain-limit, and says how long it waited.
