@@ -40,6 +40,7 @@ type benchOptions struct {
 	timeout          time.Duration
 	json             bool
 	cpuProfileDir    string
+	rounds           int
 }
 
 // benchHooks let tests look at the in-process server before it closes.
@@ -81,6 +82,7 @@ func newBenchFlagSet(o *benchOptions, cfg *serverConfig, tokens *string, stderr 
 	fs.IntVar(&o.seedWorkers, "seed-workers", 8, "goroutines making the secrets and hashes of the token pool (in-process)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Minute, "bound of the whole run, seeding included")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
+	fs.IntVar(&o.rounds, "rounds", 1, "measure every timed scenario this many times (the plain ones in turns) and report each one's median round")
 	fs.StringVar(&o.cpuProfileDir, "cpuprofile-dir", "", "write a CPU profile of each timed scenario's measured window to DIR/SCENARIO.cpu.pprof")
 	return fs
 }
@@ -112,8 +114,8 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, *serverCon
 	switch {
 	case o.duration <= 0 || o.warmup < 0 || o.rssDuration <= 0 || o.timeout <= 0 || o.scaleDrain < 0:
 		return nil, nil, errors.New("--duration, --rss-duration and --timeout must be positive, --warmup and --scale-drain-limit not negative")
-	case o.connections < 1 || o.issueConnections < 1 || o.seedWorkers < 1 || o.cacheTokens < 1:
-		return nil, nil, errors.New("--connections, --issue-connections, --seed-workers and --cache-tokens must be at least 1")
+	case o.connections < 1 || o.issueConnections < 1 || o.seedWorkers < 1 || o.cacheTokens < 1 || o.rounds < 1:
+		return nil, nil, errors.New("--connections, --issue-connections, --seed-workers, --cache-tokens and --rounds must be at least 1")
 	}
 	if o.cpuProfileDir != "" {
 		// Made before any scenario runs: a missing folder used to end the

@@ -51,6 +51,8 @@ type scenarioResult struct {
 	RSSBytes    uint64            `json:"server_rss_bytes,omitempty"`
 	HeapBytes   uint64            `json:"go_heap_bytes,omitempty"`
 	Cut         bool              `json:"cut_by_timeout,omitempty"`
+	// --rounds above 1: every round's req/s in turn (the row is the median)
+	RoundRPS []float64 `json:"round_rps,omitempty"`
 	// cache-memory
 	BytesPerToken *float64 `json:"heap_bytes_per_cached_token,omitempty"`
 	// rss

@@ -187,7 +187,7 @@ func (env *benchEnv) loadFor(name string) (loadSpec, bool) {
 	switch name {
 	case scenBare:
 		s.addr = env.bareAddr
-		s.request = fixed(getRequest(env.bareAddr, "/"))
+		s.request = fixed(getRequest(env.bareAddr, verifyPath, "Authorization: Bearer "+fx.token))
 	case scenUnloaded:
 		s.connections = 1
 		s.duration = min(o.duration, unloadedMaxLength)
@@ -231,53 +231,6 @@ func (env *benchEnv) loadFor(name string) (loadSpec, bool) {
 		}
 	}
 	return s, true
-}
-
-// runScenarios runs the selected scenarios in order and adds their results
-// to rep. The overall timeout stops the run after the scenario it cuts.
-func (env *benchEnv) runScenarios(ctx context.Context, selected []string, rep *benchReport) error {
-	for _, name := range selected {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("--timeout reached before %s", name)
-		}
-		if _, scale := scaleTokens(name); env.pool == nil && (scale || name == scenCacheMemory || name == scenRSS) {
-			if err := env.seed(ctx, selected, rep); err != nil {
-				return err
-			}
-		}
-		fmt.Fprintf(env.progress, "running %s...\n", name)
-		var res *scenarioResult
-		switch name {
-		case scenCacheMemory:
-			res = env.runCacheMemory(ctx)
-		case scenRSS:
-			res = env.runRSS(ctx)
-		default:
-			spec, _ := env.loadFor(name)
-			stop := func() error { return nil }
-			spec.onMeasure = func() { stop = env.startProfile(name) }
-			lr := runLoad(ctx, spec)
-			if err := stop(); err != nil {
-				return err
-			}
-			res = newScenarioResult(name, spec.connections, lr)
-			if n, scale := scaleTokens(name); scale {
-				res.Note = fmt.Sprintf("the warm-up verified every one of the %d tokens at least once, in %s", n, lr.Warmup.Round(time.Millisecond))
-				if env.server != nil {
-					res.Note += ", until the server had written their first uses"
-					if w := env.server.app.svc.Usage().WaitingNewPairs(); w > 0 {
-						res.Note += fmt.Sprintf(" (cut by --scale-drain-limit %s: %d still waiting)", env.opts.scaleDrain, w)
-					}
-				}
-			}
-		}
-		env.measureServer(res)
-		rep.Scenarios = append(rep.Scenarios, res)
-		if res.Cut {
-			return fmt.Errorf("--timeout reached during %s", name)
-		}
-	}
-	return nil
 }
 
 // measureServer records the server's RSS (and, in-process, the Go heap)

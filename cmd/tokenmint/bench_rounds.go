@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Why rounds: on the project machine two 10-s windows of one scenario
+// differ by up to a tenth (the scheduler leaves a few percent of the cores
+// idle under load, differently from window to window), as much as the
+// margin of some targets. --rounds N measures every timed scenario N
+// times, the plain ones in turns (bare, verify-opaque, ..., bare,
+// verify-opaque, ...) so that a slow minute of the machine weighs on both
+// sides of a ratio, and reports each scenario's median round.
+
+// inTurns reports whether a scenario takes part in the rounds' turns: all
+// but those that need the token pool (their warm-up, once, is the cost of
+// bringing tokens into use, so their rounds follow it back to back).
+func inTurns(name string) bool {
+	_, scale := scaleTokens(name)
+	return !scale && name != scenCacheMemory && name != scenRSS
+}
+
+// runScenarios runs the selected scenarios in order, --rounds times each,
+// and adds each one's median round to rep. The overall timeout stops the
+// run after the scenario it cuts.
+func (env *benchEnv) runScenarios(ctx context.Context, selected []string, rep *benchReport) error {
+	var turns, after []string
+	for _, name := range selected {
+		if inTurns(name) {
+			turns = append(turns, name)
+		} else {
+			after = append(after, name)
+		}
+	}
+	rounds := map[string][]*scenarioResult{}
+	addMedians := func(names []string) {
+		for _, name := range names {
+			if rs := rounds[name]; len(rs) > 0 {
+				rep.Scenarios = append(rep.Scenarios, medianRound(rs))
+			}
+		}
+	}
+	for r := range env.opts.rounds {
+		for _, name := range turns {
+			res, err := env.runTimed(ctx, name, r)
+			if res != nil {
+				rounds[name] = append(rounds[name], res)
+			}
+			if err != nil {
+				addMedians(turns)
+				return err
+			}
+		}
+	}
+	addMedians(turns)
+	for _, name := range after {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("--timeout reached before %s", name)
+		}
+		if env.pool == nil {
+			if err := env.seed(ctx, selected, rep); err != nil {
+				return err
+			}
+		}
+		switch name {
+		case scenCacheMemory, scenRSS:
+			fmt.Fprintf(env.progress, "running %s...\n", name)
+			var res *scenarioResult
+			if name == scenCacheMemory {
+				res = env.runCacheMemory(ctx)
+			} else {
+				res = env.runRSS(ctx)
+			}
+			env.measureServer(res)
+			rep.Scenarios = append(rep.Scenarios, res)
+			if res.Cut {
+				return fmt.Errorf("--timeout reached during %s", name)
+			}
+		default:
+			for r := range env.opts.rounds {
+				res, err := env.runTimed(ctx, name, r)
+				if res != nil {
+					rounds[name] = append(rounds[name], res)
+				}
+				if err != nil {
+					addMedians([]string{name})
+					return err
+				}
+			}
+			addMedians([]string{name})
+		}
+	}
+	return nil
+}
+
+// runTimed runs round r (from 0) of a timed scenario. Only the first round
+// of a scale scenario has its long warm-up, and only the first round of
+// each scenario is profiled.
+func (env *benchEnv) runTimed(ctx context.Context, name string, r int) (*scenarioResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("--timeout reached before %s", name)
+	}
+	if env.opts.rounds > 1 {
+		fmt.Fprintf(env.progress, "running %s (round %d of %d)...\n", name, r+1, env.opts.rounds)
+	} else {
+		fmt.Fprintf(env.progress, "running %s...\n", name)
+	}
+	spec, _ := env.loadFor(name)
+	stop := func() error { return nil }
+	if r == 0 {
+		spec.onMeasure = func() { stop = env.startProfile(name) }
+	} else {
+		spec.warmupRequests, spec.warmupDone = 0, nil
+	}
+	lr := runLoad(ctx, spec)
+	if err := stop(); err != nil {
+		return nil, err
+	}
+	res := newScenarioResult(name, spec.connections, lr)
+	if n, scale := scaleTokens(name); scale && r == 0 {
+		res.Note = fmt.Sprintf("the warm-up verified every one of the %d tokens at least once, in %s", n, lr.Warmup.Round(time.Millisecond))
+		if env.server != nil {
+			res.Note += ", until the server had written their first uses"
+			if w := env.server.app.svc.Usage().WaitingNewPairs(); w > 0 {
+				res.Note += fmt.Sprintf(" (cut by --scale-drain-limit %s: %d still waiting)", env.opts.scaleDrain, w)
+			}
+		}
+	}
+	env.measureServer(res)
+	if res.Cut {
+		return res, fmt.Errorf("--timeout reached during %s", name)
+	}
+	return res, nil
+}
+
+// medianRound returns the round of median req/s (the lower of the two
+// middle ones for an even count), with the errors of every round and the
+// first round's note, and says which rounds it chose from.
+func medianRound(rs []*scenarioResult) *scenarioResult {
+	if len(rs) == 1 {
+		return rs[0]
+	}
+	byRate := append([]*scenarioResult(nil), rs...)
+	sort.SliceStable(byRate, func(i, j int) bool { return byRate[i].RPS < byRate[j].RPS })
+	m := *byRate[(len(byRate)-1)/2]
+	m.Errors, m.Statuses, m.Cut = 0, nil, false
+	rates := make([]string, len(rs))
+	for i, r := range rs {
+		m.RoundRPS = append(m.RoundRPS, r.RPS)
+		rates[i] = strconv.FormatFloat(r.RPS, 'f', 0, 64)
+		m.Errors += r.Errors
+		m.Cut = m.Cut || r.Cut
+		for status, n := range r.Statuses {
+			if m.Statuses == nil {
+				m.Statuses = map[string]uint64{}
+			}
+			m.Statuses[status] += n
+		}
+	}
+	note := fmt.Sprintf("median of %d rounds (req/s in turn: %s; errors are all rounds')", len(rs), strings.Join(rates, ", "))
+	if rs[0].Note != "" {
+		note = rs[0].Note + "; " + note
+	}
+	m.Note = note
+	return &m
+}

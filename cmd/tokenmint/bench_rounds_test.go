@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// --rounds 3: the plain scenarios run in turns, a scale scenario's rounds
+// follow its warm-up back to back, and each row is the median round with
+// every round's req/s beside it.
+func TestBenchRoundsRunInTurnsAndReportTheMedian(t *testing.T) {
+	var out, errOut bytes.Buffer
+	var rep *benchReport
+	args := []string{"--data-dir", t.TempDir(), "--duration", "200ms", "--warmup", "50ms", "--connections", "2",
+		"--tokens", "10", "--scenarios", "bare,verify-opaque,verify-scale-10", "--rounds", "3", "--timeout", "5m"}
+	if err := runBenchWith(args, &out, &errOut, benchHooks{report: func(r *benchReport) { rep = r }}); err != nil {
+		t.Fatalf("bench: %v\n%s", err, errOut.String())
+	}
+	var order []string
+	for _, m := range regexp.MustCompile(`running (\S+) \(round (\d) of 3\)`).FindAllStringSubmatch(errOut.String(), -1) {
+		order = append(order, m[1]+"#"+m[2])
+	}
+	want := "bare#1 verify-opaque#1 bare#2 verify-opaque#2 bare#3 verify-opaque#3 verify-scale-10#1 verify-scale-10#2 verify-scale-10#3"
+	if got := strings.Join(order, " "); got != want {
+		t.Errorf("rounds ran %q, want %q\n%s", got, want, errOut.String())
+	}
+	if len(rep.Scenarios) != 3 {
+		t.Fatalf("%d rows, want one per scenario: %+v", len(rep.Scenarios), rep.Scenarios)
+	}
+	for _, s := range rep.Scenarios {
+		if len(s.RoundRPS) != 3 || s.Errors != 0 {
+			t.Errorf("%s: rounds %v, %d errors", s.Name, s.RoundRPS, s.Errors)
+			continue
+		}
+		below, above := 0, 0
+		for _, r := range s.RoundRPS {
+			if r < s.RPS {
+				below++
+			}
+			if r > s.RPS {
+				above++
+			}
+		}
+		if below > 1 || above > 1 {
+			t.Errorf("%s: row %.0f req/s is not the median of %v", s.Name, s.RPS, s.RoundRPS)
+		}
+		if !strings.Contains(out.String(), s.Name+": ") || !strings.Contains(s.Note, "median of 3 rounds") {
+			t.Errorf("%s: note %q", s.Name, s.Note)
+		}
+	}
+	if s := rep.scenario("verify-scale-10"); s == nil || !strings.HasPrefix(s.Note, "the warm-up verified every one of the 10 tokens") {
+		t.Errorf("the scale scenario's note lost its warm-up: %+v", s)
+	}
+}
+
+// medianRound takes the lower middle of an even count, and the errors of
+// every round, not only the chosen one's.
+func TestMedianRoundKeepsEveryRoundsErrors(t *testing.T) {
+	rs := []*scenarioResult{
+		{Name: "x", RPS: 40, Errors: 1, Statuses: map[string]uint64{"503": 1}},
+		{Name: "x", RPS: 10},
+		{Name: "x", RPS: 30, Errors: 2, Statuses: map[string]uint64{"503": 2}},
+		{Name: "x", RPS: 20, Cut: true},
+	}
+	m := medianRound(rs)
+	if m.RPS != 20 || m.Errors != 3 || m.Statuses["503"] != 3 || !m.Cut {
+		t.Errorf("median %+v, want the 20 req/s round with 3 errors (503: 3) and cut", m)
+	}
+	if rs[0].Statuses["503"] != 1 || rs[3].Errors != 0 {
+		t.Error("medianRound changed the rounds it read")
+	}
+	if got := m.RoundRPS; len(got) != 4 || got[0] != 40 || got[3] != 20 {
+		t.Errorf("round req/s %v, want them in turn", got)
+	}
+}
