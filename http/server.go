@@ -160,7 +160,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// without a copy of the request for the context: the same handler
 		// and pattern the mux would choose (TestVerifyFastPathMatchesTheMux).
 		s.serveVerify(&st.ctx, sw, r, ip)
-		s.metrics.observe(r.Method, pattern, sw.status, time.Since(start))
+		s.metrics.observeVerify(r.Method, pattern, sw.status, time.Since(start))
 		return
 	}
 	var ctx context.Context = &st.ctx
