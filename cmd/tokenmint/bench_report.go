@@ -53,6 +53,9 @@ type scenarioResult struct {
 	Cut         bool              `json:"cut_by_timeout,omitempty"`
 	// --rounds above 1: every round's req/s in turn (the row is the median)
 	RoundRPS []float64 `json:"round_rps,omitempty"`
+	// scale scenarios with bare selected: each round's req/s over the
+	// bare window measured right after it
+	VsBare []float64 `json:"vs_bare,omitempty"`
 	// cache-memory
 	BytesPerToken *float64 `json:"heap_bytes_per_cached_token,omitempty"`
 	// rss
@@ -158,7 +161,12 @@ func (rep *benchReport) computeRatios(o *benchOptions) {
 			base = s
 			continue
 		}
-		add(name+"/"+base.Name+" req/s", "0.8-1.2", "", div(s, base, rps), func(v float64) bool { return v >= 0.8 && v <= 1.2 })
+		v, label := div(s, base, rps), name+"/"+base.Name+" req/s"
+		if len(s.VsBare) > 0 && len(base.VsBare) > 0 {
+			x := median(s.VsBare) / median(base.VsBare)
+			v, label = &x, label+", each against the bare window after it"
+		}
+		add(label, "0.8-1.2", "", v, func(v float64) bool { return v >= 0.8 && v <= 1.2 })
 	}
 	var perToken, rss *float64
 	if s := rep.scenario(scenCacheMemory); s != nil {
@@ -214,6 +222,13 @@ func (rep *benchReport) writeTable(w io.Writer) error {
 		if s.Note != "" {
 			fmt.Fprintf(w, "%s: %s\n", s.Name, s.Note)
 		}
+		if len(s.VsBare) > 0 {
+			vs := make([]string, len(s.VsBare))
+			for i, v := range s.VsBare {
+				vs[i] = strconv.FormatFloat(v, 'f', 3, 64)
+			}
+			fmt.Fprintf(w, "%s: req/s over the bare window right after it: %s (median %.3f)\n", s.Name, strings.Join(vs, ", "), median(s.VsBare))
+		}
 	}
 	fmt.Fprintln(w, "\nratios (issue 12 targets):")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -252,4 +267,16 @@ func statusList(m map[string]uint64) string {
 		parts[i] = fmt.Sprintf("%s: %d", k, m[k])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// median of xs (the mean of the two middle ones for an even count); xs is
+// not changed.
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }

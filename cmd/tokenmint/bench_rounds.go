@@ -37,6 +37,7 @@ func (env *benchEnv) runScenarios(ctx context.Context, selected []string, rep *b
 			after = append(after, name)
 		}
 	}
+	withBare := contains(turns, scenBare)
 	rounds := map[string][]*scenarioResult{}
 	addMedians := func(names []string) {
 		for _, name := range names {
@@ -87,6 +88,9 @@ func (env *benchEnv) runScenarios(ctx context.Context, selected []string, rep *b
 				if res != nil {
 					rounds[name] = append(rounds[name], res)
 				}
+				if err == nil && res != nil && withBare {
+					err = env.pairWithBare(ctx, res)
+				}
 				if err != nil {
 					addMedians([]string{name})
 					return err
@@ -98,6 +102,25 @@ func (env *benchEnv) runScenarios(ctx context.Context, selected []string, rep *b
 	return nil
 }
 
+// pairWithBare measures a bare window right after a scale scenario's
+// round and keeps the round's req/s over the bare one: the scale scenarios
+// run minutes apart (a million tokens' warm-up takes about six), and this
+// machine's speed moves by a fifth from one minute to the next (both sides
+// of a pair of bare and verify-opaque windows move together), so their
+// ratio is taken between rates each measured against the baseline of its
+// own minute. The baseline shares the process: what a bigger heap costs
+// the whole process (the collector) slows it too and does not show.
+func (env *benchEnv) pairWithBare(ctx context.Context, res *scenarioResult) error {
+	bare, err := env.runTimed(ctx, scenBare, -1)
+	if err != nil {
+		return err
+	}
+	if bare.RPS > 0 {
+		res.VsBare = append(res.VsBare, res.RPS/bare.RPS)
+	}
+	return nil
+}
+
 // runTimed runs round r (from 0) of a timed scenario. Only the first round
 // of a scale scenario has its long warm-up, and only the first round of
 // each scenario is profiled.
@@ -105,16 +128,20 @@ func (env *benchEnv) runTimed(ctx context.Context, name string, r int) (*scenari
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("--timeout reached before %s", name)
 	}
-	if env.opts.rounds > 1 {
+	switch {
+	case r < 0:
+		fmt.Fprintf(env.progress, "running %s (the baseline of the window before)...\n", name)
+	case env.opts.rounds > 1:
 		fmt.Fprintf(env.progress, "running %s (round %d of %d)...\n", name, r+1, env.opts.rounds)
-	} else {
+	default:
 		fmt.Fprintf(env.progress, "running %s...\n", name)
 	}
 	spec, _ := env.loadFor(name)
 	stop := func() error { return nil }
 	if r == 0 {
 		spec.onMeasure = func() { stop = env.startProfile(name) }
-	} else {
+	}
+	if r != 0 {
 		spec.warmupRequests, spec.warmupDone = 0, nil
 	}
 	lr := runLoad(ctx, spec)
@@ -150,8 +177,10 @@ func medianRound(rs []*scenarioResult) *scenarioResult {
 	m := *byRate[(len(byRate)-1)/2]
 	m.Errors, m.Statuses, m.Cut = 0, nil, false
 	rates := make([]string, len(rs))
+	m.VsBare = nil
 	for i, r := range rs {
 		m.RoundRPS = append(m.RoundRPS, r.RPS)
+		m.VsBare = append(m.VsBare, r.VsBare...)
 		rates[i] = strconv.FormatFloat(r.RPS, 'f', 0, 64)
 		m.Errors += r.Errors
 		m.Cut = m.Cut || r.Cut

@@ -14,19 +14,24 @@ func TestBenchRoundsRunInTurnsAndReportTheMedian(t *testing.T) {
 	var out, errOut bytes.Buffer
 	var rep *benchReport
 	args := []string{"--data-dir", t.TempDir(), "--duration", "200ms", "--warmup", "50ms", "--connections", "2",
-		"--tokens", "10", "--scenarios", "bare,verify-opaque,verify-scale-10", "--rounds", "3", "--timeout", "5m"}
+		"--tokens", "10,20", "--scenarios", "bare,verify-opaque,verify-scale", "--rounds", "3", "--timeout", "5m"}
 	if err := runBenchWith(args, &out, &errOut, benchHooks{report: func(r *benchReport) { rep = r }}); err != nil {
 		t.Fatalf("bench: %v\n%s", err, errOut.String())
 	}
 	var order []string
-	for _, m := range regexp.MustCompile(`running (\S+) \(round (\d) of 3\)`).FindAllStringSubmatch(errOut.String(), -1) {
-		order = append(order, m[1]+"#"+m[2])
+	for _, m := range regexp.MustCompile(`running (\S+) \((round (\d) of 3|the baseline)`).FindAllStringSubmatch(errOut.String(), -1) {
+		if m[3] == "" {
+			order = append(order, "+bare")
+		} else {
+			order = append(order, m[1]+"#"+m[3])
+		}
 	}
-	want := "bare#1 verify-opaque#1 bare#2 verify-opaque#2 bare#3 verify-opaque#3 verify-scale-10#1 verify-scale-10#2 verify-scale-10#3"
+	want := "bare#1 verify-opaque#1 bare#2 verify-opaque#2 bare#3 verify-opaque#3 " +
+		"verify-scale-10#1 +bare verify-scale-10#2 +bare verify-scale-10#3 +bare verify-scale-20#1 +bare verify-scale-20#2 +bare verify-scale-20#3 +bare"
 	if got := strings.Join(order, " "); got != want {
 		t.Errorf("rounds ran %q, want %q\n%s", got, want, errOut.String())
 	}
-	if len(rep.Scenarios) != 3 {
+	if len(rep.Scenarios) != 4 {
 		t.Fatalf("%d rows, want one per scenario: %+v", len(rep.Scenarios), rep.Scenarios)
 	}
 	for _, s := range rep.Scenarios {
@@ -52,6 +57,34 @@ func TestBenchRoundsRunInTurnsAndReportTheMedian(t *testing.T) {
 	}
 	if s := rep.scenario("verify-scale-10"); s == nil || !strings.HasPrefix(s.Note, "the warm-up verified every one of the 10 tokens") {
 		t.Errorf("the scale scenario's note lost its warm-up: %+v", s)
+	}
+	// Each scale round is set against the bare window right after it, and
+	// the scale ratio is taken between those.
+	s10, s20 := rep.scenario("verify-scale-10"), rep.scenario("verify-scale-20")
+	if len(s10.VsBare) != 3 || len(s20.VsBare) != 3 {
+		t.Fatalf("against bare: %v and %v, want 3 rounds each", s10.VsBare, s20.VsBare)
+	}
+	found := false
+	for _, r := range rep.Ratios {
+		if r.Name == "verify-scale-20/verify-scale-10 req/s, each against the bare window after it" {
+			found = r.Value != nil && *r.Value == median(s20.VsBare)/median(s10.VsBare)
+		}
+	}
+	if !found || !strings.Contains(out.String(), "verify-scale-20: req/s over the bare window right after it: ") {
+		t.Errorf("the scale ratio is not taken against bare:\n%s", out.String())
+	}
+}
+
+func TestMedianOfOddAndEvenCounts(t *testing.T) {
+	xs := []float64{3, 1, 2, 10}
+	if m := median(xs); m != 2.5 {
+		t.Errorf("median %v = %v, want 2.5", xs, m)
+	}
+	if m := median(xs[:3]); m != 2 {
+		t.Errorf("median %v = %v, want 2", xs[:3], m)
+	}
+	if xs[0] != 3 || xs[3] != 10 {
+		t.Errorf("median sorted its argument: %v", xs)
 	}
 }
 
