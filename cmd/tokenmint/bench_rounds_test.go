@@ -58,6 +58,22 @@ func TestBenchRoundsRunInTurnsAndReportTheMedian(t *testing.T) {
 	if s := rep.scenario("verify-scale-10"); s == nil || !strings.HasPrefix(s.Note, "the warm-up verified every one of the 10 tokens") {
 		t.Errorf("the scale scenario's note lost its warm-up: %+v", s)
 	}
+	// The rate ratio of two scenarios in turns is the median of each
+	// round's ratio, not the ratio of their medians.
+	bare, opaque := rep.scenario(scenBare), rep.scenario(scenVerifyOpaque)
+	var each []float64
+	for i := range 3 {
+		each = append(each, opaque.RoundRPS[i]/bare.RoundRPS[i])
+	}
+	pairedOK := false
+	for _, r := range rep.Ratios {
+		if r.Name == "verify-opaque/bare req/s, median of 3 paired rounds" {
+			pairedOK = r.Value != nil && *r.Value == median(each)
+		}
+	}
+	if !pairedOK {
+		t.Errorf("verify-opaque/bare is not the median of the rounds' ratios %v: %+v", each, rep.Ratios)
+	}
 	// Each scale round is set against the bare window right after it, and
 	// the scale ratio is taken between those.
 	s10, s20 := rep.scenario("verify-scale-10"), rep.scenario("verify-scale-20")
