@@ -38,25 +38,32 @@ func ParseClientIPHeader(name string) (string, error) {
 // that is not an IP is an error (answered 400), never the proxy's own
 // address. With no header at all the proxy itself is the client.
 func (s *Server) clientIP(r *http.Request) (string, error) {
+	_, ip, err := s.clientAddr(r)
+	return ip, err
+}
+
+// clientAddr is clientIP with the address itself beside its text (the
+// zero Addr for no IP peer).
+func (s *Server) clientAddr(r *http.Request) (netip.Addr, string, error) {
 	peer := peerAddr(r.RemoteAddr)
 	if !peer.IsValid() {
 		// Not an IP peer (a Unix socket, a test harness): no address to
 		// record, block or throttle by, rather than the text "invalid IP".
-		return "", nil
+		return netip.Addr{}, "", nil
 	}
 	if !s.trusted(peer) {
-		return peer.String(), nil
+		return peer, peer.String(), nil
 	}
 	lines := r.Header.Values(s.ipHeader)
 	if len(lines) == 0 {
 		s.warnOtherForwardingHeader(r)
-		return peer.String(), nil
+		return peer, peer.String(), nil
 	}
 	a, err := tokenmint.ForwardedClientIP(peer, s.trusted, s.ipHeader, lines)
 	if err != nil {
-		return "", err
+		return netip.Addr{}, "", err
 	}
-	return a.String(), nil
+	return a, a.String(), nil
 }
 
 // validHeaderName reports whether name is an HTTP token (RFC 9110 §5.1).

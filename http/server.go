@@ -145,7 +145,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// A request without a body (every GET verify) needs no wrapper.
 		r.Body = http.MaxBytesReader(sw, r.Body, maxBodyBytes)
 	}
-	ip, err := s.clientIP(r)
+	addr, ip, err := s.clientAddr(r)
 	if err != nil {
 		s.log.Warn("request refused: the trusted proxy's client address is not an IP; check --client-ip-header and the proxy", "header", s.ipHeader, "peer", r.RemoteAddr)
 		s.writeError(sw, r, tokenmint.Errorf(tokenmint.EINVALID, "%s", err.Error()))
@@ -159,7 +159,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// without the mux's route search (about 2 % of its CPU) and
 		// without a copy of the request for the context: the same handler
 		// and pattern the mux would choose (TestVerifyFastPathMatchesTheMux).
-		s.serveVerify(&st.ctx, sw, r, ip)
+		s.serveVerify(&st.ctx, sw, r, addr, ip)
 		s.metrics.observeVerify(r.Method, pattern, sw.status, time.Since(start))
 		return
 	}

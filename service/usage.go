@@ -2,6 +2,7 @@ package service
 
 import (
 	"log/slog"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -155,7 +156,13 @@ func (b *UsageBuffer) RecordFailure(tenantID string, t time.Time) {
 
 // Record counts one use of a token from ip at t.
 func (b *UsageBuffer) Record(tenantID, tokenID, ip string, t time.Time) {
-	k := makeUsageKey(tokenID, ip, tokenmint.UnixDay(t))
+	b.record(tenantID, tokenID, netip.Addr{}, ip, t)
+}
+
+// record is Record for a caller that may have the address parsed (see
+// makeUsageKeyAddr).
+func (b *UsageBuffer) record(tenantID, tokenID string, addr netip.Addr, ip string, t time.Time) {
+	k := makeUsageKeyAddr(tokenID, addr, ip, tokenmint.UnixDay(t))
 	ns := t.UnixNano()
 	signal := false
 	b.mu.Lock()

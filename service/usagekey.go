@@ -36,13 +36,27 @@ func digestOf(s string) oddKey {
 
 // makeUsageKey packs the pair. A part flagged odd (keyTokenOdd, keyIPOdd)
 // is a digest: the caller keeps its text aside under it.
-func makeUsageKey(tokenID, ip string, day int64) (k usageKey) {
+func makeUsageKey(tokenID, ip string, day int64) usageKey {
+	return makeUsageKeyAddr(tokenID, netip.Addr{}, ip, day)
+}
+
+// makeUsageKeyAddr is makeUsageKey for a caller that has the address
+// parsed: addr, when valid, must be the address ip is the text of
+// (ip == addr.String()), and the text is then neither parsed again nor
+// checked for its canonical form (addr.String() is canonical).
+func makeUsageKeyAddr(tokenID string, addr netip.Addr, ip string, day int64) (k usageKey) {
 	k.day = int32(day)
 	if !parseUUID(tokenID, &k.token) {
 		k.token = digestOf(tokenID)
 		k.kind |= keyTokenOdd
 	}
-	if a, err := netip.ParseAddr(ip); err == nil && a.Zone() == "" && canonicalAddr(a, ip) {
+	a, ok := addr, addr.IsValid()
+	if !ok {
+		var err error
+		a, err = netip.ParseAddr(ip)
+		ok = err == nil && canonicalAddr(a, ip)
+	}
+	if ok && a.Zone() == "" {
 		k.ip = a.As16()
 		if a.Is4() {
 			k.kind |= keyIP4

@@ -3,6 +3,7 @@ package service
 import (
 	"cmp"
 	"context"
+	"net/netip"
 	"time"
 
 	"tokenmint"
@@ -18,6 +19,10 @@ type VerifyRequest struct {
 	AlsoRequire []tokenmint.Permission
 	Project     string // project ID or name; "" for none
 	IP          string
+	// Addr, when valid, is IP parsed (IP must be Addr.String()): a caller
+	// that parsed the client's address saves the usage buffer parsing its
+	// text again.
+	Addr netip.Addr
 	// Tenant, when set, is the tenant (by name) the caller serves: a token
 	// of another tenant is refused as unknown there, before a use is spent.
 	Tenant string
@@ -177,7 +182,7 @@ func (s *Service) verify(ctx context.Context, req VerifyRequest, tenantID *strin
 			return nil, tokenmint.Errorf(tokenmint.EUNAUTHORIZED, "token is %s", tokenmint.StatusExhausted)
 		}
 	}
-	s.usage.Record(tok.TenantID, tok.ID, req.IP, now)
+	s.usage.record(tok.TenantID, tok.ID, req.Addr, req.IP, now)
 	res.ProjectID = cmp.Or(projectID, tok.ProjectID)
 	return res, nil
 }
