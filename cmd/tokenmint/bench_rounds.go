@@ -177,9 +177,10 @@ func medianRound(rs []*scenarioResult) *scenarioResult {
 	m := *byRate[(len(byRate)-1)/2]
 	m.Errors, m.Statuses, m.Cut = 0, nil, false
 	rates := make([]string, len(rs))
-	m.VsBare = nil
+	m.VsBare, m.RoundP99 = nil, nil
 	for i, r := range rs {
 		m.RoundRPS = append(m.RoundRPS, r.RPS)
+		m.RoundP99 = append(m.RoundP99, r.P99ms)
 		m.VsBare = append(m.VsBare, r.VsBare...)
 		rates[i] = strconv.FormatFloat(r.RPS, 'f', 0, 64)
 		m.Errors += r.Errors

@@ -71,7 +71,17 @@ func TestBenchRoundsRunInTurnsAndReportTheMedian(t *testing.T) {
 			pairedOK = r.Value != nil && *r.Value == median(each)
 		}
 	}
-	if !pairedOK {
+	var eachP99 []float64
+	for i := range 3 {
+		eachP99 = append(eachP99, opaque.RoundP99[i]/bare.RoundP99[i])
+	}
+	p99OK := false
+	for _, r := range rep.Ratios {
+		if r.Name == "verify-opaque/bare p99, median of 3 paired rounds" {
+			p99OK = r.Value != nil && *r.Value == median(eachP99)
+		}
+	}
+	if !pairedOK || !p99OK {
 		t.Errorf("verify-opaque/bare is not the median of the rounds' ratios %v: %+v", each, rep.Ratios)
 	}
 	// Each scale round is set against the bare window right after it, and
