@@ -58,32 +58,11 @@ func TestBenchRoundsRunInTurnsAndReportTheMedian(t *testing.T) {
 	if s := rep.scenario("verify-scale-10"); s == nil || !strings.HasPrefix(s.Note, "the warm-up verified every one of the 10 tokens") {
 		t.Errorf("the scale scenario's note lost its warm-up: %+v", s)
 	}
-	// The rate ratio of two scenarios in turns is the median of each
-	// round's ratio, not the ratio of their medians.
+	// The rate and p99 ratios of two scenarios in turns are the medians of
+	// each round's ratio, not the ratios of their medians.
 	bare, opaque := rep.scenario(scenBare), rep.scenario(scenVerifyOpaque)
-	var each []float64
-	for i := range 3 {
-		each = append(each, opaque.RoundRPS[i]/bare.RoundRPS[i])
-	}
-	pairedOK := false
-	for _, r := range rep.Ratios {
-		if r.Name == "verify-opaque/bare req/s, median of 3 paired rounds" {
-			pairedOK = r.Value != nil && *r.Value == median(each)
-		}
-	}
-	var eachP99 []float64
-	for i := range 3 {
-		eachP99 = append(eachP99, opaque.RoundP99[i]/bare.RoundP99[i])
-	}
-	p99OK := false
-	for _, r := range rep.Ratios {
-		if r.Name == "verify-opaque/bare p99, median of 3 paired rounds" {
-			p99OK = r.Value != nil && *r.Value == median(eachP99)
-		}
-	}
-	if !pairedOK || !p99OK {
-		t.Errorf("verify-opaque/bare is not the median of the rounds' ratios %v: %+v", each, rep.Ratios)
-	}
+	checkPairedRatio(t, rep, "verify-opaque/bare req/s, median of 3 paired rounds", opaque.RoundRPS, bare.RoundRPS)
+	checkPairedRatio(t, rep, "verify-opaque/bare p99, median of 3 paired rounds", opaque.RoundP99, bare.RoundP99)
 	// Each scale round is set against the bare window right after it, and
 	// the scale ratio is taken between those.
 	s10, s20 := rep.scenario("verify-scale-10"), rep.scenario("verify-scale-20")
@@ -112,6 +91,24 @@ func TestMedianOfOddAndEvenCounts(t *testing.T) {
 	if xs[0] != 3 || xs[3] != 10 {
 		t.Errorf("median sorted its argument: %v", xs)
 	}
+}
+
+// checkPairedRatio asserts that the ratio named is the median of a[i]/b[i].
+func checkPairedRatio(t *testing.T, rep *benchReport, name string, a, b []float64) {
+	t.Helper()
+	var each []float64
+	for i := range a {
+		each = append(each, a[i]/b[i])
+	}
+	for _, r := range rep.Ratios {
+		if r.Name == name {
+			if r.Value == nil || len(each) != 3 || *r.Value != median(each) {
+				t.Errorf("%s = %v, want the median of the rounds' ratios %v", name, r.Value, each)
+			}
+			return
+		}
+	}
+	t.Errorf("no ratio %q in %+v", name, rep.Ratios)
 }
 
 // medianRound takes the lower middle of an even count, and the errors of
