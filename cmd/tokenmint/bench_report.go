@@ -124,7 +124,7 @@ func (rep *benchReport) computeRatios(o *benchOptions) {
 	rps := func(s *scenarioResult) float64 { return s.RPS }
 	// paired is the rate ratio of a and b, and with rounds the median of
 	// each round's: windows of one round ran seconds apart, and this
-	// machine's speed moves by up to a fifth between minutes.
+	// machine's speed moves by up to a quarter between minutes.
 	paired := func(label string, a, b *scenarioResult, f func(*scenarioResult) float64, rounds func(*scenarioResult) []float64) (string, *float64) {
 		if a == nil || b == nil || len(rounds(a)) < 2 || len(rounds(a)) != len(rounds(b)) {
 			return label, div(a, b, f)

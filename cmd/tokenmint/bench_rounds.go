@@ -9,13 +9,13 @@ import (
 	"time"
 )
 
-// Why rounds: on the project machine two 10-s windows of one scenario
-// differ by up to a tenth (the scheduler leaves a few percent of the cores
-// idle under load, differently from window to window), as much as the
-// margin of some targets. --rounds N measures every timed scenario N
-// times, the plain ones in turns (bare, verify-opaque, ..., bare,
-// verify-opaque, ...) so that a slow minute of the machine weighs on both
-// sides of a ratio, and reports each scenario's median round.
+// Why rounds: on the project machine the speed of everything in the
+// process drifts by up to a quarter from one minute to the next (the cores
+// stay as busy, with no steal), so two windows minutes apart mostly
+// measure that drift. --rounds N measures every timed scenario N times,
+// the plain ones in turns (bare, verify-opaque, ..., bare, verify-opaque,
+// ...) so that a slow minute weighs on both sides of a ratio, and reports
+// each scenario's median round.
 
 // inTurns reports whether a scenario takes part in the rounds' turns: all
 // but those that need the token pool (their warm-up, once, is the cost of
@@ -39,7 +39,19 @@ func (env *benchEnv) runScenarios(ctx context.Context, selected []string, rep *b
 	}
 	withBare := contains(turns, scenBare)
 	rounds := map[string][]*scenarioResult{}
-	addMedians := func(names []string) {
+	// runRound runs round r of a timed scenario and keeps it; with bare
+	// selected, a scale round is set against a bare window after it.
+	runRound := func(name string, r int) error {
+		res, err := env.runTimed(ctx, name, r)
+		if res != nil {
+			rounds[name] = append(rounds[name], res)
+		}
+		if _, scale := scaleTokens(name); err == nil && scale && withBare {
+			err = env.pairWithBare(ctx, res)
+		}
+		return err
+	}
+	addMedians := func(names ...string) {
 		for _, name := range names {
 			if rs := rounds[name]; len(rs) > 0 {
 				rep.Scenarios = append(rep.Scenarios, medianRound(rs))
@@ -48,17 +60,13 @@ func (env *benchEnv) runScenarios(ctx context.Context, selected []string, rep *b
 	}
 	for r := range env.opts.rounds {
 		for _, name := range turns {
-			res, err := env.runTimed(ctx, name, r)
-			if res != nil {
-				rounds[name] = append(rounds[name], res)
-			}
-			if err != nil {
-				addMedians(turns)
+			if err := runRound(name, r); err != nil {
+				addMedians(turns...)
 				return err
 			}
 		}
 	}
-	addMedians(turns)
+	addMedians(turns...)
 	for _, name := range after {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("--timeout reached before %s", name)
@@ -68,48 +76,46 @@ func (env *benchEnv) runScenarios(ctx context.Context, selected []string, rep *b
 				return err
 			}
 		}
-		switch name {
-		case scenCacheMemory, scenRSS:
-			fmt.Fprintf(env.progress, "running %s...\n", name)
-			var res *scenarioResult
-			if name == scenCacheMemory {
-				res = env.runCacheMemory(ctx)
-			} else {
-				res = env.runRSS(ctx)
+		if name == scenCacheMemory || name == scenRSS {
+			if err := env.runOnce(ctx, name, rep); err != nil {
+				return err
 			}
-			env.measureServer(res)
-			rep.Scenarios = append(rep.Scenarios, res)
-			if res.Cut {
-				return fmt.Errorf("--timeout reached during %s", name)
-			}
-		default:
-			for r := range env.opts.rounds {
-				res, err := env.runTimed(ctx, name, r)
-				if res != nil {
-					rounds[name] = append(rounds[name], res)
-				}
-				if err == nil && res != nil && withBare {
-					err = env.pairWithBare(ctx, res)
-				}
-				if err != nil {
-					addMedians([]string{name})
-					return err
-				}
-			}
-			addMedians([]string{name})
+			continue
 		}
+		for r := range env.opts.rounds {
+			if err := runRound(name, r); err != nil {
+				addMedians(name)
+				return err
+			}
+		}
+		addMedians(name)
+	}
+	return nil
+}
+
+// runOnce runs cache-memory or rss, which have no rounds.
+func (env *benchEnv) runOnce(ctx context.Context, name string, rep *benchReport) error {
+	fmt.Fprintf(env.progress, "running %s...\n", name)
+	var res *scenarioResult
+	if name == scenCacheMemory {
+		res = env.runCacheMemory(ctx)
+	} else {
+		res = env.runRSS(ctx)
+	}
+	env.measureServer(res)
+	rep.Scenarios = append(rep.Scenarios, res)
+	if res.Cut {
+		return fmt.Errorf("--timeout reached during %s", name)
 	}
 	return nil
 }
 
 // pairWithBare measures a bare window right after a scale scenario's
 // round and keeps the round's req/s over the bare one: the scale scenarios
-// run minutes apart (a million tokens' warm-up takes about six), and this
-// machine's speed moves by a fifth from one minute to the next (both sides
-// of a pair of bare and verify-opaque windows move together), so their
+// run minutes apart (a million tokens' warm-up takes about six), so their
 // ratio is taken between rates each measured against the baseline of its
-// own minute. The baseline shares the process: what a bigger heap costs
-// the whole process (the collector) slows it too and does not show.
+// own minute. The baseline shares the process, and with a bigger heap it
+// gets faster (fewer collections), so this form is the stricter one.
 func (env *benchEnv) pairWithBare(ctx context.Context, res *scenarioResult) error {
 	bare, err := env.runTimed(ctx, scenBare, -1)
 	if err != nil {
@@ -140,8 +146,7 @@ func (env *benchEnv) runTimed(ctx context.Context, name string, r int) (*scenari
 	stop := func() error { return nil }
 	if r == 0 {
 		spec.onMeasure = func() { stop = env.startProfile(name) }
-	}
-	if r != 0 {
+	} else {
 		spec.warmupRequests, spec.warmupDone = 0, nil
 	}
 	lr := runLoad(ctx, spec)
@@ -176,8 +181,8 @@ func medianRound(rs []*scenarioResult) *scenarioResult {
 	sort.SliceStable(byRate, func(i, j int) bool { return byRate[i].RPS < byRate[j].RPS })
 	m := *byRate[(len(byRate)-1)/2]
 	m.Errors, m.Statuses, m.Cut = 0, nil, false
+	m.RoundRPS, m.RoundP99, m.VsBare = nil, nil, nil
 	rates := make([]string, len(rs))
-	m.VsBare, m.RoundP99 = nil, nil
 	for i, r := range rs {
 		m.RoundRPS = append(m.RoundRPS, r.RPS)
 		m.RoundP99 = append(m.RoundP99, r.P99ms)
