@@ -28,7 +28,7 @@ func ParseClientIPHeader(name string) (string, error) {
 	return http.CanonicalHeaderKey(name), nil
 }
 
-// clientIP is the socket peer, unless the peer is a trusted proxy: then
+// clientAddr is the socket peer, unless the peer is a trusted proxy: then
 // the address in the header the operator named (s.ipHeader). For the list
 // headers (X-Forwarded-For, Forwarded) that is the right-most hop that is
 // not a trusted proxy, so a client cannot spoof its IP by sending the
@@ -37,13 +37,8 @@ func ParseClientIPHeader(name string) (string, error) {
 // a client sending the other. Ports are stripped. A trusted proxy's hop
 // that is not an IP is an error (answered 400), never the proxy's own
 // address. With no header at all the proxy itself is the client.
-func (s *Server) clientIP(r *http.Request) (string, error) {
-	_, ip, err := s.clientAddr(r)
-	return ip, err
-}
-
-// clientAddr is clientIP with the address itself beside its text (the
-// zero Addr for no IP peer).
+// clientAddr returns the address and its text (the zero Addr and "" for
+// a peer that is not an IP).
 func (s *Server) clientAddr(r *http.Request) (netip.Addr, string, error) {
 	peer := peerAddr(r.RemoteAddr)
 	if !peer.IsValid() {

@@ -58,7 +58,7 @@ func FuzzClientIP(f *testing.F) {
 			r.Header.Set("Forwarded", fwd)
 			r.Header.Set("X-Real-IP", fwd)
 		}
-		ip, err := s.clientIP(r)
+		_, ip, err := s.clientAddr(r)
 		peer := peerAddr(remote)
 		if !peer.IsValid() {
 			if ip != "" {

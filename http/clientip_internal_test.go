@@ -69,15 +69,15 @@ func TestClientIPDerivation(t *testing.T) {
 					r.Header.Add(k, v)
 				}
 			}
-			got, err := s.clientIP(r)
+			_, got, err := s.clientAddr(r)
 			if c.bad {
 				if err == nil {
-					t.Fatalf("clientIP = %q, want an error", got)
+					t.Fatalf("clientAddr = %q, want an error", got)
 				}
 				return
 			}
 			if err != nil || got != c.want {
-				t.Fatalf("clientIP = %q, %v; want %q", got, err, c.want)
+				t.Fatalf("clientAddr = %q, %v; want %q", got, err, c.want)
 			}
 		})
 	}
