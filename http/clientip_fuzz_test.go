@@ -58,7 +58,12 @@ func FuzzClientIP(f *testing.F) {
 			r.Header.Set("Forwarded", fwd)
 			r.Header.Set("X-Real-IP", fwd)
 		}
-		_, ip, err := s.clientAddr(r)
+		addr, ip, err := s.clientAddr(r)
+		// The usage buffer files the client under addr without reading
+		// ip again (service.VerifyRequest.Addr): the two must agree.
+		if addr.IsValid() != (ip != "") || (addr.IsValid() && addr.String() != ip) {
+			t.Fatalf("clientAddr gave %v and %q, which disagree", addr, ip)
+		}
 		peer := peerAddr(remote)
 		if !peer.IsValid() {
 			if ip != "" {
